@@ -1,0 +1,478 @@
+"""Towns, communities, estates, buildings, households, property companies and the people who use
+the system.
+
+Dated records (valid_from / valid_to, established_on / dissolved_on) keep history, so statistics
+can be taken on any date.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .validators import validate_credit_code
+
+
+def active_on_q(on: datetime.date, start: str = "valid_from", end: str = "valid_to") -> Q:
+    """Q for rows whose [start, end] date range (end open when null) contains `on`."""
+    return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on}))
+
+
+class Town(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="communities", verbose_name=_("town")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Created by load_demo, not from a report.")
+    )
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["town__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="community_unique_name_in_town")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EstateQuerySet(models.QuerySet):
+    def for_town(self, town):
+        return self.filter(community__town=town)
+
+    def delivered_on(self, on: datetime.date):
+        """Estates delivered (handed over to residents) on or before `on`."""
+        return self.filter(status=Estate.Status.DELIVERED, delivery_date__lte=on)
+
+    def annotate_three_without(self, on: datetime.date):
+        """Annotate `is_three_without` (no property company, no owners' committee and no
+        supervising unit on `on`), derived from the contract and committee records."""
+        contract = ServiceContract.objects.filter(estate=OuterRef("pk")).filter(active_on_q(on))
+        committee = OwnersCommittee.objects.filter(estate=OuterRef("pk")).filter(
+            active_on_q(on, "established_on", "dissolved_on")
+        )
+        return self.annotate(
+            has_company=Exists(contract),
+            has_committee=Exists(committee),
+        ).annotate(
+            is_three_without=models.Case(
+                models.When(
+                    Q(has_company=False, has_committee=False, supervising_unit=""), then=True
+                ),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def three_without(self, on: datetime.date):
+        return self.annotate_three_without(on).filter(is_three_without=True)
+
+
+class Estate(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        UNDER_CONSTRUCTION = "under_construction", _("under construction")
+        DELIVERED = "delivered", _("delivered")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="estates", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DELIVERED
+    )
+    delivery_date = models.DateField(
+        _("delivery date"), null=True, blank=True,
+        help_text=_("Date the estate was handed over; for estates not yet delivered, the expected date."),
+    )
+    planned_households = models.PositiveIntegerField(_("planned households"), default=0)
+    residents = models.PositiveIntegerField(_("residents"), default=0)
+    supervising_unit = models.CharField(
+        _("supervising unit"), max_length=100, blank=True,
+        help_text=_("Body that supervises the estate where no company or committee does."),
+    )
+    is_old_estate = models.BooleanField(_("old estate"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords()
+
+    objects = EstateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        ordering = ["community__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="estate_unique_name_in_community")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.status == self.Status.DELIVERED and not self.delivery_date:
+            raise ValidationError({"delivery_date": _("A delivered estate needs its delivery date.")})
+        if self.community_id and self.name:
+            clash = Estate.objects.filter(
+                community__town_id=self.community.town_id, name=self.name
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"name": _("The town already has an estate with this name.")})
+
+    def is_three_without(self, on: datetime.date | None = None) -> bool:
+        on = on or datetime.date.today()
+        return Estate.objects.three_without(on).filter(pk=self.pk).exists()
+
+
+class Building(models.Model):
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate")
+    )
+    name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 3栋"))
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["estate__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "name"], name="building_unique_name_in_estate")
+        ]
+
+    def __str__(self):
+        return f"{self.estate.name} {self.name}"
+
+
+class Household(models.Model):
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
+    )
+    room = models.CharField(_("room number"), max_length=20)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["building__estate__name", "building__name", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "room"], name="household_unique_room")
+        ]
+
+    def __str__(self):
+        return f"{self.building} {self.room}"
+
+    @property
+    def estate(self):
+        return self.building.estate
+
+
+class PropertyCompany(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, GB 32100-2015; optional."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("property company")
+        verbose_name_plural = _("property companies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""),
+                name="company_unique_credit_code_when_present",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceContractQuerySet(models.QuerySet):
+    def active_on(self, on: datetime.date):
+        return self.filter(active_on_q(on))
+
+    def overlapping(self, *, estate_id, valid_from, valid_to, exclude_pk=None):
+        """Contracts of the estate whose period meets [valid_from, valid_to] (open end when None)."""
+        qs = self.filter(estate_id=estate_id).exclude(pk=exclude_pk)
+        qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        if valid_to is not None:
+            qs = qs.filter(valid_from__lte=valid_to)
+        return qs
+
+
+class ServiceContract(models.Model):
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("estate")
+    )
+    company = models.ForeignKey(
+        PropertyCompany, on_delete=models.PROTECT, related_name="contracts",
+        verbose_name=_("property company"),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords()
+
+    objects = ServiceContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service contract")
+        verbose_name_plural = _("service contracts")
+        ordering = ["estate__name", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="contract_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["estate", "valid_from"])]  # overlap checks, active_on
+
+    def __str__(self):
+        return f"{self.estate} - {self.company}"
+
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The contract cannot end before it starts.")})
+        if self.estate_id and self.valid_from:
+            clash = ServiceContract.objects.overlapping(
+                estate_id=self.estate_id, valid_from=self.valid_from, valid_to=self.valid_to,
+                exclude_pk=self.pk,
+            ).select_related("company").first()
+            if clash:
+                raise ValidationError(
+                    _("This contract overlaps the contract of %(company)s from %(start)s to %(end)s.")
+                    % {"company": clash.company.name, "start": clash.valid_from,
+                       "end": clash.valid_to or _("open end")}
+                )
+
+    def covers(self, start: datetime.date, end: datetime.date) -> bool:
+        """True when the contract covers at least one day of [start, end]."""
+        return self.valid_from <= end and (self.valid_to is None or self.valid_to >= start)
+
+
+class OwnersCommittee(models.Model):
+    class Kind(models.TextChoices):
+        OWNERS_COMMITTEE = "owners_committee", _("owners' committee")
+        SELF_MANAGEMENT = "self_management", _("self-management committee")
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="owners_committees", verbose_name=_("estate")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    established_on = models.DateField(_("established on"))
+    term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("owners' committee")
+        verbose_name_plural = _("owners' committees")
+        ordering = ["estate__name", "-established_on"]
+
+    def __str__(self):
+        return f"{self.estate} {self.get_kind_display()}"
+
+
+class OwnersCommitteeMember(models.Model):
+    committee = models.ForeignKey(
+        OwnersCommittee, on_delete=models.CASCADE, related_name="members", verbose_name=_("committee")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(_("position"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        TOWNSHIP_STAFF = "township_staff", _("township staff")
+        COMMUNITY_STAFF = "community_staff", _("community staff")
+        ASSESSOR = "assessor", _("assessor")
+        PROPERTY_MANAGER = "property_manager", _("property manager")
+        RESIDENT = "resident", _("resident")
+
+    class AssessorKind(models.TextChoices):
+        HOUSING_OFFICE = "housing_office", _("housing administration office")
+        EXPERT_PANEL = "expert_panel", _("expert panel member")
+        GOVERNANCE_OFFICE = "governance_office", _("township governance office")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("town"),
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("community"), help_text=_("For community staff: the community they work for."),
+    )
+    company = models.ForeignKey(
+        PropertyCompany, on_delete=models.PROTECT, null=True, blank=True, related_name="managers",
+        verbose_name=_("property company"), help_text=_("For property managers."),
+    )
+    assessor_kind = models.CharField(
+        _("assessor kind"), max_length=20, choices=AssessorKind.choices, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.role == self.Role.COMMUNITY_STAFF and not self.community_id:
+            errors["community"] = _("Community staff must be assigned a community.")
+        if self.role == self.Role.PROPERTY_MANAGER and not self.company_id:
+            errors["company"] = _("A property manager must be linked to a company.")
+        if self.role in (self.Role.TOWNSHIP_STAFF, self.Role.ASSESSOR) and not self.town_id:
+            errors["town"] = _("Township staff and assessors must be assigned a town.")
+        if self.community_id and self.town_id and self.community.town_id != self.town_id:
+            errors["community"] = _("The community is not in the user's town.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # The town follows the community so scoping by town never misses community staff.
+        if self.community_id and not self.town_id:
+            self.town_id = Community.objects.values_list("town_id", flat=True).get(
+                pk=self.community_id
+            )
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_township_staff(self) -> bool:
+        return self.is_superuser or self.role == self.Role.TOWNSHIP_STAFF
+
+    @property
+    def is_community_staff(self) -> bool:
+        return self.role == self.Role.COMMUNITY_STAFF
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.role == self.Role.ASSESSOR
+
+    @property
+    def is_expert_panel(self) -> bool:
+        return self.role == self.Role.ASSESSOR and self.assessor_kind == self.AssessorKind.EXPERT_PANEL
+
+    @property
+    def is_property_manager(self) -> bool:
+        return self.role == self.Role.PROPERTY_MANAGER
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == self.Role.RESIDENT
+
+    @property
+    def verified_household(self) -> "Household | None":
+        """The household this resident is currently verified to, or None (cached per instance)."""
+        if not hasattr(self, "_verified_household"):
+            verification = (
+                ResidentVerification.objects.current()
+                .filter(user=self)
+                .select_related("household__building__estate__community")
+                .first()
+            )
+            self._verified_household = verification.household if verification else None
+        return self._verified_household
+
+    @property
+    def verified_estate(self) -> "Estate | None":
+        household = self.verified_household
+        return household.building.estate if household else None
+
+
+class ResidentVerificationQuerySet(models.QuerySet):
+    def current(self):
+        """Approved verifications of residents who have not moved out."""
+        return self.filter(status=ResidentVerification.Status.APPROVED, moved_out_on__isnull=True)
+
+    def for_community(self, community):
+        return self.filter(household__building__estate__community=community)
+
+
+class ResidentVerification(models.Model):
+    """A resident's request to be verified to a household, and its decision (who, when, why)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verifications",
+        verbose_name=_("resident"),
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="verifications", verbose_name=_("household")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    resident_name = models.CharField(_("name"), max_length=50)
+    note = models.CharField(_("note from the resident"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ResidentVerificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident verification")
+        verbose_name_plural = _("resident verifications")
+        ordering = ["-requested_at"]
+        constraints = [
+            # A resident lives in one household at a time.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="approved", moved_out_on__isnull=True),
+                name="one_current_household_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_request_per_resident"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident_name} @ {self.household}"

@@ -1,0 +1,65 @@
+"""Reads of the communities app."""
+
+import datetime
+
+from django.db.models import Count, Q, Sum
+
+from .models import Community, Estate, Household, ResidentVerification
+from .scoping import visible_communities
+
+
+def staff_overview(*, user, on: datetime.date) -> list[dict]:
+    """Per visible community: estates by status, residents, households, three-without and old
+    estates on `on`. A fixed number of queries whatever the town's size."""
+    communities = visible_communities(user).select_related("town").order_by("town__name", "name")
+    estates = Estate.objects.filter(community__in=communities).annotate_three_without(on)
+    per_community = {
+        row["community_id"]: row
+        for row in estates.values("community_id").annotate(
+            planned=Count("pk", filter=Q(status=Estate.Status.PLANNED)),
+            under_construction=Count("pk", filter=Q(status=Estate.Status.UNDER_CONSTRUCTION)),
+            delivered=Count("pk", filter=Q(status=Estate.Status.DELIVERED)),
+            residents=Sum("residents"),
+            planned_households=Sum("planned_households"),
+            three_without=Count("pk", filter=Q(is_three_without=True)),
+            old=Count("pk", filter=Q(is_old_estate=True)),
+        )
+    }
+    households = dict(
+        Household.objects.filter(building__estate__community__in=communities)
+        .values("building__estate__community_id")
+        .annotate(n=Count("pk"))
+        .values_list("building__estate__community_id", "n")
+    )
+    rows = []
+    for community in communities:
+        row = per_community.get(community.pk, {})
+        rows.append(
+            {
+                "community": community,
+                "planned": row.get("planned", 0),
+                "under_construction": row.get("under_construction", 0),
+                "delivered": row.get("delivered", 0),
+                "residents": row.get("residents") or 0,
+                "planned_households": row.get("planned_households") or 0,
+                "households": households.get(community.pk, 0),
+                "three_without": row.get("three_without", 0),
+                "old": row.get("old", 0),
+            }
+        )
+    return rows
+
+
+def pending_verifications(*, user):
+    return (
+        ResidentVerification.objects.filter(
+            status=ResidentVerification.Status.PENDING,
+            household__building__estate__community__in=visible_communities(user),
+        )
+        .select_related("user", "household__building__estate__community")
+        .order_by("requested_at")
+    )
+
+
+def communities_of_town(town) -> "list[Community]":
+    return list(Community.objects.filter(town=town).order_by("name"))

@@ -1,0 +1,71 @@
+"""Writes of the communities app. Each service owns its transaction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Estate, Household, PropertyCompany, ResidentVerification, ServiceContract, User
+from .scoping import visible_communities
+
+
+def contract_create(
+    *, estate: Estate, company: PropertyCompany, valid_from: datetime.date,
+    valid_to: datetime.date | None = None, is_demo: bool = False,
+) -> ServiceContract:
+    """Create a service contract; raises ValidationError when it overlaps another of the estate."""
+    with transaction.atomic():
+        # Lock the estate so two concurrent contracts for it cannot both pass the overlap check.
+        Estate.objects.select_for_update().get(pk=estate.pk)
+        contract = ServiceContract(
+            estate=estate, company=company, valid_from=valid_from, valid_to=valid_to, is_demo=is_demo
+        )
+        contract.full_clean()
+        contract.save()
+    return contract
+
+
+def verification_request(
+    *, user: User, household: Household, resident_name: str, note: str = ""
+) -> ResidentVerification:
+    """A resident asks to be verified to a household; community staff decide."""
+    if not user.is_resident:
+        raise ValidationError(_("Only resident accounts can ask to be verified to a household."))
+    with transaction.atomic():
+        if ResidentVerification.objects.filter(user=user, status="pending").exists():
+            raise ValidationError(_("You already have a request waiting for a decision."))
+        if ResidentVerification.objects.current().filter(user=user).exists():
+            raise ValidationError(_("You are already verified to a household."))
+        verification = ResidentVerification(
+            user=user, household=household, resident_name=resident_name, note=note
+        )
+        verification.full_clean()
+        verification.save()
+    return verification
+
+
+def verification_decide(
+    *, verification: ResidentVerification, by: User, approve: bool, reason: str = ""
+) -> ResidentVerification:
+    """Approve or reject a pending request. Rejection needs a reason. Only staff of the
+    household's community (or the town) may decide."""
+    estate = verification.household.building.estate
+    if not visible_communities(by).filter(pk=estate.community_id).exists():
+        raise PermissionDenied
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason when rejecting a request.")})
+    with transaction.atomic():
+        verification = ResidentVerification.objects.select_for_update().get(pk=verification.pk)
+        if verification.status != ResidentVerification.Status.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        verification.status = (
+            ResidentVerification.Status.APPROVED if approve else ResidentVerification.Status.REJECTED
+        )
+        verification.decided_by = by
+        verification.decided_at = timezone.now()
+        verification.reason = reason.strip()
+        verification._change_reason = verification.reason or "approved"
+        verification.save()
+    return verification

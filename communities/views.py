@@ -1,0 +1,107 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import VerificationDecisionForm, VerificationRequestForm
+from .models import ResidentVerification, User
+from .scoping import is_staff_role
+
+HOME_TEMPLATES = {
+    User.Role.TOWNSHIP_STAFF: "portal/home_township_staff.html",
+    User.Role.COMMUNITY_STAFF: "portal/home_community_staff.html",
+    User.Role.ASSESSOR: "portal/home_assessor.html",
+    User.Role.PROPERTY_MANAGER: "portal/home_property_manager.html",
+    User.Role.RESIDENT: "portal/home_resident.html",
+}
+
+
+def home(request):
+    """The portal's home: the public landing page, or the signed-in role's own home."""
+    if not request.user.is_authenticated:
+        return render(request, "portal/home_public.html")
+    user = request.user
+    template = HOME_TEMPLATES.get(user.role, "portal/home_public.html")
+    if user.is_superuser:
+        template = HOME_TEMPLATES[User.Role.TOWNSHIP_STAFF]
+    context = {"household": user.verified_household if user.is_resident else None}
+    if user.is_resident:
+        context["pending_verification"] = ResidentVerification.objects.filter(
+            user=user, status=ResidentVerification.Status.PENDING
+        ).select_related("household__building__estate").first()
+    return render(request, template, context)
+
+
+@login_required
+def staff_overview(request):
+    if not is_staff_role(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    rows = selectors.staff_overview(user=request.user, on=today)
+    totals = {
+        key: sum(row[key] for row in rows)
+        for key in ("planned", "under_construction", "delivered", "residents",
+                    "planned_households", "households", "three_without", "old")
+    }
+    return render(
+        request, "communities/staff_overview.html", {"rows": rows, "totals": totals, "today": today}
+    )
+
+
+@login_required
+def verification_request(request):
+    if not request.user.is_resident:
+        raise PermissionDenied
+    form = VerificationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_request(
+                user=request.user, household=form.cleaned_data["household"],
+                resident_name=form.cleaned_data["resident_name"], note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request was sent to community staff."))
+            return redirect("home")
+    return render(request, "communities/verification_request.html", {"form": form})
+
+
+@login_required
+def verification_queue(request):
+    if not is_staff_role(request.user):
+        raise PermissionDenied
+    return render(
+        request, "communities/verification_queue.html",
+        {"verifications": selectors.pending_verifications(user=request.user),
+         "form": VerificationDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def verification_decide(request, pk: int):
+    if not is_staff_role(request.user):
+        raise PermissionDenied
+    verification = get_object_or_404(selectors.pending_verifications(user=request.user), pk=pk)
+    form = VerificationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("verification-queue")
+    try:
+        services.verification_decide(
+            verification=verification, by=request.user, approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("verification-queue")

@@ -1,0 +1,2 @@
+app_name = "party_grid"
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PropertyRatingConfig(AppConfig):
+    name = "property_rating"
+    verbose_name = _("Property-company assessment")

@@ -1,0 +1,2 @@
+app_name = "property_rating"
+urlpatterns: list = []

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the test dependencies and runs the whole suite against PostgreSQL and Redis
+# (DATABASE_URL / REDIS_URL; defaults: the local services on 127.0.0.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real Celery worker against Redis, and a real headless Chromium."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker thread consuming from Redis (this xdist worker's own database)."""
+    from celery.contrib.testing.worker import start_worker
+
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping
+    from governance.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+    try:
+        with start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10.0
+        ):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    path = os.environ.get("SCREENSHOT_DIR", "var/screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
