@@ -17,7 +17,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Each xdist worker gets its own Redis database so one worker never consumes another's tasks.
 _xdist = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_redis_db = 1 + int("".join(ch for ch in _xdist if ch.isdigit()) or 0)
+_redis_db = int(os.environ.get("TEST_REDIS_DB_BASE", "1")) + int(
+    "".join(ch for ch in _xdist if ch.isdigit()) or 0
+)
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
 TEST_REDIS_URL = f"{_redis_base}/{_redis_db}"
 CELERY_BROKER_URL = TEST_REDIS_URL
