@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from communities import views as community_views
+from governance.views import healthz
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
 admin.site.index_title = "城市社区综合治理办公室"
@@ -17,6 +18,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", community_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/", include("communities.urls")),
     path("admin/overview/", community_views.staff_overview, name="staff-overview"),
     path("admin/", admin.site.urls),

@@ -22,3 +22,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+# The container health check calls /healthz/ over plain HTTP inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
