@@ -1,0 +1,581 @@
+"""Admin site of the registry, used by township and community staff (in Chinese through the
+verbose names and the zh-hans catalogue).
+
+Every ModelAdmin uses RoleScopedAdmin: querysets and foreign-key choices are limited to the
+user's communities, and permissions follow the user's role. Inlines use RoleScopedInline for
+the same reason (Django's inlines otherwise ask for model permissions nobody is given).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+
+from . import services
+from .admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from .models import (
+    Building,
+    Community,
+    Estate,
+    Household,
+    OwnersCommittee,
+    OwnersCommitteeMember,
+    PropertyCompany,
+    ResidentVerification,
+    ServiceContract,
+    Town,
+    User,
+)
+from .privacy import mask_phone
+from .resources import (
+    BuildingResource,
+    EstateResource,
+    HouseholdResource,
+    OwnersCommitteeResource,
+    PropertyCompanyResource,
+    ServiceContractResource,
+)
+from .scoping import visible_communities
+
+TOWNSHIP_ONLY = (User.Role.TOWNSHIP_STAFF,)
+
+
+def _scope_town_field(field, user):
+    """Town choices: a non-superuser only ever picks their own town."""
+    if field is not None and not user.is_superuser:
+        field.queryset = field.queryset.filter(pk=user.town_id)
+    return field
+
+
+class ScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.related_model is Town:
+            field = _scope_town_field(field, request.user)
+        return field
+
+
+class ScopedImportExportAdmin(RoleScopedAdmin, ImportExportModelAdmin):
+    """Scoped admin with XLSX and CSV import/export; the resource gets the importing user."""
+
+    import_formats = [XLSX, CSV]
+    export_formats = [XLSX, CSV]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def has_import_permission(self, request):
+        return self._role_in(request, self.change_roles)
+
+    def has_export_permission(self, request):
+        return self._role_in(request, self.view_roles + self.change_roles)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.related_model is Town:
+            field = _scope_town_field(field, request.user)
+        return field
+
+
+class RoleScopedInline:
+    """Inline permissions by role (the parent admin's queryset already limits which parent can
+    be opened) and foreign-key choices scoped like RoleScopedAdmin."""
+
+    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+    view_roles: tuple[str, ...] = (
+        User.Role.TOWNSHIP_STAFF,
+        User.Role.COMMUNITY_STAFF,
+        User.Role.ASSESSOR,
+    )
+    delete_roles: tuple[str, ...] = ()
+
+    def _role_in(self, request, roles) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or (user.is_staff and user.role in roles))
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_in(request, self.view_roles + self.change_roles)
+
+    def has_add_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._role_in(request, self.delete_roles)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = field.queryset & scoped_related_queryset(
+                db_field.related_model, request.user
+            )
+        return field
+
+
+# --- Town and community -------------------------------------------------------------------
+
+
+@admin.register(Town)
+class TownAdmin(ScopedAdmin):
+    town_path = "pk"
+    change_roles = ()  # towns are created by the deployment's superuser
+    list_display = ("name", "district", "community_count")
+    search_fields = ("name", "district")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(community_count=Count("communities"))
+
+    @admin.display(description=_("communities"), ordering="community_count")
+    def community_count(self, town):
+        return town.community_count
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedAdmin):
+    town_path = "town"
+    change_roles = TOWNSHIP_ONLY
+    list_display = ("name", "town", "estate_count", "is_demo")
+    list_filter = ("town", "is_demo")
+    search_fields = ("name",)
+    list_select_related = ("town",)
+
+    def get_queryset(self, request):
+        # Community staff see their own community only, township staff their town's.
+        qs = admin.ModelAdmin.get_queryset(self, request).filter(
+            pk__in=visible_communities(request.user)
+        )
+        return qs.annotate(estate_count=Count("estates"))
+
+    @admin.display(description=_("estates"), ordering="estate_count")
+    def estate_count(self, community):
+        return community.estate_count
+
+
+# --- Estates, buildings, households -------------------------------------------------------
+
+
+class ThreeWithoutFilter(admin.SimpleListFilter):
+    """Estates with no property company, no owners' committee and no supervising unit today
+    (derived from the records; the staff overview links to ?three_without=yes)."""
+
+    title = _("three-without estate")
+    parameter_name = "three_without"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in ("yes", "no"):
+            return queryset
+        queryset = queryset.annotate_three_without(timezone.localdate())
+        return queryset.filter(is_three_without=(value == "yes"))
+
+
+class BuildingInline(RoleScopedInline, admin.TabularInline):
+    model = Building
+    extra = 0
+    fields = ("name", "floors", "household_count")
+    readonly_fields = ("household_count",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(household_count=Count("households"))
+
+    @admin.display(description=_("households"))
+    def household_count(self, building):
+        return getattr(building, "household_count", "")
+
+
+class ContractInlineFormSet(BaseInlineFormSet):
+    """Contracts added together in one form must not overlap each other either (the model's
+    clean compares a new row only with rows already saved)."""
+
+    def clean(self):
+        super().clean()
+        periods = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("valid_from"):
+                continue
+            start, end = data["valid_from"], data.get("valid_to")
+            for other_start, other_end in periods:
+                if (end is None or end >= other_start) and (
+                    other_end is None or other_end >= start
+                ):
+                    raise ValidationError(_("Two of these contracts overlap."))
+            periods.append((start, end))
+
+
+class ServiceContractInline(RoleScopedInline, admin.TabularInline):
+    model = ServiceContract
+    formset = ContractInlineFormSet
+    extra = 0
+    fields = ("company", "valid_from", "valid_to")
+    autocomplete_fields = ("company",)
+
+
+class OwnersCommitteeInline(RoleScopedInline, admin.TabularInline):
+    model = OwnersCommittee
+    extra = 0
+    fields = ("kind", "established_on", "term_ends_on", "dissolved_on")
+    show_change_link = True
+
+
+@admin.register(Estate)
+class EstateAdmin(ScopedImportExportAdmin):
+    community_path = "community"
+    resource_classes = [EstateResource]
+    list_display = (
+        "name",
+        "community",
+        "status",
+        "delivery_date",
+        "planned_households",
+        "residents",
+        "is_old_estate",
+        "supervising_unit",
+    )
+    list_filter = (
+        ("community", admin.RelatedOnlyFieldListFilter),
+        "status",
+        ThreeWithoutFilter,
+        "is_old_estate",
+        "is_demo",
+    )
+    search_fields = ("name", "address", "community__name")
+    list_select_related = ("community",)
+    autocomplete_fields = ("community",)
+    inlines = [ServiceContractInline, OwnersCommitteeInline, BuildingInline]
+    fieldsets = (
+        (None, {"fields": ("community", "name", "status", "delivery_date", "address")}),
+        (_("Size"), {"fields": ("planned_households", "residents")}),
+        (_("Governance"), {"fields": ("supervising_unit", "is_old_estate", "is_demo")}),
+    )
+
+
+@admin.register(Building)
+class BuildingAdmin(ScopedImportExportAdmin):
+    community_path = "estate__community"
+    resource_classes = [BuildingResource]
+    list_display = ("name", "estate", "community", "floors")
+    list_filter = (("estate__community", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "estate__name")
+    list_select_related = ("estate__community",)
+    autocomplete_fields = ("estate",)
+
+    @admin.display(description=_("community"), ordering="estate__community__name")
+    def community(self, building):
+        return building.estate.community
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedImportExportAdmin):
+    """Households are many (200 per estate): their own list, filtered by community and
+    searched by estate, building and room, never an inline."""
+
+    community_path = "building__estate__community"
+    resource_classes = [HouseholdResource]
+    list_display = ("room", "building", "estate", "community")
+    list_filter = (("building__estate__community", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("room", "building__name", "building__estate__name")
+    list_select_related = ("building__estate__community",)
+    autocomplete_fields = ("building",)
+    list_per_page = 100
+
+    @admin.display(description=_("estate"), ordering="building__estate__name")
+    def estate(self, household):
+        return household.building.estate
+
+    @admin.display(description=_("community"), ordering="building__estate__community__name")
+    def community(self, household):
+        return household.building.estate.community
+
+
+# --- Companies, contracts, committees -----------------------------------------------------
+
+
+@admin.register(PropertyCompany)
+class PropertyCompanyAdmin(ScopedImportExportAdmin):
+    # Companies serve several towns and communities: visible to every staff role, kept by the
+    # township office.
+    change_roles = TOWNSHIP_ONLY
+    resource_classes = [PropertyCompanyResource]
+    list_display = ("name", "credit_code", "contract_count", "is_demo")
+    list_filter = ("is_demo",)
+    search_fields = ("name", "credit_code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(contract_count=Count("contracts"))
+
+    @admin.display(description=_("service contracts"), ordering="contract_count")
+    def contract_count(self, company):
+        return company.contract_count
+
+
+class ContractActiveFilter(admin.SimpleListFilter):
+    title = _("in force today")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.active_on(today)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.active_on(today).values("pk"))
+        return queryset
+
+
+@admin.register(ServiceContract)
+class ServiceContractAdmin(ScopedImportExportAdmin):
+    community_path = "estate__community"
+    resource_classes = [ServiceContractResource]
+    list_display = ("estate", "company", "valid_from", "valid_to", "community")
+    list_filter = (
+        ContractActiveFilter,
+        ("estate__community", admin.RelatedOnlyFieldListFilter),
+        "is_demo",
+    )
+    search_fields = ("estate__name", "company__name", "company__credit_code")
+    list_select_related = ("estate__community", "company")
+    autocomplete_fields = ("estate", "company")
+    date_hierarchy = "valid_from"
+
+    @admin.display(description=_("community"), ordering="estate__community__name")
+    def community(self, contract):
+        return contract.estate.community
+
+
+class OwnersCommitteeMemberInline(RoleScopedInline, admin.TabularInline):
+    model = OwnersCommitteeMember
+    extra = 0
+    fields = ("name", "position", "phone")
+    delete_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+
+
+@admin.register(OwnersCommittee)
+class OwnersCommitteeAdmin(ScopedImportExportAdmin):
+    community_path = "estate__community"
+    resource_classes = [OwnersCommitteeResource]
+    list_display = ("estate", "kind", "established_on", "term_ends_on", "dissolved_on")
+    list_filter = ("kind", ("estate__community", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("estate__name",)
+    list_select_related = ("estate",)
+    autocomplete_fields = ("estate",)
+    inlines = [OwnersCommitteeMemberInline]
+
+
+# --- Resident verification ----------------------------------------------------------------
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.Textarea)
+
+
+@admin.register(ResidentVerification)
+class ResidentVerificationAdmin(ScopedAdmin):
+    """Community staff decide residents' requests; decisions go through
+    services.verification_decide, which records who, when and why."""
+
+    community_path = "household__building__estate__community"
+    change_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+    list_display = (
+        "resident_name",
+        "household",
+        "community",
+        "status",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+    )
+    list_filter = (
+        "status",
+        ("household__building__estate__community", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("resident_name", "household__building__estate__name", "user__username")
+    list_select_related = ("household__building__estate__community", "decided_by")
+    readonly_fields = (
+        "user",
+        "household",
+        "resident_name",
+        "note",
+        "status",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+    )
+    fields = readonly_fields + ("moved_out_on",)
+    actions = ["approve_selected", "reject_selected"]
+
+    @admin.display(description=_("community"))
+    def community(self, verification):
+        return verification.household.building.estate.community
+
+    def has_add_permission(self, request):
+        return False  # residents ask in the portal
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve_selected(self, request, queryset):
+        done, failed = self._decide(request, queryset, approve=True, reason="")
+        self._report(request, done, failed)
+
+    @admin.action(description=_("Reject the selected requests (asks for a reason)"))
+    def reject_selected(self, request, queryset):
+        if "reason" in request.POST and "confirm" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                done, failed = self._decide(
+                    request, queryset, approve=False, reason=form.cleaned_data["reason"]
+                )
+                self._report(request, done, failed)
+                return None
+        else:
+            form = RejectForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject resident verification requests"),
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/communities/residentverification/reject.html", context
+        )
+
+    def _decide(self, request, queryset, *, approve: bool, reason: str):
+        done, failed = 0, []
+        for verification in queryset.select_related("household__building__estate"):
+            try:
+                services.verification_decide(
+                    verification=verification, by=request.user, approve=approve, reason=reason
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages_ = getattr(error, "messages", None) or [gettext("not allowed")]
+                failed.append(f"{verification}: {' '.join(messages_)}")
+            else:
+                done += 1
+        return done, failed
+
+    def _report(self, request, done, failed):
+        if done:
+            self.message_user(
+                request, gettext("%(n)d request(s) decided.") % {"n": done}, messages.SUCCESS
+            )
+        for line in failed:
+            self.message_user(request, line, messages.ERROR)
+
+
+# --- Users --------------------------------------------------------------------------------
+
+
+@admin.register(User)
+class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
+    """Township staff manage the accounts of their town; only a superuser grants superuser
+    rights, groups or model permissions (township staff could otherwise promote themselves)."""
+
+    town_path = "town"
+    change_roles = TOWNSHIP_ONLY
+    view_roles = TOWNSHIP_ONLY
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "town",
+        "community",
+        "company",
+        "masked_phone",
+        "is_active",
+        "is_staff",
+    )
+    list_filter = ("role", "is_active", "is_staff", "assessor_kind", "town")
+    search_fields = ("username", "display_name", "company__name", "community__name")
+    list_select_related = ("town", "community", "company")
+    autocomplete_fields = ("company",)
+    ordering = ("username",)
+    role_fieldset = (
+        _("Role"),
+        {
+            "fields": (
+                "role",
+                "town",
+                "community",
+                "company",
+                "assessor_kind",
+                "display_name",
+                "phone",
+            )
+        },
+    )
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        role_fieldset,
+        (_("Status"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+        (_("Superuser rights"), {"fields": ("is_superuser", "groups", "user_permissions")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        role_fieldset,
+        (_("Status"), {"fields": ("is_staff",)}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, user):
+        return mask_phone(user.phone)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:
+            qs = qs.exclude(is_superuser=True)
+        return qs
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not request.user.is_superuser:
+            fieldsets = [fs for fs in fieldsets if fs[0] != _("Superuser rights")]
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not request.user.is_superuser and "town" in form.base_fields:
+            form.base_fields["town"].initial = request.user.town_id
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.related_model is Town:
+            field = _scope_town_field(field, request.user)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            # A township officer's accounts live in their own town.
+            obj.town_id = request.user.town_id
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)
