@@ -30,16 +30,21 @@ def sync_schedule() -> int:
             day_of_week=entry.get("day_of_week", "*"), day_of_month=entry.get("day_of_month", "*"),
             month_of_year=entry.get("month_of_year", "*"), timezone=TIME_ZONE,
         )
-        PeriodicTask.objects.update_or_create(
-            name=entry["name"],
-            defaults={
-                "task": entry["task"],
-                "crontab": crontab,
-                "interval": None,
-                "kwargs": json.dumps(entry.get("kwargs", {})),
-                "description": entry.get("description", ""),
-            },
-        )
+        wanted = {
+            "task": entry["task"],
+            "crontab": crontab,
+            "interval": None,
+            "kwargs": json.dumps(entry.get("kwargs", {}), sort_keys=True),
+            "description": entry.get("description", ""),
+        }
+        task = PeriodicTask.objects.filter(name=entry["name"]).first()
+        if task is None:
+            PeriodicTask.objects.create(name=entry["name"], **wanted)
+        elif any(getattr(task, field) != value for field, value in wanted.items()):
+            # Saved only when something differs, so a redeploy does not reset beat's bookkeeping.
+            for field, value in wanted.items():
+                setattr(task, field, value)
+            task.save()
         count += 1
     return count
 
