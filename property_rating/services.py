@@ -1,0 +1,730 @@
+"""Writes of the property_rating app: schemes, units, reports and their review, satisfaction,
+inspection, vetoes, publication and the payout workflow. Keyword-only; each owns its transaction.
+
+Permission checks live here too (raising PermissionDenied), so the portal, admin and API share them.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import ServiceContract, Town, User
+
+from .models import (
+    QUARTERS,
+    AssessmentUnit,
+    Evidence,
+    InspectionScore,
+    Payout,
+    PayoutDiscrepancy,
+    PublicationEvent,
+    QuarterlyReport,
+    ReportItem,
+    ReportReturn,
+    ReportSubmission,
+    SatisfactionRating,
+    Scheme,
+    TaskItem,
+    TierRow,
+    Veto,
+    quarter_bounds,
+)
+
+TWO_PLACES = Decimal("0.01")
+
+DEFAULT_TASK_ITEMS = [
+    # property_rating.md: default task list, codes and points
+    ("T1", "协助执法进小区", "协助执法", Decimal("15"), "次"),
+    ("T2", "消防安全巡查", "安全", Decimal("15"), "次"),
+    ("T3", "垃圾分类与环境卫生", "环境", Decimal("10"), ""),
+    ("T4", "出租屋及流动人口信息报送", "人口", Decimal("10"), "条"),
+    ("T5", "矛盾纠纷排查化解", "调解", Decimal("10"), "宗"),
+    ("T6", "配合党建及社区活动", "党建", Decimal("10"), "场"),
+    ("T7", "安全隐患排查与应急处置", "安全", Decimal("10"), "处"),
+    ("T8", "文明创建与宣传", "文明", Decimal("10"), "次"),
+    ("T9", "业主诉求响应", "服务", Decimal("10"), "件"),
+]
+DEFAULT_TIERS = [  # property_rating.md: >=90 100 %, >=80 80 %, >=70 60 %, >=60 40 %, else 0
+    (Decimal("90"), Decimal("100")),
+    (Decimal("80"), Decimal("80")),
+    (Decimal("70"), Decimal("60")),
+    (Decimal("60"), Decimal("40")),
+    (Decimal("0"), Decimal("0")),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Who may do what
+# --------------------------------------------------------------------------------------------
+
+
+def _is_town_staff(user, town_id) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or (user.role == User.Role.TOWNSHIP_STAFF and user.town_id == town_id)
+    )
+
+
+def can_review(user, unit: AssessmentUnit) -> bool:
+    """Assessors and township staff of the unit's town review reports."""
+    return user.is_authenticated and (
+        user.is_superuser
+        or (
+            user.role in (User.Role.ASSESSOR, User.Role.TOWNSHIP_STAFF)
+            and user.town_id == unit.town_id
+        )
+    )
+
+
+def can_file(user, unit: AssessmentUnit) -> bool:
+    """A property manager files reports for their own company's units."""
+    return (
+        user.is_authenticated
+        and user.role == User.Role.PROPERTY_MANAGER
+        and user.company_id == unit.company_id
+    )
+
+
+def _scheme_for(town_id, year) -> Scheme:
+    scheme = Scheme.objects.filter(town_id=town_id, year=year).first()
+    if scheme is None:
+        raise ValidationError(_("There is no assessment scheme for %(year)s yet.") % {"year": year})
+    return scheme
+
+
+def ensure_year_open(town_id, year) -> None:
+    """Inputs of a published year are frozen."""
+    if Scheme.objects.filter(town_id=town_id, year=year, published_at__isnull=False).exists():
+        raise ValidationError(
+            _("The results of %(year)s are published; reopen the year to change them.")
+            % {"year": year}
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Schemes
+# --------------------------------------------------------------------------------------------
+
+
+def scheme_create_default(*, town: Town, year: int, by=None) -> Scheme:
+    """The year's scheme with the default T1-T9 and tiers; returns an existing one."""
+    with transaction.atomic():
+        scheme, created = Scheme.objects.get_or_create(
+            town=town, year=year, defaults={"updated_by": by}
+        )
+        if created:
+            TaskItem.objects.bulk_create(
+                TaskItem(
+                    scheme=scheme,
+                    code=code,
+                    title=title,
+                    category=category,
+                    max_points=points,
+                    counts_label=label,
+                    order=i,
+                )
+                for i, (code, title, category, points, label) in enumerate(DEFAULT_TASK_ITEMS)
+            )
+            TierRow.objects.bulk_create(
+                TierRow(scheme=scheme, min_score=m, percent=p) for m, p in DEFAULT_TIERS
+            )
+    return scheme
+
+
+_SCHEME_COPY_FIELDS = [
+    "report_due_days",
+    "late_penalty_per_day",
+    "late_penalty_cap",
+    "weight_quarterly",
+    "weight_satisfaction",
+    "weight_inspection",
+    "min_satisfaction_responses",
+    "red_list_size",
+    "red_list_min_score",
+    "black_list_below",
+    "four_star_min",
+    "three_star_min",
+    "annual_cap",
+    "cap_scope",
+]
+
+
+def scheme_copy(*, source: Scheme, year: int | None = None, by=None) -> Scheme:
+    """Copy a scheme (numbers, task items, tiers) to `year` (default: the next year)."""
+    year = year or source.year + 1
+    with transaction.atomic():
+        if Scheme.objects.filter(town_id=source.town_id, year=year).exists():
+            raise ValidationError(
+                _("%(town)s already has a scheme for %(year)s.")
+                % {"town": source.town, "year": year}
+            )
+        scheme = Scheme.objects.create(
+            town_id=source.town_id,
+            year=year,
+            copied_from=source,
+            updated_by=by,
+            **{name: getattr(source, name) for name in _SCHEME_COPY_FIELDS},
+        )
+        TaskItem.objects.bulk_create(
+            TaskItem(
+                scheme=scheme,
+                code=i.code,
+                title=i.title,
+                category=i.category,
+                max_points=i.max_points,
+                counts_label=i.counts_label,
+                order=i.order,
+            )
+            for i in source.task_items.all()
+        )
+        TierRow.objects.bulk_create(
+            TierRow(scheme=scheme, min_score=t.min_score, percent=t.percent)
+            for t in source.tiers.all()
+        )
+    return scheme
+
+
+def scheme_validate(*, scheme: Scheme) -> None:
+    """Raise one ValidationError listing everything wrong with the scheme and its tables."""
+    messages = []
+    try:
+        scheme.full_clean()
+    except ValidationError as error:
+        messages.extend(error.messages)
+    messages.extend(scheme.validate_tables())
+    if messages:
+        raise ValidationError(messages)
+
+
+# --------------------------------------------------------------------------------------------
+# Assessment units
+# --------------------------------------------------------------------------------------------
+
+
+def units_sync_from_contracts(*, town: Town, year: int) -> dict:
+    """Create or update the year's units from service contracts (one per estate and company),
+    with the quarters each contract covers. Units that came from an import keep their quarters.
+    Idempotent; set-based (one read, one bulk upsert)."""
+    ensure_year_open(town.pk, year)
+    year_start, year_end = quarter_bounds(year, 1)[0], quarter_bounds(year, 4)[1]
+    contracts = ServiceContract.objects.filter(
+        estate__community__town=town, valid_from__lte=year_end
+    ).exclude(valid_to__lt=year_start)
+    wanted: dict[tuple[int, int], dict] = {}
+    for contract in contracts.order_by("valid_from"):
+        key = (contract.estate_id, contract.company_id)
+        row = wanted.setdefault(key, {"contract_id": contract.pk, "quarters": set()})
+        row["contract_id"] = contract.pk
+        for q in QUARTERS:
+            if contract.covers(*quarter_bounds(year, q)):
+                row["quarters"].add(q)
+    imported = set(
+        AssessmentUnit.objects.filter(
+            town=town, year=year, source=AssessmentUnit.Source.IMPORT
+        ).values_list("estate_id", "company_id")
+    )
+    units = [
+        AssessmentUnit(
+            town=town,
+            estate_id=estate_id,
+            company_id=company_id,
+            year=year,
+            contract_id=row["contract_id"],
+            source=AssessmentUnit.Source.CONTRACT,
+            **{f"assessed_q{q}": q in row["quarters"] for q in QUARTERS},
+        )
+        for (estate_id, company_id), row in wanted.items()
+        if (estate_id, company_id) not in imported
+    ]
+    AssessmentUnit.objects.bulk_create(
+        units,
+        update_conflicts=True,
+        unique_fields=["estate", "company", "year"],
+        update_fields=["contract", "assessed_q1", "assessed_q2", "assessed_q3", "assessed_q4"],
+    )
+    return {"units": len(units), "imported_kept": len(imported)}
+
+
+# --------------------------------------------------------------------------------------------
+# Quarterly reports
+# --------------------------------------------------------------------------------------------
+
+
+def report_get_or_create(*, unit: AssessmentUnit, quarter: int, by) -> QuarterlyReport:
+    """The unit's report for the quarter (a new draft with one line per task item if none)."""
+    if by is not None and not (can_file(by, unit) or can_review(by, unit)):
+        raise PermissionDenied
+    if quarter not in QUARTERS or not unit.is_assessed_in(quarter):
+        raise ValidationError(_("The unit is not assessed in this quarter."))
+    ensure_year_open(unit.town_id, unit.year)
+    scheme = _scheme_for(unit.town_id, unit.year)
+    with transaction.atomic():
+        report, created = QuarterlyReport.objects.get_or_create(
+            unit=unit, quarter=quarter, defaults={"created_by": by}
+        )
+        if created or not report.items.exists():
+            ReportItem.objects.bulk_create(
+                [ReportItem(report=report, task_item=item) for item in scheme.task_items.all()],
+                ignore_conflicts=True,
+            )
+    return report
+
+
+def _lock_report(report: QuarterlyReport) -> QuarterlyReport:
+    return QuarterlyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+
+
+def report_save_draft(*, report: QuarterlyReport, by, items: dict) -> QuarterlyReport:
+    """Save the manager's lines. `items` maps a task item code (or ReportItem id) to
+    {"description": str, "count": int | None}. Only drafts and returned reports are editable."""
+    with transaction.atomic():
+        report = _lock_report(report)
+        if not can_file(by, report.unit):
+            raise PermissionDenied
+        if not report.is_editable_by_manager:
+            raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
+        ensure_year_open(report.unit.town_id, report.unit.year)
+        lines = {line.task_item.code: line for line in report.items.select_related("task_item")}
+        by_id = {line.pk: line for line in lines.values()}
+        changed = []
+        errors = []
+        for key, values in items.items():
+            line = lines.get(key) or by_id.get(key if isinstance(key, int) else None)
+            if line is None:
+                errors.append(_("Unknown task item %(key)s.") % {"key": key})
+                continue
+            if "description" in values:
+                line.description = (values["description"] or "").strip()
+            if "count" in values:
+                count = values["count"]
+                if count in ("", None):
+                    line.count = None
+                else:
+                    try:
+                        line.count = int(count)
+                    except (TypeError, ValueError):
+                        errors.append(
+                            _("%(code)s: the count must be a whole number.")
+                            % {"code": line.task_item.code}
+                        )
+                        continue
+                    if line.count < 0:
+                        errors.append(
+                            _("%(code)s: the count cannot be negative.")
+                            % {"code": line.task_item.code}
+                        )
+            changed.append(line)
+        if errors:
+            raise ValidationError(errors)
+        ReportItem.objects.bulk_update(changed, ["description", "count"])
+        report.save(update_fields=["updated_at"])
+    return report
+
+
+def evidence_add(*, item: ReportItem, files, by) -> list[Evidence]:
+    """Attach photos / PDFs to a report line (checked by governance.uploads)."""
+    from governance.uploads import validate_uploads
+
+    with transaction.atomic():
+        report = _lock_report(item.report)
+        if not can_file(by, report.unit):
+            raise PermissionDenied
+        if not report.is_editable_by_manager:
+            raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
+        validate_uploads(list(files))
+        created = []
+        for upload in files:
+            evidence = Evidence(
+                item=item, original_name=upload.name[:200], size=upload.size, uploaded_by=by
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            evidence.save()
+            created.append(evidence)
+    return created
+
+
+def evidence_delete(*, evidence: Evidence, by) -> None:
+    with transaction.atomic():
+        report = _lock_report(evidence.item.report)
+        if not can_file(by, report.unit):
+            raise PermissionDenied
+        if not report.is_editable_by_manager:
+            raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
+        evidence.file.delete(save=False)
+        evidence.delete()
+
+
+def _snapshot(report: QuarterlyReport) -> dict:
+    return {
+        "items": [
+            {
+                "code": line.task_item.code,
+                "title": line.task_item.title,
+                "description": line.description,
+                "count": line.count,
+                "evidence": [e.original_name for e in line.evidence.all()],
+            }
+            for line in report.items.select_related("task_item").prefetch_related("evidence")
+        ]
+    }
+
+
+def report_submit(*, report: QuarterlyReport, by) -> QuarterlyReport:
+    """Submit a draft or a returned report; every submission is kept with a snapshot."""
+    with transaction.atomic():
+        report = _lock_report(report)
+        if not can_file(by, report.unit):
+            raise PermissionDenied
+        if not report.is_editable_by_manager:
+            raise ValidationError(_("This report has already been submitted."))
+        ensure_year_open(report.unit.town_id, report.unit.year)
+        now = timezone.now()
+        number = report.submissions.count() + 1
+        ReportSubmission.objects.create(
+            report=report,
+            number=number,
+            submitted_at=now,
+            submitted_by=by,
+            snapshot=_snapshot(report),
+        )
+        report.status = QuarterlyReport.Status.SUBMITTED
+        report.first_submitted_at = report.first_submitted_at or now
+        report.submitted_at = now
+        report.submitted_by = by
+        report.reviewed_at = None
+        report.reviewed_by = None
+        report.save()
+    return report
+
+
+def report_return(*, report: QuarterlyReport, by, reason: str) -> ReportReturn:
+    """A reviewer sends the report back for correction, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the report is returned."))
+    with transaction.atomic():
+        report = _lock_report(report)
+        if not can_review(by, report.unit):
+            raise PermissionDenied
+        if report.status not in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED):
+            raise ValidationError(_("Only a submitted report can be returned."))
+        ensure_year_open(report.unit.town_id, report.unit.year)
+        returned = ReportReturn.objects.create(
+            report=report,
+            submission=report.submissions.order_by("-number").first(),
+            reason=reason,
+            returned_by=by,
+        )
+        report.status = QuarterlyReport.Status.RETURNED
+        report.reviewed_at = None
+        report.reviewed_by = None
+        report.save()
+    return returned
+
+
+def _parse_points(value, max_points: Decimal, code: str) -> Decimal:
+    try:
+        points = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationError(_("%(code)s: points must be a number.") % {"code": code}) from error
+    if not points.is_finite() or points != points.quantize(TWO_PLACES):
+        raise ValidationError(_("%(code)s: points have at most two decimals.") % {"code": code})
+    if not Decimal("0") <= points <= max_points:
+        raise ValidationError(
+            _("%(code)s: points are between 0 and %(max)s.") % {"code": code, "max": max_points}
+        )
+    return points
+
+
+def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyReport:
+    """Award points per item. `scores` maps a task item code (or ReportItem id) to
+    {"points": Decimal|str|None, "note": str}. When every item has points the report is reviewed."""
+    with transaction.atomic():
+        report = _lock_report(report)
+        if not can_review(by, report.unit):
+            raise PermissionDenied
+        if report.status not in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED):
+            raise ValidationError(_("Only a submitted report can be reviewed."))
+        ensure_year_open(report.unit.town_id, report.unit.year)
+        lines = {line.task_item.code: line for line in report.items.select_related("task_item")}
+        by_id = {line.pk: line for line in lines.values()}
+        now = timezone.now()
+        errors, changed = [], []
+        for key, values in scores.items():
+            line = lines.get(key) or by_id.get(key if isinstance(key, int) else None)
+            if line is None:
+                errors.append(_("Unknown task item %(key)s.") % {"key": key})
+                continue
+            points = values.get("points")
+            try:
+                line.awarded_points = (
+                    None
+                    if points in (None, "")
+                    else _parse_points(points, line.task_item.max_points, line.task_item.code)
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+                continue
+            line.review_note = (values.get("note") or "").strip()
+            line.reviewed_by = by
+            line.reviewed_at = now
+            changed.append(line)
+        if errors:
+            raise ValidationError(errors)
+        ReportItem.objects.bulk_update(
+            changed, ["awarded_points", "review_note", "reviewed_by", "reviewed_at"]
+        )
+        complete = all(line.awarded_points is not None for line in lines.values())
+        report.status = (
+            QuarterlyReport.Status.REVIEWED if complete else QuarterlyReport.Status.SUBMITTED
+        )
+        report.reviewed_at = now if complete else None
+        report.reviewed_by = by if complete else None
+        report.save()
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# Satisfaction, inspection, veto
+# --------------------------------------------------------------------------------------------
+
+
+def satisfaction_unit_for(*, user, year: int | None = None) -> AssessmentUnit | None:
+    """The unit a verified resident rates: their estate's unit of the year (latest contract)."""
+    household = user.verified_household if user.is_authenticated else None
+    if household is None:
+        return None
+    year = year or timezone.localdate().year
+    return (
+        AssessmentUnit.objects.filter(estate=household.building.estate, year=year)
+        .select_related("estate", "company")
+        .order_by("-contract__valid_from", "-pk")
+        .first()
+    )
+
+
+def satisfaction_rate(
+    *, user, rating: int, comment: str = "", year: int | None = None
+) -> SatisfactionRating:
+    """A verified resident rates their property service 1-5, once per household and year."""
+    household = user.verified_household if user.is_authenticated else None
+    if household is None or user.role != User.Role.RESIDENT:
+        raise PermissionDenied
+    year = year or timezone.localdate().year
+    unit = satisfaction_unit_for(user=user, year=year)
+    if unit is None:
+        raise ValidationError(
+            _("Your estate has no assessed property service in %(year)s.") % {"year": year}
+        )
+    ensure_year_open(unit.town_id, year)
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("Choose a rating from 1 to 5.")) from error
+    if not 1 <= rating <= 5:
+        raise ValidationError(_("Choose a rating from 1 to 5."))
+    try:
+        with transaction.atomic():
+            return SatisfactionRating.objects.create(
+                unit=unit,
+                household=household,
+                year=year,
+                rating=rating,
+                comment=(comment or "").strip()[:500],
+                rated_by=user,
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Your household has already rated its property service for %(year)s.")
+            % {"year": year}
+        ) from error
+
+
+def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "") -> InspectionScore:
+    """An expert-panel member of the unit's town scores the year-end inspection (0..100)."""
+    if not (expert.is_authenticated and expert.is_expert_panel and expert.town_id == unit.town_id):
+        raise PermissionDenied
+    ensure_year_open(unit.town_id, unit.year)
+    value = _parse_points(score, Decimal("100"), _("inspection"))
+    with transaction.atomic():
+        obj, _created = InspectionScore.objects.update_or_create(
+            unit=unit, expert=expert, defaults={"score": value, "note": (note or "").strip()}
+        )
+    return obj
+
+
+def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
+    """Township staff record a veto (一票否决) with a reason."""
+    if not _is_town_staff(by, unit.town_id):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A veto needs a reason."))
+    ensure_year_open(unit.town_id, unit.year)
+    return Veto.objects.create(unit=unit, reason=reason, recorded_by=by)
+
+
+def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
+    if not _is_town_staff(by, veto.unit.town_id):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the veto is revoked."))
+    ensure_year_open(veto.unit.town_id, veto.unit.year)
+    with transaction.atomic():
+        veto = Veto.objects.select_for_update().get(pk=veto.pk)
+        if veto.revoked_at:
+            raise ValidationError(_("This veto is already revoked."))
+        veto.revoked_at = timezone.now()
+        veto.revoked_by = by
+        veto.revoke_reason = reason
+        veto.save()
+    return veto
+
+
+# --------------------------------------------------------------------------------------------
+# Publication
+# --------------------------------------------------------------------------------------------
+
+
+def results_publish(*, scheme: Scheme, by) -> Scheme:
+    """Publish the year's results (then the year is frozen). Needs a complete annual computation."""
+    from .models import AnnualResult
+
+    if not _is_town_staff(by, scheme.town_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        if scheme.is_published:
+            raise ValidationError(_("These results are already published."))
+        units = AssessmentUnit.objects.filter(town_id=scheme.town_id, year=scheme.year)
+        total = units.count()
+        results = AnnualResult.objects.filter(unit__in=units)
+        if total == 0 or results.count() != total:
+            raise ValidationError(_("Compute the annual results before publishing them."))
+        pending = results.filter(status=AnnualResult.Status.PENDING).count()
+        if pending:
+            raise ValidationError(
+                _(
+                    "%(n)d units still have quarters pending review; compute again once they are "
+                    "reviewed."
+                )
+                % {"n": pending}
+            )
+        stale = results.filter(computed_at__lt=scheme.updated_at).exists()
+        if stale:
+            raise ValidationError(
+                _("The scheme changed after the last computation; compute the year again.")
+            )
+        scheme.published_at = timezone.now()
+        scheme.published_by = by
+        scheme.save(update_fields=["published_at", "published_by"])
+        PublicationEvent.objects.create(
+            scheme=scheme, action=PublicationEvent.Action.PUBLISH, by=by
+        )
+    return scheme
+
+
+def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
+    """Reopen a published year for a correction; the reason is recorded."""
+    if not _is_town_staff(by, scheme.town_id):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the results are reopened."))
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        if not scheme.is_published:
+            raise ValidationError(_("These results are not published."))
+        scheme.published_at = None
+        scheme.published_by = None
+        scheme.save(update_fields=["published_at", "published_by"])
+        PublicationEvent.objects.create(
+            scheme=scheme, action=PublicationEvent.Action.REOPEN, by=by, reason=reason
+        )
+    return scheme
+
+
+# --------------------------------------------------------------------------------------------
+# Payouts
+# --------------------------------------------------------------------------------------------
+
+
+def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
+    """Staff correct a calculated payout by hand (never above the cap), with a note."""
+    if not _is_town_staff(by, payout.unit.town_id):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Say why the payout is changed."))
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
+        if payout.is_locked:
+            raise ValidationError(_("An approved or paid payout never changes."))
+        scheme = _scheme_for(payout.unit.town_id, payout.unit.year)
+        value = Decimal(str(amount)).quantize(TWO_PLACES)
+        cap = scheme.annual_cap if payout.quarter == 0 else scheme.quarter_cap
+        if not Decimal("0") <= value <= cap:
+            raise ValidationError(_("The amount is between 0 and %(cap)s.") % {"cap": cap})
+        payout.amount = value
+        payout.note = note
+        payout.last_changed_by = by
+        payout.save()
+    return payout
+
+
+def payout_approve(*, payout: Payout, by) -> Payout:
+    """calculated -> approved, by someone other than who last computed or edited it."""
+    if not _is_town_staff(by, payout.unit.town_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
+        if payout.quarter != 0:
+            raise ValidationError(_("Approve the year's payout, not a quarterly accrual."))
+        if payout.status != Payout.Status.CALCULATED:
+            raise ValidationError(_("Only a calculated payout can be approved."))
+        if payout.last_changed_by_id == by.pk:
+            raise ValidationError(
+                _("You computed or edited this payout last; someone else must approve it.")
+            )
+        payout.status = Payout.Status.APPROVED
+        payout.approved_by = by
+        payout.approved_at = timezone.now()
+        payout.save()
+    return payout
+
+
+def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
+    """approved -> paid, with the payment reference."""
+    if not _is_town_staff(by, payout.unit.town_id):
+        raise PermissionDenied
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError(_("Enter the payment reference."))
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.status != Payout.Status.APPROVED:
+            raise ValidationError(_("Only an approved payout can be marked paid."))
+        payout.status = Payout.Status.PAID
+        payout.paid_by = by
+        payout.paid_at = timezone.now()
+        payout.payment_reference = reference[:100]
+        payout.save()
+    return payout
+
+
+def discrepancy_resolve(
+    *, discrepancy: PayoutDiscrepancy, by, resolution: str
+) -> PayoutDiscrepancy:
+    if not _is_town_staff(by, discrepancy.payout.unit.town_id):
+        raise PermissionDenied
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(_("Say how the discrepancy was resolved."))
+    discrepancy.resolved_at = timezone.now()
+    discrepancy.resolved_by = by
+    discrepancy.resolution = resolution
+    discrepancy.save()
+    return discrepancy
