@@ -1,0 +1,315 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+
+from communities.admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from communities.models import Building, Estate
+from communities.privacy import mask_phone
+from communities.scoping import scope_to_staff
+
+from . import selectors, services
+from .models import (
+    Grid,
+    GridWorker,
+    HouseholdAssignment,
+    PartyMember,
+    PartyOrganization,
+    ServiceStation,
+    Visit,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
+from .resources import HouseholdAssignmentResource, PartyMemberResource, VisitResource
+
+LEVEL_DEPTH = {
+    PartyOrganization.Level.COMMUNITY_COMMITTEE: 0,
+    PartyOrganization.Level.ESTATE_BRANCH: 1,
+    PartyOrganization.Level.BUILDING_GROUP: 2,
+    PartyOrganization.Level.HOUSEHOLD_GROUP: 2,
+    PartyOrganization.Level.CENTRAL_HOUSEHOLD: 3,
+}
+
+# Foreign keys to this app's models, narrowed to the user's communities in forms.
+_PARTY_FK_SCOPES = {
+    PartyOrganization: "community",
+    PartyMember: "organization__community",
+    Grid: "community",
+    GridWorker: "grid__community",
+    VolunteerTeam: "community",
+}
+
+
+class PartyScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
+    """Scoped by community; an object outside the user's communities is a 404, not a redirect."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("Not found."))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        path_ = _PARTY_FK_SCOPES.get(db_field.related_model)
+        if field is not None and path_:
+            field.queryset = scope_to_staff(field.queryset, request.user, community_path=path_)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model in (Estate, Building):
+            kwargs["queryset"] = scoped_related_queryset(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedImportExportMixin(ImportExportMixin):
+    """Resources get the requesting user, so lookups stay inside their communities."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class PartyOrganizationForm(forms.ModelForm):
+    class Meta:
+        model = PartyOrganization
+        fields = (
+            "community",
+            "parent",
+            "level",
+            "name",
+            "build_type",
+            "estates",
+            "building",
+            "established_on",
+            "dissolved_on",
+            "is_demo",
+        )
+
+    def clean(self):
+        data = super().clean()
+        probe = PartyOrganization(
+            level=data.get("level") or "",
+            build_type=data.get("build_type") or "",
+            community=data.get("community"),
+        )
+        try:
+            probe.clean_estates(data.get("estates") or [])
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+@admin.register(PartyOrganization)
+class PartyOrganizationAdmin(PartyScopedAdmin):
+    form = PartyOrganizationForm
+    community_path = "community"
+    list_display = (
+        "indented_name",
+        "level",
+        "build_type",
+        "community",
+        "established_on",
+        "dissolved_on",
+        "is_demo",
+    )
+    list_filter = ("level", "build_type", "community", "is_demo")
+    search_fields = ("name",)
+    filter_horizontal = ("estates",)
+    list_select_related = ("community",)
+    change_list_template = "admin/party_grid/partyorganization/change_list.html"
+    raw_id_fields = ("building",)
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def indented_name(self, obj):
+        from django.utils.html import format_html
+
+        depth = LEVEL_DEPTH.get(obj.level, 0)
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            depth * 1.5,
+            "└ " if depth else "",
+            obj.name,
+        )
+
+    def get_urls(self):
+        return [
+            path("tree/", self.admin_site.admin_view(self.tree_view), name="party_grid_tree"),
+            *super().get_urls(),
+        ]
+
+    def tree_view(self, request):
+        if not self.has_view_permission(request):
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Party organisation tree"),
+            "roots": selectors.organization_tree(user=request.user),
+        }
+        return TemplateResponse(request, "admin/party_grid/partyorganization/tree.html", context)
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ScopedImportExportMixin, PartyScopedAdmin):
+    resource_classes = [PartyMemberResource]
+    community_path = "organization__community"
+    list_display = (
+        "name",
+        "masked_phone",
+        "organization",
+        "is_registered_in_service",
+        "employer",
+        "is_building_head",
+        "joined_on",
+        "left_on",
+    )
+    list_filter = ("is_registered_in_service", "is_building_head", "organization__community")
+    search_fields = ("name",)
+    list_select_related = ("organization",)
+    raw_id_fields = ("user",)
+
+    @admin.display(description=gettext_lazy("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+class GridWorkerInline(admin.TabularInline):
+    model = GridWorker
+    extra = 0
+    fields = ("name", "member", "is_part_time", "started_on", "ended_on")
+    raw_id_fields = ("member",)
+
+
+@admin.register(Grid)
+class GridAdmin(PartyScopedAdmin):
+    community_path = "community"
+    list_display = ("name", "community", "established_on", "dissolved_on")
+    list_filter = ("community",)
+    filter_horizontal = ("buildings",)
+    inlines = [GridWorkerInline]
+
+
+@admin.register(GridWorker)
+class GridWorkerAdmin(PartyScopedAdmin):
+    community_path = "grid__community"
+    list_display = (
+        "name",
+        "masked_phone",
+        "grid",
+        "member",
+        "is_part_time",
+        "started_on",
+        "ended_on",
+    )
+    list_filter = ("is_part_time", "grid__community")
+    list_select_related = ("grid", "member")
+    raw_id_fields = ("member", "user")
+
+    @admin.display(description=gettext_lazy("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(HouseholdAssignment)
+class HouseholdAssignmentAdmin(ScopedImportExportMixin, PartyScopedAdmin):
+    resource_classes = [HouseholdAssignmentResource]
+    community_path = "household__building__estate__community"
+    list_display = ("member", "household", "valid_from", "valid_to")
+    list_select_related = ("member", "household__building__estate")
+    raw_id_fields = ("member", "household")
+    search_fields = ("member__name",)
+    exclude = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
+    resource_classes = [VisitResource]
+    community_path = "household__building__estate__community"
+    list_display = (
+        "visited_on",
+        "household",
+        "member",
+        "grid_worker",
+        "channel",
+        "has_problem",
+        "proposal_ref",
+    )
+    list_filter = ("channel", "visited_on")
+    list_select_related = ("household__building__estate", "member", "grid_worker")
+    raw_id_fields = ("member", "grid_worker", "household")
+    readonly_fields = (
+        "recorded_by",
+        "recorded_at",
+        "proposal_ref",
+        "problem_converted_by",
+        "problem_converted_at",
+    )
+    actions = ["problem_to_proposal"]
+
+    @admin.display(description=gettext_lazy("problem raised"), boolean=True)
+    def has_problem(self, obj):
+        return bool(obj.problem)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not services.proposal_conversion_available():
+            actions.pop("problem_to_proposal", None)
+        return actions
+
+    @admin.action(description=gettext_lazy("Turn the raised problem into a proposal of the estate"))
+    def problem_to_proposal(self, request, queryset):
+        done = skipped = 0
+        for visit in queryset.select_related("household__building__estate"):
+            try:
+                services.visit_problem_to_proposal(visit=visit, by=request.user)
+            except forms.ValidationError as error:
+                skipped += 1
+                self.message_user(request, f"{visit}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(n)d proposal(s) created.") % {"n": done})
+
+
+class VolunteerTeamMemberInline(admin.TabularInline):
+    model = VolunteerTeamMember
+    extra = 0
+    fields = ("name", "party_member", "joined_on", "left_on")
+    raw_id_fields = ("party_member",)
+
+
+@admin.register(VolunteerTeam)
+class VolunteerTeamAdmin(PartyScopedAdmin):
+    community_path = "community"
+    list_display = ("name", "kind", "community", "estate", "established_on", "dissolved_on")
+    list_filter = ("kind", "community")
+    list_select_related = ("community", "estate")
+    inlines = [VolunteerTeamMemberInline]
+
+
+@admin.register(ServiceStation)
+class ServiceStationAdmin(PartyScopedAdmin):
+    community_path = "estate__community"
+    list_display = ("name", "estate", "opened_on", "closed_on")
+    list_select_related = ("estate",)
+    search_fields = ("name", "estate__name")

@@ -1,0 +1,68 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Household
+
+from .models import Visit
+
+
+class HouseholdChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Household) -> str:
+        return f"{obj.building.estate.name} {obj.building.name} {obj.room}"
+
+
+class VisitForm(forms.Form):
+    household = HouseholdChoiceField(queryset=Household.objects.none(), label=_("Household"))
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Visit.Channel.choices, initial=Visit.Channel.DOOR
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    problem = forms.CharField(
+        label=_("Problem raised (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A problem the household asked to be solved; staff may take it to the "
+            "estate's round-table council."
+        ),
+    )
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        self.fields["visited_on"].initial = timezone.localdate()
+
+    def clean_visited_on(self):
+        value = self.cleaned_data["visited_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("A visit cannot be in the future."))
+        return value
+
+
+class DashboardForm(forms.Form):
+    date = forms.DateField(
+        label=_("Statistics on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visited_from = forms.DateField(
+        label=_("Visits from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visited_to = forms.DateField(
+        label=_("Visits to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("visited_from"), data.get("visited_to")
+        if start and end and start > end:
+            self.add_error("visited_to", _("The period ends before it starts."))
+        return data

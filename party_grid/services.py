@@ -1,0 +1,82 @@
+"""Writes of the party grid: logging household visits and turning a raised problem into a
+proposal. Each service owns its transaction and records who did what, and when."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Household
+
+from . import selectors
+from .models import PartyOrganization, Visit
+
+
+def visit_log(
+    *,
+    user,
+    household: Household,
+    visited_on: datetime.date,
+    channel: str,
+    note: str = "",
+    problem: str = "",
+) -> Visit:
+    """Record a visit by the member or grid worker linked to `user`.
+
+    Raises PermissionDenied when the user is neither, ValidationError when the household is not
+    theirs on that day or the date is in the future."""
+    member, workers = selectors.visitor_roles(user)
+    if member is None and not workers:
+        raise PermissionDenied(_("Only party members and grid workers log household visits."))
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("A visit cannot be in the future.")})
+    allowed = selectors.households_for_visits(member=member, workers=workers, on=visited_on)
+    if not allowed.filter(pk=household.pk).exists():
+        raise ValidationError(
+            {"household": _("This household is not assigned to you on that day.")}
+        )
+    # A member assigned to the household logs as the member; otherwise as the grid worker whose
+    # grid covers its building.
+    by_member = (
+        member is not None
+        and selectors.households_for_visits(member=member, workers=[], on=visited_on)
+        .filter(pk=household.pk)
+        .exists()
+    )
+    worker = None
+    if not by_member:
+        worker = next(
+            w for w in workers if w.grid.buildings.filter(pk=household.building_id).exists()
+        )
+    visit = Visit(
+        member=member if by_member else None,
+        grid_worker=worker,
+        household=household,
+        visited_on=visited_on,
+        channel=channel,
+        note=note.strip(),
+        problem=problem.strip(),
+        recorded_by=user,
+    )
+    visit.full_clean()
+    with transaction.atomic():
+        visit.save()
+    return visit
+
+
+def branch_set_estates(*, branch: PartyOrganization, estates) -> None:
+    """Set the estates an estate branch serves, checking the single/joint rule."""
+    branch.clean_estates(estates)
+    with transaction.atomic():
+        branch.estates.set(estates)
+
+
+def proposal_conversion_available() -> bool:
+    """True when the deliberation app offers proposal_from_problem (it lands in parallel)."""
+    try:
+        from deliberation import services as deliberation_services
+    except ImportError:
+        return False
+    return callable(getattr(deliberation_services, "proposal_from_problem", None))

@@ -1,0 +1,143 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Town
+from communities.scoping import is_staff_role
+from governance.charts import bar_chart
+
+from . import selectors, services
+from .forms import DashboardForm, VisitForm
+from .models import VolunteerTeam
+
+
+@login_required
+def visit_new(request):
+    """Mobile-friendly page for a member or grid worker to log a household visit."""
+    member, workers = selectors.visitor_roles(request.user)
+    if member is None and not workers:
+        raise PermissionDenied
+    households = selectors.households_for_visits(
+        member=member, workers=workers, on=timezone.localdate()
+    )
+    form = VisitForm(request.POST or None, households=households)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_log(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("party_grid:visit-list")
+    return render(
+        request,
+        "party_grid/visit_form.html",
+        {"form": form, "member": member, "workers": workers},
+    )
+
+
+@login_required
+def visit_list(request):
+    member, workers = selectors.visitor_roles(request.user)
+    if member is None and not workers:
+        raise PermissionDenied
+    return render(
+        request,
+        "party_grid/visit_list.html",
+        {"visits": selectors.visits_of(member=member, workers=workers), "member": member},
+    )
+
+
+def _dashboard_town(request) -> Town:
+    user = request.user
+    if user.is_superuser and request.GET.get("town"):
+        return get_object_or_404(Town, pk=request.GET["town"])
+    if user.town_id:
+        return user.town
+    town = Town.objects.order_by("name").first()
+    if town is None:
+        raise PermissionDenied
+    return town
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.2f}"
+
+
+@login_required
+def dashboard(request):
+    """Staff dashboard: the statistics per community and for the area, with charts."""
+    if not is_staff_role(request.user):
+        raise PermissionDenied
+    town = _dashboard_town(request)
+    form = DashboardForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    on = data.get("date") or timezone.localdate()
+    visited_to = data.get("visited_to") or on
+    visited_from = data.get("visited_from") or visited_to.replace(day=1)
+
+    communities = list(town.communities.order_by("name"))
+    if request.user.is_community_staff:
+        communities = [c for c in communities if c.pk == request.user.community_id]
+    ids = [c.pk for c in communities]
+    per_community = selectors.statistics_by_community(
+        town=town, community_ids=ids, on=on, visited_from=visited_from, visited_to=visited_to
+    )
+    rows = []
+    totals = selectors.PartyStatistics(households_visited=0)
+    for community in communities:
+        stats = per_community.get(community.pk, selectors.PartyStatistics(households_visited=0))
+        rows.append({"community": community, "stats": stats})
+        totals.add(stats)
+
+    kinds = VolunteerTeam.Kind
+    month_start = (on.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    months = selectors.visits_per_month(town=town, community_ids=ids, start=month_start, end=on)
+    charts = [
+        bar_chart(
+            _("Party-organisation coverage of estates by community"),
+            [(r["community"].name, (r["stats"].coverage or 0) * 100) for r in rows],
+            unit="%",
+        ),
+        bar_chart(
+            _("Single-built rate by community"),
+            [(r["community"].name, (r["stats"].single_built_rate or 0) * 100) for r in rows],
+            unit="%",
+        ),
+        bar_chart(
+            _("Volunteer teams by kind"),
+            [(kinds(kind).label, n) for kind, n in totals.volunteer_teams_by_kind.items()],
+        ),
+        bar_chart(_("Visits per month"), [(m.strftime("%Y-%m"), n) for m, n in months]),
+    ]
+    return render(
+        request,
+        "party_grid/dashboard.html",
+        {
+            "town": town,
+            "on": on,
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "visited_from": visited_from,
+            "visited_to": visited_to,
+            "charts": charts,
+            "team_counts": [
+                (kind, kinds(kind).label, n) for kind, n in totals.volunteer_teams_by_kind.items()
+            ],
+            "totals_single_rate": _pct(totals.single_built_rate),
+            "totals_coverage": _pct(totals.coverage),
+            "row_rates": [
+                (r, _pct(r["stats"].single_built_rate), _pct(r["stats"].coverage)) for r in rows
+            ],
+        },
+    )
