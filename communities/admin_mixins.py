@@ -27,14 +27,18 @@ class RoleScopedAdmin:
     town_path: str | None = None
     change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
     view_roles: tuple[str, ...] = (
-        User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR,
+        User.Role.TOWNSHIP_STAFF,
+        User.Role.COMMUNITY_STAFF,
+        User.Role.ASSESSOR,
     )
     delete_roles: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return scope_to_staff(
-            super().get_queryset(request), request.user,
-            community_path=self.community_path, town_path=self.town_path,
+            super().get_queryset(request),
+            request.user,
+            community_path=self.community_path,
+            town_path=self.town_path,
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -19,8 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import (
-    Building, Community, Estate, Household, OwnersCommittee, PropertyCompany, ResidentVerification,
-    ServiceContract, Town, User,
+    Building,
+    Community,
+    Estate,
+    Household,
+    OwnersCommittee,
+    PropertyCompany,
+    ResidentVerification,
+    ServiceContract,
+    Town,
+    User,
 )
 
 TOWN_NAME = "里水镇"
@@ -52,7 +60,10 @@ DEMO_ACCOUNTS = {
     "representative": ("representative", User.Role.RESIDENT, "议事代表 王先生"),
 }
 MANAGER_COMPANY = "广州市时代物业管理有限公司佛山分公司"
-DEMO_HOUSEHOLDS = {"resident": ("糖果雅苑", "1栋", "101"), "representative": ("糖果雅苑", "2栋", "101")}
+DEMO_HOUSEHOLDS = {
+    "resident": ("糖果雅苑", "1栋", "101"),
+    "representative": ("糖果雅苑", "2栋", "101"),
+}
 
 
 def ratings_rows() -> list[dict]:
@@ -77,14 +88,16 @@ def load_registry() -> Town:
         name: Community.objects.get_or_create(town=town, name=name)[0] for name in COMMUNITIES
     }
     rows = ratings_rows()
-    spread = [c for c in COMMUNITIES]
+    spread = list(COMMUNITIES)
     for index, row in enumerate(rows):
         known = KNOWN_COMMUNITY.get(row["estate"])
         community = communities[known or spread[index % len(spread)]]
         estate = Estate.objects.filter(community__town=town, name=row["estate"]).first()
         if estate is None:
             estate = Estate.objects.create(
-                community=community, name=row["estate"], is_demo=known is None,
+                community=community,
+                name=row["estate"],
+                is_demo=known is None,
                 **_estate_defaults(index),
             )
         company, _ = PropertyCompany.objects.get_or_create(name=row["company"])
@@ -95,22 +108,30 @@ def load_registry() -> Town:
         estate = Estate.objects.filter(community__town=town, name=name).first()
         if estate is None:
             estate = Estate.objects.create(
-                community=communities[community], name=name, is_demo=True, is_old_estate=old,
-                supervising_unit=supervising, **_estate_defaults(len(rows) + offset),
+                community=communities[community],
+                name=name,
+                is_demo=True,
+                is_old_estate=old,
+                supervising_unit=supervising,
+                **_estate_defaults(len(rows) + offset),
             )
         if committee_kind:
             OwnersCommittee.objects.get_or_create(
-                estate=estate, kind=committee_kind,
+                estate=estate,
+                kind=committee_kind,
                 defaults={"established_on": datetime.date(2019, 6, 1)},
             )
     for index, name in enumerate(UNDER_CONSTRUCTION):
         if not Estate.objects.filter(community__town=town, name=name).exists():
             Estate.objects.create(
-                community=communities[COMMUNITIES[index % len(COMMUNITIES)]], name=name,
-                is_demo=True, status=Estate.Status.UNDER_CONSTRUCTION,
+                community=communities[COMMUNITIES[index % len(COMMUNITIES)]],
+                name=name,
+                is_demo=True,
+                status=Estate.Status.UNDER_CONSTRUCTION,
                 delivery_date=datetime.date(2023 + index % 3, 6, 30),
                 # 21 estates with 90,000+ planned households, as the reports say.
-                planned_households=4300 + (index * 53) % 200, residents=0,
+                planned_households=4300 + (index * 53) % 200,
+                residents=0,
             )
     _load_buildings_and_households(town)
     return town
@@ -149,12 +170,14 @@ def load_accounts(town: Town, password: str | None) -> dict[str, User]:
                 "community": community if role == User.Role.COMMUNITY_STAFF else None,
                 "company": company if role == User.Role.PROPERTY_MANAGER else None,
                 "assessor_kind": (
-                    User.AssessorKind.EXPERT_PANEL if key == "expert"
-                    else User.AssessorKind.HOUSING_OFFICE if role == User.Role.ASSESSOR else ""
+                    User.AssessorKind.EXPERT_PANEL
+                    if key == "expert"
+                    else User.AssessorKind.HOUSING_OFFICE
+                    if role == User.Role.ASSESSOR
+                    else ""
                 ),
-                "is_staff": role in (
-                    User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR
-                ),
+                "is_staff": role
+                in (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR),
             },
         )
         if password and (created or not user.check_password(password)):
@@ -163,11 +186,14 @@ def load_accounts(town: Town, password: str | None) -> dict[str, User]:
         users[key] = user
     for key, (estate_name, building, room) in DEMO_HOUSEHOLDS.items():
         household = Household.objects.get(
-            building__estate__community__town=town, building__estate__name=estate_name,
-            building__name=building, room=room,
+            building__estate__community__town=town,
+            building__estate__name=estate_name,
+            building__name=building,
+            room=room,
         )
         ResidentVerification.objects.get_or_create(
-            user=users[key], household=household,
+            user=users[key],
+            household=household,
             defaults={
                 "status": ResidentVerification.Status.APPROVED,
                 "resident_name": DEMO_ACCOUNTS[key][2].split()[-1],

@@ -5,8 +5,17 @@ import datetime
 import factory
 
 from .models import (
-    Building, Community, Estate, Household, OwnersCommittee, OwnersCommitteeMember,
-    PropertyCompany, ResidentVerification, ServiceContract, Town, User,
+    Building,
+    Community,
+    Estate,
+    Household,
+    OwnersCommittee,
+    OwnersCommitteeMember,
+    PropertyCompany,
+    ResidentVerification,
+    ServiceContract,
+    Town,
+    User,
 )
 from .validators import CREDIT_CODE_CHARSET, credit_code_check_character
 

@@ -66,8 +66,9 @@ class EstateQuerySet(models.QuerySet):
         return self.filter(status=Estate.Status.DELIVERED, delivery_date__lte=on)
 
     def annotate_three_without(self, on: datetime.date):
-        """Annotate `is_three_without` (no property company, no owners' committee and no
-        supervising unit on `on`), derived from the contract and committee records."""
+        """Annotate `is_three_without` (a delivered estate with no property company, no owners'
+        committee and no supervising unit on `on`), derived from the contract and committee
+        records. Estates not yet delivered on `on` have nobody to govern and never count."""
         contract = ServiceContract.objects.filter(estate=OuterRef("pk")).filter(active_on_q(on))
         committee = OwnersCommittee.objects.filter(estate=OuterRef("pk")).filter(
             active_on_q(on, "established_on", "dissolved_on")
@@ -78,7 +79,14 @@ class EstateQuerySet(models.QuerySet):
         ).annotate(
             is_three_without=models.Case(
                 models.When(
-                    Q(has_company=False, has_committee=False, supervising_unit=""), then=True
+                    Q(
+                        has_company=False,
+                        has_committee=False,
+                        supervising_unit="",
+                        status=Estate.Status.DELIVERED,
+                        delivery_date__lte=on,
+                    ),
+                    then=True,
                 ),
                 default=False,
                 output_field=models.BooleanField(),
@@ -103,13 +111,19 @@ class Estate(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DELIVERED
     )
     delivery_date = models.DateField(
-        _("delivery date"), null=True, blank=True,
-        help_text=_("Date the estate was handed over; for estates not yet delivered, the expected date."),
+        _("delivery date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date the estate was handed over; for estates not yet delivered, the expected date."
+        ),
     )
     planned_households = models.PositiveIntegerField(_("planned households"), default=0)
     residents = models.PositiveIntegerField(_("residents"), default=0)
     supervising_unit = models.CharField(
-        _("supervising unit"), max_length=100, blank=True,
+        _("supervising unit"),
+        max_length=100,
+        blank=True,
         help_text=_("Body that supervises the estate where no company or committee does."),
     )
     is_old_estate = models.BooleanField(_("old estate"), default=False)
@@ -124,7 +138,9 @@ class Estate(models.Model):
         verbose_name_plural = _("estates")
         ordering = ["community__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="estate_unique_name_in_community")
+            models.UniqueConstraint(
+                fields=["community", "name"], name="estate_unique_name_in_community"
+            )
         ]
 
     def __str__(self):
@@ -132,7 +148,9 @@ class Estate(models.Model):
 
     def clean(self):
         if self.status == self.Status.DELIVERED and not self.delivery_date:
-            raise ValidationError({"delivery_date": _("A delivered estate needs its delivery date.")})
+            raise ValidationError(
+                {"delivery_date": _("A delivered estate needs its delivery date.")}
+            )
         if self.community_id and self.name:
             clash = Estate.objects.filter(
                 community__town_id=self.community.town_id, name=self.name
@@ -157,7 +175,9 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["estate__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "name"], name="building_unique_name_in_estate")
+            models.UniqueConstraint(
+                fields=["estate", "name"], name="building_unique_name_in_estate"
+            )
         ]
 
     def __str__(self):
@@ -189,7 +209,9 @@ class Household(models.Model):
 class PropertyCompany(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
         validators=[validate_credit_code],
         help_text=_("18 characters, GB 32100-2015; optional."),
     )
@@ -203,7 +225,8 @@ class PropertyCompany(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""),
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
                 name="company_unique_credit_code_when_present",
             )
         ]
@@ -230,7 +253,9 @@ class ServiceContract(models.Model):
         Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("estate")
     )
     company = models.ForeignKey(
-        PropertyCompany, on_delete=models.PROTECT, related_name="contracts",
+        PropertyCompany,
+        on_delete=models.PROTECT,
+        related_name="contracts",
         verbose_name=_("property company"),
     )
     valid_from = models.DateField(_("valid from"))
@@ -259,15 +284,26 @@ class ServiceContract(models.Model):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The contract cannot end before it starts.")})
         if self.estate_id and self.valid_from:
-            clash = ServiceContract.objects.overlapping(
-                estate_id=self.estate_id, valid_from=self.valid_from, valid_to=self.valid_to,
-                exclude_pk=self.pk,
-            ).select_related("company").first()
+            clash = (
+                ServiceContract.objects.overlapping(
+                    estate_id=self.estate_id,
+                    valid_from=self.valid_from,
+                    valid_to=self.valid_to,
+                    exclude_pk=self.pk,
+                )
+                .select_related("company")
+                .first()
+            )
             if clash:
                 raise ValidationError(
-                    _("This contract overlaps the contract of %(company)s from %(start)s to %(end)s.")
-                    % {"company": clash.company.name, "start": clash.valid_from,
-                       "end": clash.valid_to or _("open end")}
+                    _(
+                        "This contract overlaps the contract of %(company)s from %(start)s to %(end)s."
+                    )
+                    % {
+                        "company": clash.company.name,
+                        "start": clash.valid_from,
+                        "end": clash.valid_to or _("open end"),
+                    }
                 )
 
     def covers(self, start: datetime.date, end: datetime.date) -> bool:
@@ -300,7 +336,10 @@ class OwnersCommittee(models.Model):
 
 class OwnersCommitteeMember(models.Model):
     committee = models.ForeignKey(
-        OwnersCommittee, on_delete=models.CASCADE, related_name="members", verbose_name=_("committee")
+        OwnersCommittee,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("committee"),
     )
     name = models.CharField(_("name"), max_length=50)
     position = models.CharField(_("position"), max_length=30, blank=True)
@@ -329,16 +368,30 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     town = models.ForeignKey(
-        Town, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Town,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("town"),
     )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
-        verbose_name=_("community"), help_text=_("For community staff: the community they work for."),
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("community"),
+        help_text=_("For community staff: the community they work for."),
     )
     company = models.ForeignKey(
-        PropertyCompany, on_delete=models.PROTECT, null=True, blank=True, related_name="managers",
-        verbose_name=_("property company"), help_text=_("For property managers."),
+        PropertyCompany,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managers",
+        verbose_name=_("property company"),
+        help_text=_("For property managers."),
     )
     assessor_kind = models.CharField(
         _("assessor kind"), max_length=20, choices=AssessorKind.choices, blank=True
@@ -389,7 +442,9 @@ class User(AbstractUser):
 
     @property
     def is_expert_panel(self) -> bool:
-        return self.role == self.Role.ASSESSOR and self.assessor_kind == self.AssessorKind.EXPERT_PANEL
+        return (
+            self.role == self.Role.ASSESSOR and self.assessor_kind == self.AssessorKind.EXPERT_PANEL
+        )
 
     @property
     def is_property_manager(self) -> bool:
@@ -436,11 +491,16 @@ class ResidentVerification(models.Model):
         REJECTED = "rejected", _("rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="verifications",
         verbose_name=_("resident"),
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="verifications", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="verifications",
+        verbose_name=_("household"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -449,8 +509,12 @@ class ResidentVerification(models.Model):
     note = models.CharField(_("note from the resident"), max_length=200, blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -466,11 +530,14 @@ class ResidentVerification(models.Model):
         constraints = [
             # A resident lives in one household at a time.
             models.UniqueConstraint(
-                fields=["user"], condition=Q(status="approved", moved_out_on__isnull=True),
+                fields=["user"],
+                condition=Q(status="approved", moved_out_on__isnull=True),
                 name="one_current_household_per_resident",
             ),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(status="pending"), name="one_pending_request_per_resident"
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_resident",
             ),
         ]
 

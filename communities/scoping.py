@@ -22,8 +22,9 @@ def visible_communities(user) -> QuerySet:
     return Community.objects.none()
 
 
-def scope_to_staff(qs: QuerySet, user, *, community_path: str | None = None,
-                   town_path: str | None = None) -> QuerySet:
+def scope_to_staff(
+    qs: QuerySet, user, *, community_path: str | None = None, town_path: str | None = None
+) -> QuerySet:
     """Limit `qs` to what `user` may see as staff (superuser: all; community staff: their
     community; township staff and assessors: their town; everyone else: nothing)."""
     if not user.is_authenticated:

@@ -12,15 +12,23 @@ from .scoping import visible_communities
 
 
 def contract_create(
-    *, estate: Estate, company: PropertyCompany, valid_from: datetime.date,
-    valid_to: datetime.date | None = None, is_demo: bool = False,
+    *,
+    estate: Estate,
+    company: PropertyCompany,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    is_demo: bool = False,
 ) -> ServiceContract:
     """Create a service contract; raises ValidationError when it overlaps another of the estate."""
     with transaction.atomic():
         # Lock the estate so two concurrent contracts for it cannot both pass the overlap check.
         Estate.objects.select_for_update().get(pk=estate.pk)
         contract = ServiceContract(
-            estate=estate, company=company, valid_from=valid_from, valid_to=valid_to, is_demo=is_demo
+            estate=estate,
+            company=company,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            is_demo=is_demo,
         )
         contract.full_clean()
         contract.save()
@@ -61,7 +69,9 @@ def verification_decide(
         if verification.status != ResidentVerification.Status.PENDING:
             raise ValidationError(_("This request has already been decided."))
         verification.status = (
-            ResidentVerification.Status.APPROVED if approve else ResidentVerification.Status.REJECTED
+            ResidentVerification.Status.APPROVED
+            if approve
+            else ResidentVerification.Status.REJECTED
         )
         verification.decided_by = by
         verification.decided_at = timezone.now()

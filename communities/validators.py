@@ -11,7 +11,8 @@ CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 def credit_code_check_character(first17: str) -> str:
     total = sum(
-        CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+        CREDIT_CODE_CHARSET.index(ch) * w
+        for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
@@ -20,7 +21,8 @@ def validate_credit_code(value: str) -> None:
     """Raise ValidationError with a specific message when `value` is not a valid credit code."""
     if len(value) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(value)},
+            _("A unified social credit code has 18 characters; this one has %(n)d.")
+            % {"n": len(value)},
             code="length",
         )
     if value != value.upper():
@@ -30,8 +32,11 @@ def validate_credit_code(value: str) -> None:
     bad = sorted({ch for ch in value if ch not in CREDIT_CODE_CHARSET})
     if bad:
         raise ValidationError(
-            _("The characters %(chars)s are not allowed in a unified social credit code "
-              "(I, O, Z, S and V are never used).") % {"chars": ", ".join(bad)},
+            _(
+                "The characters %(chars)s are not allowed in a unified social credit code "
+                "(I, O, Z, S and V are never used)."
+            )
+            % {"chars": ", ".join(bad)},
             code="charset",
         )
     expected = credit_code_check_character(value[:17])

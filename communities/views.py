@@ -31,9 +31,13 @@ def home(request):
         template = HOME_TEMPLATES[User.Role.TOWNSHIP_STAFF]
     context = {"household": user.verified_household if user.is_resident else None}
     if user.is_resident:
-        context["pending_verification"] = ResidentVerification.objects.filter(
-            user=user, status=ResidentVerification.Status.PENDING
-        ).select_related("household__building__estate").first()
+        context["pending_verification"] = (
+            ResidentVerification.objects.filter(
+                user=user, status=ResidentVerification.Status.PENDING
+            )
+            .select_related("household__building__estate")
+            .first()
+        )
     return render(request, template, context)
 
 
@@ -45,8 +49,16 @@ def staff_overview(request):
     rows = selectors.staff_overview(user=request.user, on=today)
     totals = {
         key: sum(row[key] for row in rows)
-        for key in ("planned", "under_construction", "delivered", "residents",
-                    "planned_households", "households", "three_without", "old")
+        for key in (
+            "planned",
+            "under_construction",
+            "delivered",
+            "residents",
+            "planned_households",
+            "households",
+            "three_without",
+            "old",
+        )
     }
     return render(
         request, "communities/staff_overview.html", {"rows": rows, "totals": totals, "today": today}
@@ -61,8 +73,10 @@ def verification_request(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.verification_request(
-                user=request.user, household=form.cleaned_data["household"],
-                resident_name=form.cleaned_data["resident_name"], note=form.cleaned_data["note"],
+                user=request.user,
+                household=form.cleaned_data["household"],
+                resident_name=form.cleaned_data["resident_name"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -77,9 +91,12 @@ def verification_queue(request):
     if not is_staff_role(request.user):
         raise PermissionDenied
     return render(
-        request, "communities/verification_queue.html",
-        {"verifications": selectors.pending_verifications(user=request.user),
-         "form": VerificationDecisionForm()},
+        request,
+        "communities/verification_queue.html",
+        {
+            "verifications": selectors.pending_verifications(user=request.user),
+            "form": VerificationDecisionForm(),
+        },
     )
 
 
@@ -95,7 +112,9 @@ def verification_decide(request, pk: int):
         return redirect("verification-queue")
     try:
         services.verification_decide(
-            verification=verification, by=request.user, approve=form.cleaned_data["approve"],
+            verification=verification,
+            by=request.user,
+            approve=form.cleaned_data["approve"],
             reason=form.cleaned_data["reason"],
         )
     except PermissionDenied as error:

@@ -4,7 +4,9 @@ render with templates/includes/bar_chart.html."""
 from decimal import Decimal
 
 
-def bar_chart(title: str, items: list[tuple[str, int | Decimal | float]], *, unit: str = "") -> dict:
+def bar_chart(
+    title: str, items: list[tuple[str, int | Decimal | float]], *, unit: str = ""
+) -> dict:
     """`items` is (label, value); bars are scaled to the largest value."""
     top = max((value for _label, value in items), default=0) or 1
     bar_height, gap = 22, 8

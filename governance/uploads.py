@@ -48,13 +48,17 @@ def validate_upload(upload, *, allowed: set[str] | None = None) -> str:
         )
     if len(suffixes) > 1 and any(s not in ALLOWED for s in suffixes[:-1]):
         raise ValidationError(
-            _("%(name)s: a file name with more than one extension is not accepted.") % {"name": base}
+            _("%(name)s: a file name with more than one extension is not accepted.")
+            % {"name": base}
         )
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("%(name)s is %(size).1f MB; the limit is %(limit).1f MB.")
-            % {"name": base, "size": upload.size / 1048576,
-               "limit": settings.UPLOAD_MAX_BYTES / 1048576}
+            % {
+                "name": base,
+                "size": upload.size / 1048576,
+                "limit": settings.UPLOAD_MAX_BYTES / 1048576,
+            }
         )
     upload.seek(0)
     content = upload.read()

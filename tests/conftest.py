@@ -10,14 +10,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync
 @pytest.fixture
 def celery_worker(transactional_db, settings):
     """A real Celery worker thread consuming from Redis (this xdist worker's own database)."""
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping
     from celery.contrib.testing.worker import start_worker
 
-    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping
     from governance.celery import app
 
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.CELERY_BROKER_URL
     app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+    app.conf.broker_url_for_tests = settings.CELERY_BROKER_URL
     try:
         with start_worker(
             app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10.0
@@ -33,8 +34,13 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
         "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     }
 

@@ -21,7 +21,8 @@ def _snapshot() -> dict[str, tuple[int, str]]:
         if model._meta.proxy or not model._meta.managed:
             continue
         fields = [
-            f.attname for f in model._meta.concrete_fields
+            f.attname
+            for f in model._meta.concrete_fields
             if f.attname not in VOLATILE
             and not getattr(f, "auto_now", False)
             and not isinstance(f, models.BinaryField)
@@ -64,5 +65,7 @@ def test_load_demo_twice_leaves_the_same_rows():
     call_command("load_demo", password="demo-pass-2021", stdout=io.StringIO())
 
     second = _snapshot()
-    changed = {label: (first[label], second[label]) for label in first if first[label] != second[label]}
+    changed = {
+        label: (first[label], second[label]) for label in first if first[label] != second[label]
+    }
     assert changed == {}

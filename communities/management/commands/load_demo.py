@@ -27,7 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         password = options["password"]
-        fresh = not User.objects.filter(username__in=[u for u, *_ in demo.DEMO_ACCOUNTS.values()]).exists()
+        fresh = not User.objects.filter(
+            username__in=[u for u, *_ in demo.DEMO_ACCOUNTS.values()]
+        ).exists()
         if not password and fresh:
             password = demo.new_password()
         town, users = demo.load_base(password)
@@ -40,7 +42,7 @@ class Command(BaseCommand):
                 module.load(town=town, users=users, stdout=self.stdout)
         call_command("sync_schedule", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo loaded. Accounts:"))
-        for key, user in users.items():
+        for _key, user in users.items():
             self.stdout.write(f"  {user.username:<15} {user.get_role_display()}")
         if password:
             self.stdout.write(f"  password: {password}")

@@ -26,9 +26,12 @@ def sync_schedule() -> int:
     count = 0
     for entry in declared_periodic_tasks():
         crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=entry.get("minute", "0"), hour=entry.get("hour", "*"),
-            day_of_week=entry.get("day_of_week", "*"), day_of_month=entry.get("day_of_month", "*"),
-            month_of_year=entry.get("month_of_year", "*"), timezone=TIME_ZONE,
+            minute=entry.get("minute", "0"),
+            hour=entry.get("hour", "*"),
+            day_of_week=entry.get("day_of_week", "*"),
+            day_of_month=entry.get("day_of_month", "*"),
+            month_of_year=entry.get("month_of_year", "*"),
+            timezone=TIME_ZONE,
         )
         wanted = {
             "task": entry["task"],
