@@ -80,3 +80,38 @@ def proposal_conversion_available() -> bool:
     except ImportError:
         return False
     return callable(getattr(deliberation_services, "proposal_from_problem", None))
+
+
+def visit_problem_to_proposal(*, visit: Visit, by) -> int:
+    """Turn the problem raised in a visit into a proposal of the household's estate (through
+    deliberation.services.proposal_from_problem); returns the proposal's id.
+
+    Raises ValidationError when the visit has no problem, was already converted, or the estate
+    has no council."""
+    from deliberation import services as deliberation_services
+
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update()
+            .select_related("household__building__estate", "member", "grid_worker")
+            .get(pk=visit.pk)
+        )
+        if not visit.problem:
+            raise ValidationError(_("This visit recorded no problem."))
+        if visit.proposal_ref:
+            raise ValidationError(_("This problem is already a proposal."))
+        household = visit.household
+        first_line = visit.problem.strip().splitlines()[0]
+        proposal = deliberation_services.proposal_from_problem(
+            estate=household.building.estate,
+            title=first_line[:60],
+            description=visit.problem,
+            raised_by=by,
+            note=_("Raised in a household visit to %(building)s on %(date)s")
+            % {"building": household.building.name, "date": visit.visited_on.isoformat()},
+        )
+        visit.proposal_ref = proposal.pk
+        visit.problem_converted_by = by
+        visit.problem_converted_at = timezone.now()
+        visit.save(update_fields=["proposal_ref", "problem_converted_by", "problem_converted_at"])
+    return proposal.pk
