@@ -126,6 +126,21 @@ class RoleScopedInline:
         return field
 
 
+class CommunityListFilter(admin.RelatedFieldListFilter):
+    """Filter by community offering the communities the user may see.
+
+    Not RelatedOnlyFieldListFilter: a community with no rows yet would vanish from the choices,
+    and Django then ignores ?...community__id__exact=<id> (a filter without output is not
+    applied), so the overview's link "0 households" would list every household.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        return [(c.pk, str(c)) for c in visible_communities(request.user).order_by("name")]
+
+    def has_output(self):
+        return True
+
+
 # --- Town and community -------------------------------------------------------------------
 
 
@@ -251,7 +266,7 @@ class EstateAdmin(ScopedImportExportAdmin):
         "supervising_unit",
     )
     list_filter = (
-        ("community", admin.RelatedOnlyFieldListFilter),
+        ("community", CommunityListFilter),
         "status",
         ThreeWithoutFilter,
         "is_old_estate",
@@ -273,7 +288,7 @@ class BuildingAdmin(ScopedImportExportAdmin):
     community_path = "estate__community"
     resource_classes = [BuildingResource]
     list_display = ("name", "estate", "community", "floors")
-    list_filter = (("estate__community", admin.RelatedOnlyFieldListFilter),)
+    list_filter = (("estate__community", CommunityListFilter),)
     search_fields = ("name", "estate__name")
     list_select_related = ("estate__community",)
     autocomplete_fields = ("estate",)
@@ -291,7 +306,7 @@ class HouseholdAdmin(ScopedImportExportAdmin):
     community_path = "building__estate__community"
     resource_classes = [HouseholdResource]
     list_display = ("room", "building", "estate", "community")
-    list_filter = (("building__estate__community", admin.RelatedOnlyFieldListFilter),)
+    list_filter = (("building__estate__community", CommunityListFilter),)
     search_fields = ("room", "building__name", "building__estate__name")
     list_select_related = ("building__estate__community",)
     autocomplete_fields = ("building",)
@@ -350,7 +365,7 @@ class ServiceContractAdmin(ScopedImportExportAdmin):
     list_display = ("estate", "company", "valid_from", "valid_to", "community")
     list_filter = (
         ContractActiveFilter,
-        ("estate__community", admin.RelatedOnlyFieldListFilter),
+        ("estate__community", CommunityListFilter),
         "is_demo",
     )
     search_fields = ("estate__name", "company__name", "company__credit_code")
@@ -375,7 +390,7 @@ class OwnersCommitteeAdmin(ScopedImportExportAdmin):
     community_path = "estate__community"
     resource_classes = [OwnersCommitteeResource]
     list_display = ("estate", "kind", "established_on", "term_ends_on", "dissolved_on")
-    list_filter = ("kind", ("estate__community", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("kind", ("estate__community", CommunityListFilter))
     search_fields = ("estate__name",)
     list_select_related = ("estate",)
     autocomplete_fields = ("estate",)
@@ -408,7 +423,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
     )
     list_filter = (
         "status",
-        ("household__building__estate__community", admin.RelatedOnlyFieldListFilter),
+        ("household__building__estate__community", CommunityListFilter),
     )
     search_fields = ("resident_name", "household__building__estate__name", "user__username")
     list_select_related = ("household__building__estate__community", "decided_by")

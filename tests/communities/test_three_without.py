@@ -57,3 +57,16 @@ def test_a_supervising_unit_clears_it(bare_estate):
     bare_estate.supervising_unit = "里水镇城治办"
     bare_estate.save()
     assert three_without_names() == set()
+
+
+def test_an_estate_not_yet_delivered_is_never_three_without():
+    EstateFactory(name="在建小区", status=Estate.Status.UNDER_CONSTRUCTION, delivery_date=None)
+    EstateFactory(name="规划小区", status=Estate.Status.PLANNED, delivery_date=D(2030, 1, 1))
+    assert three_without_names() == set()
+
+
+def test_an_estate_delivered_after_the_date_does_not_count_on_that_date(bare_estate):
+    bare_estate.delivery_date = D(2025, 1, 1)
+    bare_estate.save()
+    assert three_without_names() == set()
+    assert three_without_names(D(2025, 1, 1)) == {"无人管小区"}
