@@ -1,0 +1,30 @@
+"""Helpers for the property_rating tests: give units inputs and run the real computation."""
+
+from decimal import Decimal
+
+from property_rating.computation import compute_all
+from property_rating.models import AnnualResult, ImportedAnnualInput, ImportedQuarterScore
+
+
+def give_inputs(unit, *, quarters=(80, 80, 80, 80), satisfaction=None, inspection=None):
+    """Imported quarter scores (None: not assessed that quarter) and annual components."""
+    for q, score in enumerate(quarters, start=1):
+        setattr(unit, f"assessed_q{q}", score is not None)
+        if score is not None:
+            ImportedQuarterScore.objects.update_or_create(
+                unit=unit, quarter=q, defaults={"score": Decimal(str(score))}
+            )
+    unit.save()
+    ImportedAnnualInput.objects.update_or_create(
+        unit=unit,
+        defaults={
+            "satisfaction": None if satisfaction is None else Decimal(str(satisfaction)),
+            "inspection": None if inspection is None else Decimal(str(inspection)),
+        },
+    )
+    return unit
+
+
+def compute(town, year=2021):
+    compute_all(town_id=town.pk, year=year)
+    return {r.unit_id: r for r in AnnualResult.objects.filter(unit__town=town, unit__year=year)}
