@@ -1,0 +1,78 @@
+"""Township staff manage the accounts of their own town; nobody but a superuser grants
+superuser rights; phones are masked in the list."""
+
+import pytest
+from django.urls import reverse
+
+from communities.factories import CommunityStaffFactory, TownshipStaffFactory, UserFactory
+from communities.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_list_masks_phone_numbers(client, township_staff, two_communities):
+    CommunityStaffFactory(community=two_communities[0], phone="13812341234")
+    client.force_login(township_staff)
+    body = client.get(reverse("admin:communities_user_changelist")).content.decode()
+    assert "138****1234" in body
+    assert "13812341234" not in body
+
+
+def test_township_staff_see_only_users_of_their_town(client, township_staff, two_communities):
+    CommunityStaffFactory(community=two_communities[0], username="ours")
+    TownshipStaffFactory(username="elsewhere")  # another town
+    UserFactory(username="root", is_superuser=True, is_staff=True, town=township_staff.town)
+    client.force_login(township_staff)
+    response = client.get(reverse("admin:communities_user_changelist"))
+    usernames = {u.username for u in response.context["cl"].result_list}
+    assert usernames == {"township", "ours"}
+
+
+def test_township_staff_cannot_grant_superuser_rights(client, township_staff, two_communities):
+    target = CommunityStaffFactory(community=two_communities[0], username="target")
+    client.force_login(township_staff)
+    url = reverse("admin:communities_user_change", args=[target.pk])
+    form = client.get(url).context["adminform"].form
+    assert "is_superuser" not in form.fields and "user_permissions" not in form.fields
+    response = client.post(
+        url,
+        {
+            "username": "target",
+            "role": "community_staff",
+            "community": two_communities[0].pk,
+            "town": township_staff.town_id,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "display_name": "",
+            "phone": "",
+            "assessor_kind": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    target.refresh_from_db()
+    assert not target.is_superuser
+
+
+def test_township_staff_create_community_staff_in_their_town(
+    client, township_staff, two_communities
+):
+    client.force_login(township_staff)
+    response = client.post(
+        reverse("admin:communities_user_add"),
+        {
+            "username": "newstaff",
+            "usable_password": "true",
+            "password1": "A-long-pass-2024",
+            "password2": "A-long-pass-2024",
+            "role": "community_staff",
+            "community": two_communities[1].pk,
+            "is_staff": "on",
+            "display_name": "",
+            "phone": "",
+            "assessor_kind": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="newstaff")
+    assert user.town == township_staff.town and user.community == two_communities[1]
