@@ -92,8 +92,8 @@ def visit_problem_to_proposal(*, visit: Visit, by) -> int:
 
     with transaction.atomic():
         visit = (
-            Visit.objects.select_for_update()
-            .select_related("household__building__estate", "member", "grid_worker")
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("household__building__estate")
             .get(pk=visit.pk)
         )
         if not visit.problem:
