@@ -589,11 +589,12 @@ def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
 # --------------------------------------------------------------------------------------------
 
 
-def results_publish(*, scheme: Scheme, by) -> Scheme:
-    """Publish the year's results (then the year is frozen). Needs a complete annual computation."""
+def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
+    """Publish the year's results (then the year is frozen). Needs a complete annual computation.
+    `system=True` (the publish_results command) publishes without a user."""
     from .models import AnnualResult
 
-    if not _is_town_staff(by, scheme.town_id):
+    if not system and not _is_town_staff(by, scheme.town_id):
         raise PermissionDenied
     with transaction.atomic():
         scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)

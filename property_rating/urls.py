@@ -1,2 +1,41 @@
+from django.urls import path
+
+from . import views_portal, views_review
+
 app_name = "property_rating"
 urlpatterns: list = []
+
+# Manager portal, evidence downloads, residents' satisfaction (views_portal) and review pages
+# for assessors and staff (views_review).
+urlpatterns += [
+    path("manager/", views_portal.manager_home, name="manager-home"),
+    path(
+        "manager/units/<int:unit_pk>/q<int:quarter>/start/",
+        views_portal.report_start,
+        name="manager-report-start",
+    ),
+    path("manager/units/<int:pk>/", views_portal.unit_detail, name="manager-unit"),
+    path("manager/reports/<int:pk>/", views_portal.report_detail, name="manager-report"),
+    path(
+        "manager/reports/<int:pk>/submissions/<int:number>/",
+        views_portal.submission_detail,
+        name="manager-submission",
+    ),
+    path(
+        "manager/evidence/<int:pk>/delete/",
+        views_portal.evidence_delete,
+        name="manager-evidence-delete",
+    ),
+    path("evidence/<int:pk>/", views_portal.evidence_download, name="evidence-download"),
+    path("satisfaction/", views_portal.satisfaction, name="satisfaction"),
+    path("review/", views_review.queue, name="review-queue"),
+    path("review/reports/<int:pk>/", views_review.report_review, name="review-report"),
+    path("review/inspections/", views_review.inspections, name="review-inspections"),
+    path(
+        "review/inspections/<int:unit_pk>/",
+        views_review.inspection_score,
+        name="review-inspection-score",
+    ),
+    path("review/vetoes/", views_review.vetoes, name="review-vetoes"),
+    path("review/vetoes/<int:pk>/revoke/", views_review.veto_revoke, name="review-veto-revoke"),
+]

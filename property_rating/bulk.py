@@ -1,0 +1,370 @@
+"""Spreadsheet contract of property_rating.md "Bulk data": import_assessment and export_results.
+
+Both CSV and XLSX. The import validates every row first and writes nothing unless every row is
+good; then it replaces the year's imported inputs in one transaction.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from communities.models import Community, Estate, PropertyCompany, Town
+from communities.validators import validate_credit_code
+
+from .models import (
+    QUARTERS,
+    AnnualResult,
+    AssessmentUnit,
+    ImportedAnnualInput,
+    ImportedQuarterScore,
+    Payout,
+    Veto,
+)
+from .services import ensure_year_open, scheme_create_default
+
+IMPORT_COLUMNS = [
+    "community",
+    "estate",
+    "company",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "satisfaction",
+    "inspection",
+    "veto_reason",
+]
+EXPORT_COLUMNS = ["estate", "company", "annual_score", "rank", "stars", "list", "payout"]
+HUNDRED = Decimal("100")
+
+
+class ImportFailed(Exception):
+    """Raised with every bad row: `errors` is a list of (line number, reason)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"line {line}: {reason}" for line, reason in errors))
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: dict = field(default_factory=lambda: {"community": 0, "estate": 0, "company": 0})
+    units: int = 0
+    vetoes: int = 0
+
+
+def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
+    """(line number, {column: text}) for each data row; line 1 is the header."""
+    name = name or str(path_or_file)
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
+        sheet = workbook.active
+        raw = [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        if hasattr(path_or_file, "read"):
+            content = path_or_file.read()
+            text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        else:
+            text = Path(path_or_file).read_text(encoding="utf-8-sig")
+        raw = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    if not raw:
+        raise ImportFailed([(1, _("The file is empty."))])
+    header = [h.strip().lower() for h in raw[0]]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed([(1, _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})])
+    rows = []
+    for number, values in enumerate(raw[1:], start=2):
+        if not any(values):
+            continue
+        values = values + [""] * (len(header) - len(values))
+        rows.append((number, {h: values[i] for i, h in enumerate(header) if h}))
+    return rows
+
+
+def _score(text: str, column: str) -> Decimal | None:
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValidationError(
+            _("%(column)s %(value)r is not a number.") % {"column": column, "value": text}
+        ) from error
+    if not value.is_finite() or not Decimal("0") <= value <= HUNDRED:
+        raise ValidationError(
+            _("%(column)s %(value)s is not between 0 and 100.") % {"column": column, "value": text}
+        )
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(
+            _("%(column)s %(value)s has more than two decimals.")
+            % {"column": column, "value": text}
+        )
+    return value
+
+
+def _looks_like_credit_code(text: str) -> bool:
+    if len(text) != 18:
+        return False
+    try:
+        validate_credit_code(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def import_assessment(
+    *,
+    source,
+    town_name: str,
+    year: int,
+    create_missing: bool = False,
+    by=None,
+    name: str | None = None,
+) -> ImportResult:
+    """Replace the year's imported inputs from a CSV/XLSX file; raise ImportFailed listing every
+    bad row (with its line number) and change nothing when any row is bad."""
+    town = Town.objects.filter(name=town_name).first()
+    if town is None:
+        raise ImportFailed([(0, _("There is no town named %(name)s.") % {"name": town_name})])
+    try:
+        ensure_year_open(town.pk, year)
+    except ValidationError as error:
+        raise ImportFailed([(0, " ".join(error.messages))]) from error
+    rows = read_rows(source, name)
+
+    communities = {c.name: c for c in Community.objects.filter(town=town)}
+    estates = {
+        e.name: e for e in Estate.objects.filter(community__town=town).select_related("community")
+    }
+    companies_by_name = {c.name: c for c in PropertyCompany.objects.all()}
+    companies_by_code = {c.credit_code: c for c in PropertyCompany.objects.exclude(credit_code="")}
+
+    errors: list[tuple[int, str]] = []
+    parsed = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        reasons = []
+        community_name, estate_name = row["community"], row["estate"]
+        company_text = row["company"]
+        if not estate_name:
+            reasons.append(_("the estate is blank"))
+        if not company_text:
+            reasons.append(_("the company is blank"))
+        estate = estates.get(estate_name)
+        if estate_name and estate is None:
+            if not create_missing:
+                reasons.append(_("the town has no estate named %(name)s") % {"name": estate_name})
+            elif not community_name:
+                reasons.append(
+                    _("the new estate %(name)s needs a community") % {"name": estate_name}
+                )
+        if estate is not None and community_name and estate.community.name != community_name:
+            reasons.append(
+                _("estate %(estate)s is in %(actual)s, not %(given)s")
+                % {"estate": estate_name, "actual": estate.community.name, "given": community_name}
+            )
+        company = companies_by_name.get(company_text) or companies_by_code.get(company_text)
+        if company_text and company is None:
+            if not create_missing:
+                reasons.append(
+                    _("no company has the name or credit code %(text)s") % {"text": company_text}
+                )
+            elif _looks_like_credit_code(company_text):
+                reasons.append(_("a new company needs its name, not only a credit code"))
+        values = {}
+        for column in ("q1", "q2", "q3", "q4", "satisfaction", "inspection"):
+            try:
+                values[column] = _score(row[column], column)
+            except ValidationError as error:
+                reasons.extend(error.messages)
+        key = (estate_name, company.name if company else company_text)
+        if estate_name and company_text:
+            if key in seen:
+                reasons.append(
+                    _("the same estate and company are on line %(line)d") % {"line": seen[key]}
+                )
+            else:
+                seen[key] = line
+        if reasons:
+            errors.append((line, "; ".join(str(r) for r in reasons)))
+            continue
+        parsed.append(
+            {
+                "line": line,
+                "community": community_name,
+                "estate": estate_name,
+                "company": company_text,
+                "veto_reason": row["veto_reason"],
+                **values,
+            }
+        )
+    if errors:
+        raise ImportFailed(errors)
+
+    result = ImportResult(rows=len(parsed))
+    with transaction.atomic():
+        scheme_create_default(town=town, year=year, by=by)
+        for row in parsed:
+            estate = estates.get(row["estate"])
+            if estate is None:
+                community = communities.get(row["community"])
+                if community is None:
+                    community = Community.objects.create(town=town, name=row["community"])
+                    communities[community.name] = community
+                    result.created["community"] += 1
+                estate = Estate.objects.create(
+                    community=community,
+                    name=row["estate"],
+                    status=Estate.Status.DELIVERED,
+                    delivery_date=datetime.date(year, 1, 1),
+                )
+                estates[estate.name] = estate
+                result.created["estate"] += 1
+            company = companies_by_name.get(row["company"]) or companies_by_code.get(row["company"])
+            if company is None:
+                company = PropertyCompany.objects.create(name=row["company"])
+                companies_by_name[company.name] = company
+                result.created["company"] += 1
+            row["estate_obj"], row["company_obj"] = estate, company
+
+        # Replace the year's imported inputs.
+        year_units = AssessmentUnit.objects.filter(town=town, year=year)
+        ImportedQuarterScore.objects.filter(unit__in=year_units).delete()
+        ImportedAnnualInput.objects.filter(unit__in=year_units).delete()
+        Veto.objects.filter(unit__in=year_units, imported=True).delete()
+        keys = {(r["estate_obj"].pk, r["company_obj"].pk) for r in parsed}
+        stale = [
+            pk
+            for pk, estate_id, company_id in year_units.filter(
+                source=AssessmentUnit.Source.IMPORT
+            ).values_list("pk", "estate_id", "company_id")
+            if (estate_id, company_id) not in keys
+        ]
+        AssessmentUnit.objects.filter(pk__in=stale).delete()
+        AssessmentUnit.objects.bulk_create(
+            [
+                AssessmentUnit(
+                    town=town,
+                    estate=r["estate_obj"],
+                    company=r["company_obj"],
+                    year=year,
+                    source=AssessmentUnit.Source.IMPORT,
+                    **{f"assessed_q{q}": r[f"q{q}"] is not None for q in QUARTERS},
+                )
+                for r in parsed
+            ],
+            update_conflicts=True,
+            unique_fields=["estate", "company", "year"],
+            update_fields=["source", "assessed_q1", "assessed_q2", "assessed_q3", "assessed_q4"],
+        )
+        unit_ids = {
+            (estate_id, company_id): pk
+            for pk, estate_id, company_id in AssessmentUnit.objects.filter(
+                town=town, year=year
+            ).values_list("pk", "estate_id", "company_id")
+        }
+        quarter_rows, annual_rows, vetoes = [], [], []
+        for r in parsed:
+            unit_id = unit_ids[(r["estate_obj"].pk, r["company_obj"].pk)]
+            quarter_rows.extend(
+                ImportedQuarterScore(unit_id=unit_id, quarter=q, score=r[f"q{q}"], imported_by=by)
+                for q in QUARTERS
+                if r[f"q{q}"] is not None
+            )
+            annual_rows.append(
+                ImportedAnnualInput(
+                    unit_id=unit_id,
+                    satisfaction=r["satisfaction"],
+                    inspection=r["inspection"],
+                    imported_by=by,
+                )
+            )
+            if r["veto_reason"]:
+                vetoes.append(
+                    Veto(unit_id=unit_id, reason=r["veto_reason"], recorded_by=by, imported=True)
+                )
+        ImportedQuarterScore.objects.bulk_create(quarter_rows)
+        ImportedAnnualInput.objects.bulk_create(annual_rows)
+        Veto.objects.bulk_create(vetoes)
+        result.units = len(parsed)
+        result.vetoes = len(vetoes)
+    return result
+
+
+def export_rows(*, town: Town, year: int) -> list[list]:
+    """One row per unit: estate, company, annual_score, rank, stars, list, payout."""
+    payouts = dict(
+        Payout.objects.filter(unit__town=town, unit__year=year, quarter=0).values_list(
+            "unit_id", "amount"
+        )
+    )
+    results = (
+        AnnualResult.objects.filter(unit__town=town, unit__year=year)
+        .select_related("unit__estate", "unit__company")
+        .order_by("rank", "unit__estate__name")
+    )
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.unit.estate.name,
+                r.unit.company.name,
+                "" if r.annual_score is None else str(r.annual_score),
+                "" if r.rank is None else r.rank,
+                r.stars,
+                r.list_name,
+                str(payouts.get(r.unit_id, r.payout_amount)),
+            ]
+        )
+    # Units without a computed result still appear (blank score and rank).
+    computed = set(results.values_list("unit_id", flat=True))
+    for unit in (
+        AssessmentUnit.objects.filter(town=town, year=year)
+        .exclude(pk__in=computed)
+        .select_related("estate", "company")
+        .order_by("estate__name")
+    ):
+        rows.append([unit.estate.name, unit.company.name, "", "", 0, "", "0.00"])
+    return rows
+
+
+def write_export(*, town: Town, year: int, path: str) -> int:
+    rows = export_rows(town=town, year=year)
+    if path.lower().endswith(".xlsx"):
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = f"{year}"
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append(row)
+        workbook.save(path)
+    else:
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(rows)
+    return len(rows)
+
+
+def town_by_name(name: str) -> Town:
+    town = Town.objects.filter(Q(name=name)).first()
+    if town is None:
+        raise ValidationError(_("There is no town named %(name)s.") % {"name": name})
+    return town
