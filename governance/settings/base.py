@@ -153,6 +153,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when Redis is down: the outbox keeps the message for later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY = False
+# Publishing from a web process also subscribes to the task's result channel (the result store is
+# the same Redis): by default that retries 20 times a second apart, so with Redis down every
+# submission would hang ~20 s (tests/reliability/test_redis_down.py). Fail fast; results are not
+# the source of truth (tasks record their outcome in the database).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
