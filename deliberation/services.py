@@ -305,6 +305,7 @@ def proposal_follow(*, proposal: Proposal, user, follow: bool = True) -> bool:
 
 def outcome_rate(*, proposal: Proposal, user, stars: int, comment: str = "") -> OutcomeRating:
     """The proposer rates the outcome of a done proposal once, 1..5."""
+    proposal = Proposal.objects.get(pk=proposal.pk)
     if proposal.proposer_id != user.pk:
         raise PermissionDenied(_("Only the proposer can rate the outcome."))
     if proposal.state != S.DONE:
