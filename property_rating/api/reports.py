@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -71,6 +72,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """Quarterly task-list reports of the caller's company."""
 
     serializer_class = ReportSerializer
+    # Token first so an anonymous client gets 401 with `WWW-Authenticate: Token`.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsPropertyManager]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends: list = []
@@ -253,6 +256,7 @@ class ManagerUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Quarterly scores appear once the quarter is computed; the year's payout once published."""
 
     serializer_class = ManagerUnitSerializer
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsPropertyManager]
     filter_backends: list = []
     queryset = QuarterScore.objects.none()
