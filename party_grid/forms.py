@@ -15,7 +15,8 @@ class HouseholdChoiceField(forms.ModelChoiceField):
 class VisitForm(forms.Form):
     household = HouseholdChoiceField(queryset=Household.objects.none(), label=_("Household"))
     visited_on = forms.DateField(
-        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Visit.Channel.choices, initial=Visit.Channel.DOOR
@@ -51,13 +52,19 @@ class VisitForm(forms.Form):
 
 class DashboardForm(forms.Form):
     date = forms.DateField(
-        label=_("Statistics on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Statistics on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     visited_from = forms.DateField(
-        label=_("Visits from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visits from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     visited_to = forms.DateField(
-        label=_("Visits to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visits to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):

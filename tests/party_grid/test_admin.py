@@ -5,7 +5,11 @@ from django.urls import reverse
 
 from communities.factories import CommunityStaffFactory, TownshipStaffFactory
 from party_grid.factories import (
-    GridWorkerFactory, GroupFactory, HouseholdAssignmentFactory, PartyMemberFactory, VisitFactory,
+    GridWorkerFactory,
+    GroupFactory,
+    HouseholdAssignmentFactory,
+    PartyMemberFactory,
+    VisitFactory,
 )
 
 
@@ -26,14 +30,25 @@ def test_community_staff_cannot_see_another_communitys_members(client, crafted_t
 
 @pytest.mark.parametrize(
     "url_name",
-    ["partyorganization", "partymember", "householdassignment", "visit", "gridworker",
-     "servicestation", "volunteerteam", "grid"],
+    [
+        "partyorganization",
+        "partymember",
+        "householdassignment",
+        "visit",
+        "gridworker",
+        "servicestation",
+        "volunteerteam",
+        "grid",
+    ],
 )
 def test_other_communitys_records_are_404_for_every_model(client, crafted_town, staff_a, url_name):
     from party_grid import models
 
-    model = {m._meta.model_name: m for m in models.__dict__.values()
-             if isinstance(m, type) and hasattr(m, "_meta")}[url_name]
+    model = {
+        m._meta.model_name: m
+        for m in models.__dict__.values()
+        if isinstance(m, type) and hasattr(m, "_meta")
+    }[url_name]
     t = crafted_town
     foreign = {
         "partyorganization": lambda: t.b5,
@@ -86,7 +101,9 @@ def test_the_tree_page_shows_the_organisations_nested(client, crafted_town, staf
     html = client.get(reverse("admin:party_grid_tree")).content.decode()
     t = crafted_town
     committee, branch, group = (
-        html.index(t.b1.parent.name), html.index(t.b1.name), html.index(t.g1.name)
+        html.index(t.b1.parent.name),
+        html.index(t.b1.name),
+        html.index(t.g1.name),
     )
     assert committee < branch < group
     assert html.count("<ul") >= 3  # committee > branch > group are nested lists
@@ -103,8 +120,12 @@ def _grow_members(group, n):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["admin:party_grid_partymember_changelist", "admin:party_grid_visit_changelist",
-     "admin:party_grid_householdassignment_changelist", "admin:party_grid_tree"],
+    [
+        "admin:party_grid_partymember_changelist",
+        "admin:party_grid_visit_changelist",
+        "admin:party_grid_householdassignment_changelist",
+        "admin:party_grid_tree",
+    ],
 )
 def test_admin_lists_run_a_constant_number_of_queries(
     client, crafted_town, django_assert_max_num_queries, url_name

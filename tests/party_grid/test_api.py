@@ -9,9 +9,17 @@ from communities.factories import CommunityFactory, CommunityStaffFactory, Towns
 
 URL = "/api/v1/party-statistics/"
 FIELDS = {
-    "delivered_estates", "single_built_branches", "joint_built_branches", "single_built_rate",
-    "coverage", "complete_three_level_grids", "households_in_contact", "service_stations",
-    "volunteer_teams_by_kind", "grid_workers", "building_heads",
+    "delivered_estates",
+    "single_built_branches",
+    "joint_built_branches",
+    "single_built_rate",
+    "coverage",
+    "complete_three_level_grids",
+    "households_in_contact",
+    "service_stations",
+    "volunteer_teams_by_kind",
+    "grid_workers",
+    "building_heads",
 }
 
 
@@ -27,7 +35,10 @@ def test_api_returns_exactly_the_aggregate_fields_with_rates_as_4_place_strings(
     assert data["delivered_estates"] == 4
     assert data["households_in_contact"] == 3
     assert data["volunteer_teams_by_kind"] == {
-        "party_mass": 2, "building": 1, "representative": 0, "lane_stewards": 1
+        "party_mass": 2,
+        "building": 1,
+        "representative": 0,
+        "lane_stewards": 1,
     }
     assert "13812341234" not in response.content.decode()
 

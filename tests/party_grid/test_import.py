@@ -9,15 +9,25 @@ from communities.factories import CommunityStaffFactory, TownshipStaffFactory
 from party_grid.models import HouseholdAssignment, PartyMember, Visit
 from party_grid.resources import HouseholdAssignmentResource, PartyMemberResource, VisitResource
 
-MEMBER_HEADERS = ["id", "organization", "name", "phone", "is_registered_in_service", "employer",
-                  "is_building_head", "joined_on", "left_on"]
+MEMBER_HEADERS = [
+    "id",
+    "organization",
+    "name",
+    "phone",
+    "is_registered_in_service",
+    "employer",
+    "is_building_head",
+    "joined_on",
+    "left_on",
+]
 
 
 def upload(headers, rows, fmt="csv"):
     data = tablib.Dataset(*rows, headers=headers)
     if fmt == "xlsx":
         return SimpleUploadedFile(
-            "members.xlsx", data.export("xlsx"),
+            "members.xlsx",
+            data.export("xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return SimpleUploadedFile("members.csv", data.export("csv").encode(), "text/csv")
@@ -40,8 +50,11 @@ def test_member_import_with_a_bad_row_saves_nothing_and_lists_the_row_errors(cli
         ["", t.g1.pk, "新党员丁", "", "0", "", "0", "2021-05-01", "2021-01-01"],  # left early
     ]
     response = client.post(
-        url, {"import_file": upload(MEMBER_HEADERS, rows, "xlsx"),
-              "format": format_index(client, url, "XLSX")},
+        url,
+        {
+            "import_file": upload(MEMBER_HEADERS, rows, "xlsx"),
+            "format": format_index(client, url, "XLSX"),
+        },
     )
     assert response.status_code == 200
     result = response.context["result"]
@@ -57,7 +70,14 @@ def test_resource_rolls_back_good_rows_when_one_row_is_bad(crafted_town):
     t = crafted_town
     user = TownshipStaffFactory(town=t.town)
     dataset = tablib.Dataset(
-        ["", t.m1.pk, "", f"{t.h1.building.estate.name} {t.h1.building.name} 102", "2021-05-01", ""],
+        [
+            "",
+            t.m1.pk,
+            "",
+            f"{t.h1.building.estate.name} {t.h1.building.name} 102",
+            "2021-05-01",
+            "",
+        ],
         ["", t.m1.pk, "", "不存在的小区 1栋 101", "2021-05-01", ""],
         headers=["id", "member", "member_name", "household", "valid_from", "valid_to"],
     )
@@ -88,8 +108,16 @@ def test_community_staff_cannot_import_into_another_community(crafted_town):
     user = CommunityStaffFactory(community=t.a)
     dataset = tablib.Dataset(
         ["", t.m5.pk, "", t.h5.pk, "2021-12-01", "door", "走访", ""],  # m5, h5 are community B's
-        headers=["id", "member", "grid_worker", "household", "visited_on", "channel", "note",
-                 "problem"],
+        headers=[
+            "id",
+            "member",
+            "grid_worker",
+            "household",
+            "visited_on",
+            "channel",
+            "note",
+            "problem",
+        ],
     )
     before = Visit.objects.count()
     result = VisitResource(user=user).import_data(dataset, dry_run=False)
@@ -116,8 +144,16 @@ def test_visit_import_records_who_imported_it(crafted_town):
     user = TownshipStaffFactory(town=t.town)
     dataset = tablib.Dataset(
         ["", t.m1.pk, "", t.h2.pk, "2021-10-08", "phone", "电话回访", "楼道灯坏了"],
-        headers=["id", "member", "grid_worker", "household", "visited_on", "channel", "note",
-                 "problem"],
+        headers=[
+            "id",
+            "member",
+            "grid_worker",
+            "household",
+            "visited_on",
+            "channel",
+            "note",
+            "problem",
+        ],
     )
     result = VisitResource(user=user).import_data(dataset, dry_run=False)
     assert not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]

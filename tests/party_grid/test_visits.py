@@ -7,10 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.factories import (
-    BuildingFactory, HouseholdFactory, ResidentFactory, TownshipStaffFactory, verified_resident,
+    BuildingFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    TownshipStaffFactory,
+    verified_resident,
 )
 from party_grid.factories import (
-    GridFactory, GridWorkerFactory, HouseholdAssignmentFactory, PartyMemberFactory, VisitFactory,
+    GridFactory,
+    GridWorkerFactory,
+    HouseholdAssignmentFactory,
+    PartyMemberFactory,
+    VisitFactory,
 )
 from party_grid.models import Visit
 
@@ -32,8 +40,13 @@ def test_member_logs_a_visit_to_an_assigned_household(client, member_user):
     today = timezone.localdate()
     response = client.post(
         NEW,
-        {"household": household.pk, "visited_on": today.isoformat(), "channel": "door",
-         "note": "老人独居，身体尚好", "problem": "电梯经常停运"},
+        {
+            "household": household.pk,
+            "visited_on": today.isoformat(),
+            "channel": "door",
+            "note": "老人独居，身体尚好",
+            "problem": "电梯经常停运",
+        },
     )
     assert response.status_code == 302
     visit = Visit.objects.get()
@@ -47,8 +60,8 @@ def test_member_cannot_log_a_visit_to_a_household_not_assigned(client, member_us
     client.force_login(user)
     other = HouseholdFactory()
     response = client.post(
-        NEW, {"household": other.pk, "visited_on": timezone.localdate().isoformat(),
-              "channel": "door"},
+        NEW,
+        {"household": other.pk, "visited_on": timezone.localdate().isoformat(), "channel": "door"},
     )
     assert response.status_code == 200
     assert "household" in response.context["form"].errors
@@ -90,8 +103,12 @@ def test_grid_worker_logs_a_visit_in_their_grids_buildings(client, db):
     household = HouseholdFactory(building=building)
     client.force_login(user)
     response = client.post(
-        NEW, {"household": household.pk, "visited_on": timezone.localdate().isoformat(),
-              "channel": "wechat"},
+        NEW,
+        {
+            "household": household.pk,
+            "visited_on": timezone.localdate().isoformat(),
+            "channel": "wechat",
+        },
     )
     assert response.status_code == 302
     visit = Visit.objects.get()
@@ -118,7 +135,9 @@ def test_staff_turn_a_visits_problem_into_a_proposal_of_the_estate(client, db):
     from deliberation.factories import CouncilFactory
     from deliberation.models import Proposal
 
-    visit = VisitFactory(problem="3栋电梯经常停运\n请物业尽快维修", visited_on=datetime.date(2021, 12, 3))
+    visit = VisitFactory(
+        problem="3栋电梯经常停运\n请物业尽快维修", visited_on=datetime.date(2021, 12, 3)
+    )
     estate = visit.household.building.estate
     CouncilFactory(estate=estate)
     staff = TownshipStaffFactory(town=estate.community.town)
