@@ -7,3 +7,7 @@ class GovernanceConfig(AppConfig):
 
     name = "governance"
     verbose_name = _("System")
+
+    def ready(self):
+        # Audit logins and failures (auth signals), and register the security settings checks.
+        from governance.security import checks, signals  # noqa: F401

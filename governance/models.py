@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,3 +31,66 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task_name} #{self.pk}"
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: who did what to which object, when and from where.
+
+    Append-only: the admin is read-only for everyone and, on PostgreSQL, a trigger rejects UPDATE
+    and DELETE except the retention prune (governance.security.audit.prune). `details` never holds
+    personal data (no names, phone numbers, addresses, passwords or session ids).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        LOGOUT = "logout", _("logout")
+        SESSION_EXPIRED = "session_expired", _("session expired")
+        ACCESS_DENIED = "access_denied", _("access denied")
+        OTP_VERIFIED = "otp_verified", _("two-factor verified")
+        OTP_DEVICE_ADDED = "otp_device_added", _("two-factor device added")
+        PHONE_REVEALED = "phone_revealed", _("phone number revealed")
+        PERSONAL_DATA_ANONYMISED = "personal_data_anonymised", _("personal data anonymised")
+        SCORE_CHANGED = "score_changed", _("score changed")
+        PAYOUT_CHANGED = "payout_changed", _("payout changed")
+        PUBLICATION_CHANGED = "publication_changed", _("publication changed")
+        PROPOSAL_STATE_CHANGED = "proposal_state_changed", _("proposal state changed")
+        OTHER = "other", _("other")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # No database constraint and no cascade: deleting a user must never touch the trail
+        # (the trigger would refuse the UPDATE/DELETE anyway); actor_username keeps who it was.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        # Audit events are created by code only; no role is given add/change/delete.
+        default_permissions = ("view",)
+        indexes = [
+            # The admin's date hierarchy and the retention prune.
+            models.Index(fields=["at"], name="audit_at_idx"),
+            # "Everything that happened to this report / proposal".
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # "Everything this user did".
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"

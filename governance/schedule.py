@@ -6,3 +6,19 @@ PERIODIC_TASKS = [
         "description": "Send tasks whose first hand-off to the broker failed (e.g. Redis was down).",
     },
 ]
+PERIODIC_TASKS += [
+    {
+        "name": "prune audit trail",
+        "task": "governance.prune_audit_events",
+        "minute": "30",
+        "hour": "3",
+        "description": "Delete audit events older than AUDIT_RETENTION_DAYS (never under 180 days).",
+    },
+    {
+        "name": "anonymise departed residents",
+        "task": "governance.anonymise_departed_residents",
+        "minute": "45",
+        "hour": "3",
+        "description": "PIPL: anonymise residents and party members who left more than PERSONAL_DATA_RETENTION_YEARS ago.",
+    },
+]

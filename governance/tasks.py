@@ -68,3 +68,19 @@ def relay_pending(limit: int = RELAY_BATCH) -> int:
 def relay_outbox() -> int:
     # Safe to repeat: each message is claimed with SKIP LOCKED and sent once it is marked.
     return relay_pending()
+
+
+@shared_task(name="governance.prune_audit_events")
+def prune_audit_events() -> int:
+    # Safe to repeat: deletes only events past AUDIT_RETENTION_DAYS (at least 180 days).
+    from governance.security.audit import prune
+
+    return prune()
+
+
+@shared_task(name="governance.anonymise_departed_residents")
+def anonymise_departed_residents() -> dict:
+    # Safe to repeat: records already anonymised are not selected again.
+    from governance.security.personal_data import anonymise_departed
+
+    return anonymise_departed()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", community_views.home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("communities.urls")),
+    path("security/", include("governance.security.urls")),
     path("admin/overview/", community_views.staff_overview, name="staff-overview"),
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),

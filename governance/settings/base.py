@@ -222,3 +222,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Security (issue 6; governance/security/) -------------------------------------------------
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+_auth_mw = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_auth_mw:_auth_mw] = [
+    "django_otp.middleware.OTPMiddleware",
+    "governance.security.middleware.SessionTimeoutMiddleware",
+    "governance.security.middleware.StaffTwoFactorMiddleware",
+    "governance.security.middleware.AccessDenialAuditMiddleware",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a lockout into a 429 page; must be last
+AUTHENTICATION_BACKENDS = [
+    "governance.security.backends.RequestAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock out a username from one address after 5 failures, for 15 minutes. By the pair, not by
+# username alone (anyone could lock an official out) nor by address alone (a whole residential
+# NAT shares one).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "governance.security.client_ip.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail; keep no second copy
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+# Sessions: 30 minutes idle, 12 hours absolute since login (SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Staff must verify a TOTP code after the password when on.
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Estate governance")
+# Audit trail kept this many days (a system check refuses fewer than 180).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+# PIPL: residents' and party members' personal data kept this many years after they leave.
+PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", "3"))
+# No log line carries passwords, session ids, tokens, phone numbers or addresses.
+LOGGING["filters"] = {"redact": {"()": "governance.security.logging.RedactingFilter"}}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact")
