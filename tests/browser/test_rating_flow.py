@@ -4,6 +4,7 @@ page shows the stars. Screenshots of every step go to `screenshot_dir`."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from PIL import Image, ImageDraw
@@ -18,7 +19,7 @@ from communities.factories import (
     TownFactory,
     TownshipStaffFactory,
 )
-from property_rating.factories import SchemeFactory
+from property_rating.factories import ExpertFactory, SchemeFactory
 from property_rating.models import AnnualResult, Evidence, QuarterlyReport
 from property_rating.services import units_sync_from_contracts
 
@@ -48,6 +49,7 @@ def world(transactional_db):
         "manager": PropertyManagerFactory(company=company, username="manager"),
         "assessor": AssessorFactory(town=town, username="assessor"),
         "staff": TownshipStaffFactory(town=town, username="staff", is_superuser=False),
+        "expert": ExpertFactory(town=town, username="expert"),
     }
 
 
@@ -122,6 +124,17 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     report.refresh_from_db()
     assert report.status == QuarterlyReport.Status.REVIEWED
 
+    # An expert-panel member scores the year-end inspection.
+    login(page, live_server, "expert")
+    page.click('[data-testid="rating-panel"] a[href$="/rating/review/inspections/"]')
+    page.click('[data-testid="inspection-row"] a.btn')
+    page.fill("#id_score", "95")
+    page.fill("#id_note", "档案齐全，现场整洁")
+    page.click('[data-testid="inspection-form"] button[type=submit]')
+    page.wait_for_selector('[data-testid="inspection-units"]')
+    shot(page, screenshot_dir, "6b_expert_inspections")
+    assert "95.00" in page.locator('[data-testid="inspection-row"]').inner_text()
+
     # Staff compute the year and publish it in the admin.
     login(page, live_server, "staff")
     page.goto(f"{live_server.url}/admin/property_rating/scheme/")
@@ -131,7 +144,9 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     page.wait_for_selector(".messagelist")
     shot(page, screenshot_dir, "7_staff_computed")
     result = AnnualResult.objects.get()
-    assert (result.stars, result.list_name) == (5, "red")
+    # property_rating.md: Q1 = 100 - late penalty cap 10 = 90; S absent; E = 95;
+    # A = (0.5 * 90 + 0.3 * 95) / 0.8 = 91.875 -> 91.88, rank 1, red list, five stars.
+    assert (result.annual_score, result.stars, result.list_name) == (Decimal("91.88"), 5, "red")
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "publish")
     page.click("button[name=index]")
@@ -151,3 +166,11 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     page.wait_for_selector('[data-testid="annual"]')
     shot(page, screenshot_dir, "10_manager_result")
     assert "★★★★★" in page.locator('[data-testid="annual"]').inner_text()
+
+    # The portal on a phone: the quarter table scrolls, the report reads top to bottom.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/rating/manager/")
+    shot(page, screenshot_dir, "11_phone_quarters")
+    page.goto(f"{live_server.url}/rating/manager/reports/{report.pk}/")
+    shot(page, screenshot_dir, "12_phone_report")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
