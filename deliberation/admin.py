@@ -13,10 +13,26 @@ from communities.admin_mixins import RoleScopedAdmin
 
 from . import services
 from .models import (
-    AgendaItem, Attachment, Attendance, Council, CouncilStep, Escalation, FollowUpAction,
-    Notification, OutcomeRating, ProblemEstateList, Proposal, ProposalTransition,
-    RemediationPlan, Representative, ResponsibilityEntry, Resolution, Session, StandingParty,
-    Support, Vote,
+    AgendaItem,
+    Attachment,
+    Attendance,
+    Council,
+    CouncilStep,
+    Escalation,
+    FollowUpAction,
+    Notification,
+    OutcomeRating,
+    ProblemEstateList,
+    Proposal,
+    ProposalTransition,
+    RemediationPlan,
+    Representative,
+    Resolution,
+    ResponsibilityEntry,
+    Session,
+    StandingParty,
+    Support,
+    Vote,
 )
 
 
@@ -62,23 +78,40 @@ class StandingPartyInline(admin.TabularInline):
 @admin.register(Council)
 class CouncilAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "estate__community"
-    list_display = ["__str__", "estate", "community", "established_display", "supports_needed",
-                    "publishes_resolutions"]
+    list_display = [
+        "__str__",
+        "estate",
+        "community",
+        "established_display",
+        "supports_needed",
+        "publishes_resolutions",
+    ]
     list_filter = ["publishes_resolutions", "estate__community"]
     search_fields = ["name", "estate__name"]
     raw_id_fields = ["secretary"]
     inlines = [StepInline, RepresentativeInline, StandingPartyInline]
     fieldsets = [
         (None, {"fields": ["estate", "name", "secretary", "publishes_resolutions"]}),
-        (_("Rules"), {"fields": [("quorum_numerator", "quorum_denominator"),
-                                 ("majority_numerator", "majority_denominator"),
-                                 ("special_numerator", "special_denominator"),
-                                 "supports_needed"]}),
+        (
+            _("Rules"),
+            {
+                "fields": [
+                    ("quorum_numerator", "quorum_denominator"),
+                    ("majority_numerator", "majority_denominator"),
+                    ("special_numerator", "special_denominator"),
+                    "supports_needed",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("estate__community").prefetch_related(
-            "steps")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("estate__community")
+            .prefetch_related("steps")
+        )
 
     @admin.display(description=_("community"), ordering="estate__community__name")
     def community(self, obj):
@@ -108,8 +141,11 @@ class AttachmentInline(ReadOnlyInline):
 
     @admin.display(description=_("file"))
     def link(self, obj):
-        return format_html('<a href="{}">{}</a>',
-                           reverse("deliberation:attachment", args=[obj.pk]), obj.original_name)
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("deliberation:attachment", args=[obj.pk]),
+            obj.original_name,
+        )
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -120,8 +156,16 @@ class FollowUpInline(ReadOnlyInline):
 
 class EscalationInline(ReadOnlyInline):
     model = Escalation
-    fields = ["level", "reason", "due_date", "department", "answer", "settled", "answered_at",
-              "overdue_flagged_at"]
+    fields = [
+        "level",
+        "reason",
+        "due_date",
+        "department",
+        "answer",
+        "settled",
+        "answered_at",
+        "overdue_flagged_at",
+    ]
     readonly_fields = fields
 
 
@@ -141,17 +185,35 @@ def _run(modeladmin, request, queryset, call, done_message):
 @admin.register(Proposal)
 class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "estate__community"
-    list_display = ["title", "estate", "state", "outcome", "category", "is_important",
-                    "submitted_at"]
+    list_display = [
+        "title",
+        "estate",
+        "state",
+        "outcome",
+        "category",
+        "is_important",
+        "submitted_at",
+    ]
     list_filter = ["state", "category", "is_important", "estate__community"]
     search_fields = ["title", "estate__name"]
     list_select_related = ["estate"]
-    readonly_fields = ["estate", "council", "proposer", "household", "state", "outcome",
-                       "submitted_at", "decided_at", "closed_at", "closing_note", "created_at",
-                       "source_note", "manage_link"]
+    readonly_fields = [
+        "estate",
+        "council",
+        "proposer",
+        "household",
+        "state",
+        "outcome",
+        "submitted_at",
+        "decided_at",
+        "closed_at",
+        "closing_note",
+        "created_at",
+        "source_note",
+        "manage_link",
+    ]
     fields = ["title", "description", "category", "is_important", *readonly_fields]
-    inlines = [TransitionInline, SupportInline, AttachmentInline, FollowUpInline,
-               EscalationInline]
+    inlines = [TransitionInline, SupportInline, AttachmentInline, FollowUpInline, EscalationInline]
     actions = ["accept_selected"]
 
     def has_add_permission(self, request):
@@ -159,21 +221,36 @@ class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("staff page"))
     def manage_link(self, obj):
-        return format_html('<a href="{}">{}</a>',
-                           reverse("deliberation:manage-proposal", args=[obj.pk]),
-                           _("Accept, reject, schedule, follow up, escalate"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("deliberation:manage-proposal", args=[obj.pk]),
+            _("Accept, reject, schedule, follow up, escalate"),
+        )
 
     @admin.action(description=_("Accept the selected submitted proposals"))
     def accept_selected(self, request, queryset):
-        _run(self, request, queryset,
-             lambda p: services.proposal_accept(proposal=p, by=request.user),
-             _("%(n)d proposals accepted."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p: services.proposal_accept(proposal=p, by=request.user),
+            _("%(n)d proposals accepted."),
+        )
 
 
 class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
-    fields = ["proposal", "round_number", "kind", "result", "votes_for", "votes_against",
-              "votes_abstain", "present", "members"]
+    fields = [
+        "proposal",
+        "round_number",
+        "kind",
+        "result",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "present",
+        "members",
+    ]
     readonly_fields = fields
 
 
@@ -203,9 +280,11 @@ class SessionAdmin(RoleScopedAdmin, admin.ModelAdmin):
     def manage_link(self, obj):
         if not obj.pk:
             return ""
-        return format_html('<a href="{}">{}</a>',
-                           reverse("deliberation:manage-session", args=[obj.pk]),
-                           _("Agenda, attendance, votes, close"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("deliberation:manage-session", args=[obj.pk]),
+            _("Agenda, attendance, votes, close"),
+        )
 
 
 @admin.register(Vote)
@@ -213,8 +292,12 @@ class VoteAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "agenda_item__session__council__estate__community"
     change_roles = ()
     list_display = ["agenda_item", "representative", "choice", "entered_by", "at"]
-    list_select_related = ["agenda_item__proposal", "representative__user",
-                           "representative__building", "entered_by"]
+    list_select_related = [
+        "agenda_item__proposal",
+        "representative__user",
+        "representative__building",
+        "entered_by",
+    ]
 
 
 @admin.register(Resolution)
@@ -231,12 +314,24 @@ class ResolutionAdmin(RoleScopedAdmin, admin.ModelAdmin):
 @admin.register(FollowUpAction)
 class FollowUpActionAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "proposal__estate__community"
-    list_display = ["description", "proposal", "responsible_party", "due_date", "done_at",
-                    "overdue_flagged_at"]
+    list_display = [
+        "description",
+        "proposal",
+        "responsible_party",
+        "due_date",
+        "done_at",
+        "overdue_flagged_at",
+    ]
     list_filter = ["due_date"]
     list_select_related = ["proposal"]
-    readonly_fields = ["proposal", "done_at", "done_by", "created_by", "created_at",
-                       "overdue_flagged_at"]
+    readonly_fields = [
+        "proposal",
+        "done_at",
+        "done_by",
+        "created_by",
+        "created_at",
+        "overdue_flagged_at",
+    ]
 
     def has_add_permission(self, request):
         return False  # added on the staff page, which moves the proposal to implementing
@@ -245,12 +340,29 @@ class FollowUpActionAdmin(RoleScopedAdmin, admin.ModelAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "proposal__estate__community"
-    list_display = ["proposal", "level", "department", "due_date", "answered_at", "settled",
-                    "overdue_flagged_at"]
+    list_display = [
+        "proposal",
+        "level",
+        "department",
+        "due_date",
+        "answered_at",
+        "settled",
+        "overdue_flagged_at",
+    ]
     list_filter = ["level", "settled"]
     list_select_related = ["proposal"]
-    readonly_fields = ["proposal", "level", "reason", "raised_by", "raised_at", "answer",
-                       "answered_by", "answered_at", "settled", "overdue_flagged_at"]
+    readonly_fields = [
+        "proposal",
+        "level",
+        "reason",
+        "raised_by",
+        "raised_at",
+        "answer",
+        "answered_by",
+        "answered_at",
+        "settled",
+        "overdue_flagged_at",
+    ]
 
     def has_add_permission(self, request):
         return False  # escalated on the staff page
@@ -275,8 +387,16 @@ class RemediationPlanInline(admin.TabularInline):
     model = RemediationPlan
     extra = 0
     can_delete = False
-    fields = ["estate", "score", "proposals", "escalations", "households", "plan", "status",
-              "updated_at"]
+    fields = [
+        "estate",
+        "score",
+        "proposals",
+        "escalations",
+        "households",
+        "plan",
+        "status",
+        "updated_at",
+    ]
     readonly_fields = ["estate", "score", "proposals", "escalations", "households", "updated_at"]
 
     def has_add_permission(self, request, obj=None):

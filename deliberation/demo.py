@@ -15,8 +15,15 @@ from communities.models import Estate, Household, ResidentVerification, User
 
 from . import services
 from .models import (
-    AgendaItem, Council, CouncilStep, Proposal, ProposalTransition, Representative,
-    ResponsibilityEntry, Session, StandingParty,
+    AgendaItem,
+    Council,
+    CouncilStep,
+    Proposal,
+    ProposalTransition,
+    Representative,
+    ResponsibilityEntry,
+    Session,
+    StandingParty,
 )
 
 PILOT_ESTATES = ["糖果雅苑", "海纳公馆", "海逸锦绣蓝湾", "悦园小区", "中恒海晖", "金沙里", "时代家"]
@@ -26,7 +33,11 @@ STEPS = [
     (CouncilStep.Step.TEAM, datetime.date(2021, 2, 1), "每栋推选一名楼栋议事代表。"),
     (CouncilStep.Step.PLATFORM, datetime.date(2021, 2, 20), "党群服务站设圆桌议事室，线上同步。"),
     (CouncilStep.Step.RULES, datetime.date(2021, 3, 1), "议事规则：三分之二代表到会，过半数通过。"),
-    (CouncilStep.Step.FOLLOW_THROUGH, datetime.date(2021, 4, 1), "决议事项明确责任方和时限，逐项跟踪。"),
+    (
+        CouncilStep.Step.FOLLOW_THROUGH,
+        datetime.date(2021, 4, 1),
+        "决议事项明确责任方和时限，逐项跟踪。",
+    ),
 ]
 STANDING = [
     (StandingParty.Kind.PARTY_BRANCH, "李书记", "小区党支部书记"),
@@ -53,17 +64,24 @@ def _resident(estate: Estate, building: str, room: str, approver: User) -> User:
     username = f"demo-{estate.pk}-{building.rstrip('栋')}-{room}"
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"role": User.Role.RESIDENT, "town": estate.community.town,
-                  "display_name": f"{estate.name}{building}{room}住户"},
+        defaults={
+            "role": User.Role.RESIDENT,
+            "town": estate.community.town,
+            "display_name": f"{estate.name}{building}{room}住户",
+        },
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     if not ResidentVerification.objects.current().filter(user=user).exists():
         ResidentVerification.objects.create(
-            user=user, household=household, status=ResidentVerification.Status.APPROVED,
-            resident_name=f"{building}{room}住户", decided_by=approver,
-            decided_at=timezone.now(), reason="demo",
+            user=user,
+            household=household,
+            status=ResidentVerification.Status.APPROVED,
+            resident_name=f"{building}{room}住户",
+            decided_by=approver,
+            decided_at=timezone.now(),
+            reason="demo",
         )
     return user
 
@@ -71,15 +89,20 @@ def _resident(estate: Estate, building: str, room: str, approver: User) -> User:
 def _council(estate: Estate, users: dict) -> Council:
     council, _created = Council.objects.get_or_create(
         estate=estate,
-        defaults={"name": f"{estate.name}融和圆桌议事会", "is_demo": True,
-                  "publishes_resolutions": estate.name in ("糖果雅苑", "海纳公馆", "中恒海晖")},
+        defaults={
+            "name": f"{estate.name}融和圆桌议事会",
+            "is_demo": True,
+            "publishes_resolutions": estate.name in ("糖果雅苑", "海纳公馆", "中恒海晖"),
+        },
     )
     for step, date, note in STEPS:
-        CouncilStep.objects.get_or_create(council=council, step=step,
-                                          defaults={"date": date, "note": note})
+        CouncilStep.objects.get_or_create(
+            council=council, step=step, defaults={"date": date, "note": note}
+        )
     for kind, person, role in STANDING:
-        StandingParty.objects.get_or_create(council=council, kind=kind, person_name=person,
-                                            defaults={"role": role})
+        StandingParty.objects.get_or_create(
+            council=council, kind=kind, person_name=person, defaults={"role": role}
+        )
     for n in range(1, 9):
         building = f"{n}栋"
         if estate.name == "糖果雅苑" and n == 2:
@@ -87,9 +110,13 @@ def _council(estate: Estate, users: dict) -> Council:
         else:
             user = _resident(estate, building, "301", users["staff"])
         Representative.objects.get_or_create(
-            council=council, user=user, term_start=TERM_START,
-            defaults={"building": estate.buildings.get(name=building),
-                      "display_name": f"{building}议事代表"},
+            council=council,
+            user=user,
+            term_start=TERM_START,
+            defaults={
+                "building": estate.buildings.get(name=building),
+                "display_name": f"{building}议事代表",
+            },
         )
     return council
 
@@ -108,8 +135,11 @@ def _backdate(proposal: Proposal, start: datetime.datetime, days_between: float)
         ProposalTransition.objects.filter(pk=transition.pk).update(at=when)
         if transition.to_state == Proposal.State.SUBMITTED:
             Proposal.objects.filter(pk=proposal.pk).update(created_at=start, submitted_at=when)
-        if transition.to_state in (Proposal.State.ACCEPTED, Proposal.State.REJECTED,
-                                   Proposal.State.DECIDED):
+        if transition.to_state in (
+            Proposal.State.ACCEPTED,
+            Proposal.State.REJECTED,
+            Proposal.State.DECIDED,
+        ):
             Proposal.objects.filter(pk=proposal.pk, decided_at__gt=when).update(decided_at=when)
         when += datetime.timedelta(days=days_between)
 
@@ -117,19 +147,29 @@ def _backdate(proposal: Proposal, start: datetime.datetime, days_between: float)
 def _vote_all(session: Session, item: AgendaItem, council: Council, choices: list[str]) -> None:
     reps = list(council.active_representatives(session.date).order_by("building__name"))
     for rep, choice in zip(reps, choices, strict=False):
-        services.vote_cast(agenda_item=item, representative=rep, choice=choice,
-                           entered_by=rep.user)
+        services.vote_cast(agenda_item=item, representative=rep, choice=choice, entered_by=rep.user)
 
 
-def _new(council: Council, by: User, title: str, description: str, category: str,
-         supporters: list[User] = ()) -> Proposal:
+def _new(
+    council: Council,
+    by: User,
+    title: str,
+    description: str,
+    category: str,
+    supporters: list[User] = (),
+) -> Proposal:
     if by.is_resident:
-        proposal = services.proposal_create(user=by, title=title, description=description,
-                                            category=category)
+        proposal = services.proposal_create(
+            user=by, title=title, description=description, category=category
+        )
     else:
         proposal = services.proposal_from_problem(
-            estate=council.estate, title=title, description=description, raised_by=by,
-            note="入户走访发现")
+            estate=council.estate,
+            title=title,
+            description=description,
+            raised_by=by,
+            note="入户走访发现",
+        )
         Proposal.objects.filter(pk=proposal.pk).update(category=category)
         proposal.refresh_from_db()
     for supporter in supporters:
@@ -138,15 +178,26 @@ def _new(council: Council, by: User, title: str, description: str, category: str
     return proposal
 
 
-def _decide(council: Council, proposal: Proposal, staff: User, date: datetime.date,
-            choices: list[str], resolution: str = "") -> AgendaItem:
-    session = services.session_create(council=council, date=date, place="党群服务站议事室",
-                                      by=staff)
+def _decide(
+    council: Council,
+    proposal: Proposal,
+    staff: User,
+    date: datetime.date,
+    choices: list[str],
+    resolution: str = "",
+) -> AgendaItem:
+    session = services.session_create(
+        council=council, date=date, place="党群服务站议事室", by=staff
+    )
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     _vote_all(session, item, council, choices)
-    services.session_close(session=session, by=staff, minutes="代表充分讨论后表决。",
-                           resolutions={item.pk: resolution} if resolution else None)
+    services.session_close(
+        session=session,
+        by=staff,
+        minutes="代表充分讨论后表决。",
+        resolutions={item.pk: resolution} if resolution else None,
+    )
     item.refresh_from_db()
     return item
 
@@ -155,41 +206,72 @@ def _tiles(council: Council, users: dict) -> Proposal:
     """糖果雅苑's falling facade tiles: 11 rounds of consultation, passed in the 12th, done."""
     staff, resident = users["community"], users["resident"]
     estate = council.estate
-    proposal = _new(council, resident, "外墙瓷砖脱落",
-                    "2栋、3栋外墙瓷砖多处空鼓脱落，已砸坏楼下车辆，威胁行人安全。"
-                    "维修需动用专项维修资金，费用分摊存在分歧。", "safety",
-                    _supporters(estate, users, 6))
-    notes = ["物业通报现场勘查情况", "业委会说明维修资金余额", "住户代表提出分摊方案",
-             "请第三方检测机构评估", "讨论检测报告", "讨论维修方案A/B", "征集住户意见",
-             "讨论资金分摊比例", "与开发商协商保修责任", "确定施工单位比选办法",
-             "公示施工方案"]
+    proposal = _new(
+        council,
+        resident,
+        "外墙瓷砖脱落",
+        "2栋、3栋外墙瓷砖多处空鼓脱落，已砸坏楼下车辆，威胁行人安全。"
+        "维修需动用专项维修资金，费用分摊存在分歧。",
+        "safety",
+        _supporters(estate, users, 6),
+    )
+    notes = [
+        "物业通报现场勘查情况",
+        "业委会说明维修资金余额",
+        "住户代表提出分摊方案",
+        "请第三方检测机构评估",
+        "讨论检测报告",
+        "讨论维修方案A/B",
+        "征集住户意见",
+        "讨论资金分摊比例",
+        "与开发商协商保修责任",
+        "确定施工单位比选办法",
+        "公示施工方案",
+    ]
     for i, note in enumerate(notes):
         date = datetime.date(2021, 4, 10) + datetime.timedelta(days=30 * i)
-        session = services.session_create(council=council, date=date,
-                                          place="党群服务站议事室", by=staff)
-        services.agenda_add(session=session, proposal=proposal, by=staff,
-                            kind=AgendaItem.Kind.DELIBERATE)
+        session = services.session_create(
+            council=council, date=date, place="党群服务站议事室", by=staff
+        )
+        services.agenda_add(
+            session=session, proposal=proposal, by=staff, kind=AgendaItem.Kind.DELIBERATE
+        )
         services.session_close(session=session, by=staff, minutes=f"第{i + 1}轮协商：{note}。")
     proposal.is_important = True  # spends the maintenance fund: special majority
     proposal.save(update_fields=["is_important"])
-    item = _decide(council, proposal, staff, datetime.date(2022, 3, 15),
-                   ["for"] * 7 + ["abstain"],
-                   "使用专项维修资金对2栋、3栋外墙进行整体维修，开发商承担保修期内部分，"
-                   "物业负责施工期间安全围蔽。")
+    _decide(
+        council,
+        proposal,
+        staff,
+        datetime.date(2022, 3, 15),
+        ["for"] * 7 + ["abstain"],
+        "使用专项维修资金对2栋、3栋外墙进行整体维修，开发商承担保修期内部分，"
+        "物业负责施工期间安全围蔽。",
+    )
     for description, party, due in [
         ("搭设安全围蔽和警示标识", "物业服务中心", datetime.date(2022, 3, 25)),
         ("外墙整体维修施工", "施工单位", datetime.date(2022, 7, 30)),
         ("竣工验收并公示费用", "业委会", datetime.date(2022, 8, 20)),
     ]:
-        action = services.followup_add(proposal=proposal, description=description,
-                                       responsible_party=party, due_date=due, by=staff)
+        action = services.followup_add(
+            proposal=proposal,
+            description=description,
+            responsible_party=party,
+            due_date=due,
+            by=staff,
+        )
         services.followup_complete(action=action, by=staff)
-    services.proposal_close(proposal=proposal, by=staff,
-                            closing_note="经12轮协商，外墙维修于2022年8月完工验收，费用已公示。")
-    services.outcome_rate(proposal=proposal, user=resident, stars=5,
-                          comment="历时一年多终于解决，感谢各方。")
-    _backdate(proposal, datetime.datetime(2021, 3, 20, 10, tzinfo=timezone.get_current_timezone()),
-              35)
+    services.proposal_close(
+        proposal=proposal,
+        by=staff,
+        closing_note="经12轮协商，外墙维修于2022年8月完工验收，费用已公示。",
+    )
+    services.outcome_rate(
+        proposal=proposal, user=resident, stars=5, comment="历时一年多终于解决，感谢各方。"
+    )
+    _backdate(
+        proposal, datetime.datetime(2021, 3, 20, 10, tzinfo=timezone.get_current_timezone()), 35
+    )
     return proposal
 
 
@@ -198,31 +280,59 @@ def _tangguo(council: Council, users: dict) -> None:
     estate = council.estate
     _tiles(council, users)
     # Submitted, waiting for supports (the demo resident's own).
-    _new(council, resident, "地下车库照明不足", "B区车库多盏灯不亮，夜间停车不便。", "parking",
-         _supporters(estate, users, 2, "6栋"))
+    _new(
+        council,
+        resident,
+        "地下车库照明不足",
+        "B区车库多盏灯不亮，夜间停车不便。",
+        "parking",
+        _supporters(estate, users, 2, "6栋"),
+    )
     # A draft of the demo resident.
-    services.proposal_create(user=resident, title="增加儿童游乐设施", description="中心花园无儿童游乐设施。",
-                             category="neighbourhood", submit=False)
+    services.proposal_create(
+        user=resident,
+        title="增加儿童游乐设施",
+        description="中心花园无儿童游乐设施。",
+        category="neighbourhood",
+        submit=False,
+    )
     # An open session for the demo representative to vote in.
-    charging = _new(council, _supporters(estate, users, 1, "7栋")[0], "增设电动车集中充电桩",
-                    "电动车在楼道充电存在火灾隐患，建议在1栋旁增设集中充电棚。", "safety",
-                    _supporters(estate, users, 5, "4栋"))
+    charging = _new(
+        council,
+        _supporters(estate, users, 1, "7栋")[0],
+        "增设电动车集中充电桩",
+        "电动车在楼道充电存在火灾隐患，建议在1栋旁增设集中充电棚。",
+        "safety",
+        _supporters(estate, users, 5, "4栋"),
+    )
     today = timezone.localdate()
-    session = services.session_create(council=council, date=today, place="党群服务站议事室",
-                                      by=staff)
+    session = services.session_create(
+        council=council, date=today, place="党群服务站议事室", by=staff
+    )
     item = services.agenda_add(session=session, proposal=charging, by=staff)
     services.session_open(session=session, by=staff)
-    reps = [r for r in council.active_representatives(today).order_by("building__name")
-            if r.user_id != users["representative"].pk]
+    reps = [
+        r
+        for r in council.active_representatives(today).order_by("building__name")
+        if r.user_id != users["representative"].pk
+    ]
     for rep, choice in zip(reps[:4], ["for", "for", "against", "for"], strict=True):
-        services.vote_cast(agenda_item=item, representative=rep, choice=choice,
-                           entered_by=rep.user)
+        services.vote_cast(agenda_item=item, representative=rep, choice=choice, entered_by=rep.user)
     # Escalated to the community, overdue.
-    noise = _new(council, _supporters(estate, users, 1, "8栋")[0], "临街酒吧夜间噪音扰民",
-                 "小区东侧商铺酒吧营业至凌晨，噪音严重。", "environment",
-                 _supporters(estate, users, 5, "3栋"))
-    services.proposal_escalate(proposal=noise, by=staff, reason="涉及商铺经营，小区层面无法协调。",
-                               due_date=today - datetime.timedelta(days=2))
+    noise = _new(
+        council,
+        _supporters(estate, users, 1, "8栋")[0],
+        "临街酒吧夜间噪音扰民",
+        "小区东侧商铺酒吧营业至凌晨，噪音严重。",
+        "environment",
+        _supporters(estate, users, 5, "3栋"),
+    )
+    services.proposal_escalate(
+        proposal=noise,
+        by=staff,
+        reason="涉及商铺经营，小区层面无法协调。",
+        due_date=today - datetime.timedelta(days=2),
+    )
     _backdate(noise, timezone.now() - datetime.timedelta(days=20), 4)
 
 
@@ -255,44 +365,66 @@ def _generic(council: Council, users: dict, index: int) -> None:
     for n, target in enumerate(plans):
         title, category = titles[target]
         supporters = [] if target in ("submitted", "withdrawn", "rejected") else people
-        proposal = _new(council, proposer, title, f"{estate.name}住户反映：{title}。", category,
-                        supporters)
+        proposal = _new(
+            council, proposer, title, f"{estate.name}住户反映：{title}。", category, supporters
+        )
         session_date = timezone.localdate() - datetime.timedelta(days=40 + 10 * n)
         if target == "rejected":
-            services.proposal_reject(proposal=proposal, by=staff, reason="物业费由业主大会决定，不属于议事会范围。")
+            services.proposal_reject(
+                proposal=proposal, by=staff, reason="物业费由业主大会决定，不属于议事会范围。"
+            )
         elif target == "withdrawn":
             services.proposal_withdraw(proposal=proposal, by=proposer, reason="已与邻居协商解决。")
         elif target == "scheduled":
-            session = services.session_create(council=council, date=session_date,
-                                              place="小区会所", by=staff)
-            services.agenda_add(session=session, proposal=proposal, by=staff,
-                                kind=AgendaItem.Kind.DELIBERATE)
+            session = services.session_create(
+                council=council, date=session_date, place="小区会所", by=staff
+            )
+            services.agenda_add(
+                session=session, proposal=proposal, by=staff, kind=AgendaItem.Kind.DELIBERATE
+            )
             services.session_close(session=session, by=staff, minutes="首轮协商，待补充方案。")
         elif target == "decided_not_passed":
-            _decide(council, proposal, staff, session_date,
-                    ["against"] * 5 + ["for"] * 2 + ["abstain"])
+            _decide(
+                council, proposal, staff, session_date, ["against"] * 5 + ["for"] * 2 + ["abstain"]
+            )
         elif target in ("implementing", "done", "escalated_town"):
-            _decide(council, proposal, staff, session_date, ["for"] * 6 + ["against"] * 2,
-                    f"同意{title}，由物业牵头落实。")
+            _decide(
+                council,
+                proposal,
+                staff,
+                session_date,
+                ["for"] * 6 + ["against"] * 2,
+                f"同意{title}，由物业牵头落实。",
+            )
             action = services.followup_add(
-                proposal=proposal, description=f"{title}：制定方案并实施", responsible_party="物业服务中心",
-                due_date=timezone.localdate() + datetime.timedelta(days=20 - 30 * (target == "implementing")),
-                by=staff)
+                proposal=proposal,
+                description=f"{title}：制定方案并实施",
+                responsible_party="物业服务中心",
+                due_date=timezone.localdate()
+                + datetime.timedelta(days=20 - 30 * (target == "implementing")),
+                by=staff,
+            )
             if target == "done":
                 services.followup_complete(action=action, by=staff)
-                services.proposal_close(proposal=proposal, by=staff, closing_note=f"{title}已完成。")
+                services.proposal_close(
+                    proposal=proposal, by=staff, closing_note=f"{title}已完成。"
+                )
                 services.outcome_rate(proposal=proposal, user=proposer, stars=4)
             if target == "escalated_town":
-                services.proposal_escalate(proposal=proposal, by=staff, reason="需市政排水改造，社区无法解决。")
-                services.proposal_escalate(proposal=proposal, by=staff,
-                                           reason="社区协调后仍需镇相关部门处理。")
+                services.proposal_escalate(
+                    proposal=proposal, by=staff, reason="需市政排水改造，社区无法解决。"
+                )
+                services.proposal_escalate(
+                    proposal=proposal, by=staff, reason="社区协调后仍需镇相关部门处理。"
+                )
         _backdate(proposal, now - datetime.timedelta(days=90 - 15 * n), 3 + 2 * index)
 
 
 def load(*, town, users: dict, stdout=None) -> None:
     for category, department in RESPONSIBILITY.items():
-        ResponsibilityEntry.objects.get_or_create(town=town, category=category,
-                                                  defaults={"department": department})
+        ResponsibilityEntry.objects.get_or_create(
+            town=town, category=category, defaults={"department": department}
+        )
     for index, name in enumerate(PILOT_ESTATES):
         estate = Estate.objects.for_town(town).get(name=name)
         council = _council(estate, users)
@@ -305,8 +437,7 @@ def load(*, town, users: dict, stdout=None) -> None:
             _generic(council, users, index - 1)
         council.proposals.exclude(pk__in=before).update(is_demo=True)
     today = timezone.localdate()
-    services.problem_estates_compute(town=town, year=today.year,
-                                     quarter=(today.month - 1) // 3 + 1)
+    services.problem_estates_compute(town=town, year=today.year, quarter=(today.month - 1) // 3 + 1)
     if stdout is not None:
         councils = Council.objects.filter(estate__community__town=town)
         stdout.write(
@@ -314,4 +445,3 @@ def load(*, town, users: dict, stdout=None) -> None:
             f"{Proposal.objects.filter(council__in=councils).count()} proposals, "
             f"{Session.objects.filter(council__in=councils).count()} sessions."
         )
-

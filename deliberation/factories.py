@@ -4,7 +4,12 @@ import datetime
 
 import factory
 
-from communities.factories import BuildingFactory, EstateFactory, HouseholdFactory, verified_resident
+from communities.factories import (
+    BuildingFactory,
+    EstateFactory,
+    HouseholdFactory,
+    verified_resident,
+)
 
 from .models import Council, Proposal, Representative, Session
 
@@ -37,8 +42,11 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 
 def household_in(estate, building_name: str = "1栋", room: str | None = None):
-    building = BuildingFactory(estate=estate, name=building_name) if not estate.buildings.filter(
-        name=building_name).exists() else estate.buildings.get(name=building_name)
+    building = (
+        BuildingFactory(estate=estate, name=building_name)
+        if not estate.buildings.filter(name=building_name).exists()
+        else estate.buildings.get(name=building_name)
+    )
     if room is None:
         return HouseholdFactory(building=building)
     return HouseholdFactory(building=building, room=room)
@@ -54,8 +62,12 @@ def representatives(council, n: int, *, term_start=datetime.date(2020, 1, 1)):
     reps = []
     for i in range(n):
         user = resident_of(council.estate, f"{i + 1}栋")
-        reps.append(Representative.objects.create(
-            council=council, user=user, building=user.verified_household.building,
-            term_start=term_start,
-        ))
+        reps.append(
+            Representative.objects.create(
+                council=council,
+                user=user,
+                building=user.verified_household.building,
+                term_start=term_start,
+            )
+        )
     return reps

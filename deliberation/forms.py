@@ -31,28 +31,35 @@ class ProposalForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(
-        attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RatingForm(forms.Form):
-    stars = forms.TypedChoiceField(label=_("Stars"), coerce=int,
-                                   choices=[(i, "★" * i) for i in range(5, 0, -1)])
+    stars = forms.TypedChoiceField(
+        label=_("Stars"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)]
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=300)
 
 
 class VoteForm(forms.Form):
-    choice = forms.ChoiceField(label=_("Your vote"), choices=Vote.Choice.choices,
-                               widget=forms.RadioSelect)
+    choice = forms.ChoiceField(
+        label=_("Your vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+    )
 
 
 class StaffActionForm(forms.Form):
     """One form for the staff actions on a proposal; the view checks what each action needs."""
 
     ACTIONS = [
-        ("accept", _("Accept")), ("reject", _("Reject")), ("schedule", _("Put on agenda")),
-        ("followup", _("Add follow-up action")), ("complete", _("Mark follow-up done")),
-        ("close", _("Close as done")), ("escalate", _("Escalate")),
+        ("accept", _("Accept")),
+        ("reject", _("Reject")),
+        ("schedule", _("Put on agenda")),
+        ("followup", _("Add follow-up action")),
+        ("complete", _("Mark follow-up done")),
+        ("close", _("Close as done")),
+        ("escalate", _("Escalate")),
         ("answer", _("Answer escalation")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
@@ -66,8 +73,12 @@ class StaffActionForm(forms.Form):
     escalation = forms.IntegerField(required=False)
     settles = forms.BooleanField(required=False)
     return_to = forms.ChoiceField(
-        choices=[(Proposal.State.IMPLEMENTING, _("implementing")),
-                 (Proposal.State.DONE, _("done"))], required=False)
+        choices=[
+            (Proposal.State.IMPLEMENTING, _("implementing")),
+            (Proposal.State.DONE, _("done")),
+        ],
+        required=False,
+    )
 
 
 class SessionForm(forms.Form):

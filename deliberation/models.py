@@ -27,8 +27,12 @@ class Council(models.Model):
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     secretary = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="councils_as_secretary", verbose_name=_("secretary"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="councils_as_secretary",
+        verbose_name=_("secretary"),
         help_text=_("May accept or reject proposals, run sessions and enter paper votes."),
     )
     # Rules as exact fractions (no float): quorum and special majority are reached AT the
@@ -36,7 +40,9 @@ class Council(models.Model):
     # majority must be exceeded ("过半数").
     quorum_numerator = models.PositiveSmallIntegerField(_("quorum numerator"), default=2)
     quorum_denominator = models.PositiveSmallIntegerField(_("quorum denominator"), default=3)
-    majority_numerator = models.PositiveSmallIntegerField(_("ordinary majority numerator"), default=1)
+    majority_numerator = models.PositiveSmallIntegerField(
+        _("ordinary majority numerator"), default=1
+    )
     majority_denominator = models.PositiveSmallIntegerField(
         _("ordinary majority denominator"), default=2
     )
@@ -45,12 +51,16 @@ class Council(models.Model):
         _("special majority denominator"), default=3
     )
     supports_needed = models.PositiveSmallIntegerField(
-        _("supports needed"), default=5,
+        _("supports needed"),
+        default=5,
         help_text=_("Distinct supporting households that put a proposal on the agenda by itself."),
     )
     publishes_resolutions = models.BooleanField(
-        _("publishes resolutions"), default=False,
-        help_text=_("Show this council's resolutions to everyone, not only to the estate's residents."),
+        _("publishes resolutions"),
+        default=False,
+        help_text=_(
+            "Show this council's resolutions to everyone, not only to the estate's residents."
+        ),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -61,7 +71,8 @@ class Council(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quorum_numerator__lte=models.F("quorum_denominator"))
-                & Q(quorum_denominator__gt=0) & Q(majority_denominator__gt=0)
+                & Q(quorum_denominator__gt=0)
+                & Q(majority_denominator__gt=0)
                 & Q(special_denominator__gt=0)
                 & Q(majority_numerator__lte=models.F("majority_denominator"))
                 & Q(special_numerator__lte=models.F("special_denominator")),
@@ -130,15 +141,23 @@ class RepresentativeQuerySet(models.QuerySet):
 
 class Representative(models.Model):
     council = models.ForeignKey(
-        Council, on_delete=models.PROTECT, related_name="representatives",
+        Council,
+        on_delete=models.PROTECT,
+        related_name="representatives",
         verbose_name=_("council"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="representations",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="representations",
         verbose_name=_("resident"),
     )
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("building"),
     )
     display_name = models.CharField(_("name shown"), max_length=50, blank=True)
@@ -174,7 +193,9 @@ class StandingParty(models.Model):
         SOCIAL_ORGANISATION = "social_organisation", _("social organisation")
 
     council = models.ForeignKey(
-        Council, on_delete=models.PROTECT, related_name="standing_parties",
+        Council,
+        on_delete=models.PROTECT,
+        related_name="standing_parties",
         verbose_name=_("council"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -238,11 +259,19 @@ class Proposal(models.Model):
         Council, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("council")
     )
     proposer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="proposals", verbose_name=_("proposer"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("proposer"),
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
         verbose_name=_("household"),
     )
     title = models.CharField(_("title"), max_length=120)
@@ -251,7 +280,8 @@ class Proposal(models.Model):
         _("category"), max_length=30, choices=Category.choices, default=Category.OTHER
     )
     is_important = models.BooleanField(
-        _("important matter"), default=False,
+        _("important matter"),
+        default=False,
         help_text=_("Needs the special majority of votes cast."),
     )
     state = models.CharField(
@@ -262,7 +292,9 @@ class Proposal(models.Model):
     )
     closing_note = models.TextField(_("closing note"), blank=True)
     source_note = models.CharField(
-        _("source"), max_length=200, blank=True,
+        _("source"),
+        max_length=200,
+        blank=True,
         help_text=_("Where the problem came from, e.g. a household visit."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -303,8 +335,13 @@ class ProposalTransition(models.Model):
     )
     to_state = models.CharField(_("to"), max_length=20, choices=Proposal.State.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("by"), help_text=_("Empty when the system moved it (e.g. enough supports)."),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the system moved it (e.g. enough supports)."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
@@ -328,7 +365,9 @@ class Support(models.Model):
         Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supports",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supports",
         verbose_name=_("resident"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -351,7 +390,9 @@ class Follow(models.Model):
         Proposal, on_delete=models.PROTECT, related_name="follows", verbose_name=_("proposal")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="follows",
         verbose_name=_("resident"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -359,9 +400,10 @@ class Follow(models.Model):
     class Meta:
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
-        constraints = [
-            models.UniqueConstraint(fields=["proposal", "user"], name="follow_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="follow_once")]
+
+    def __str__(self):
+        return f"{self.user} -> {self.proposal}"
 
 
 class Attachment(models.Model):
@@ -371,7 +413,9 @@ class Attachment(models.Model):
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("original name"), max_length=200)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -402,7 +446,11 @@ class Session(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("closed by"),
     )
 
@@ -464,7 +512,9 @@ class Attendance(models.Model):
         Session, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("session")
     )
     representative = models.ForeignKey(
-        Representative, on_delete=models.PROTECT, related_name="attendance",
+        Representative,
+        on_delete=models.PROTECT,
+        related_name="attendance",
         verbose_name=_("representative"),
     )
     present = models.BooleanField(_("present"), default=True)
@@ -473,10 +523,11 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "representative"], name="attendance_once"
-            )
+            models.UniqueConstraint(fields=["session", "representative"], name="attendance_once")
         ]
+
+    def __str__(self):
+        return f"{self.representative} @ {self.session}"
 
 
 class Vote(models.Model):
@@ -489,12 +540,16 @@ class Vote(models.Model):
         AgendaItem, on_delete=models.PROTECT, related_name="votes", verbose_name=_("agenda item")
     )
     representative = models.ForeignKey(
-        Representative, on_delete=models.PROTECT, related_name="votes",
+        Representative,
+        on_delete=models.PROTECT,
+        related_name="votes",
         verbose_name=_("representative"),
     )
     choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("entered by"),
         help_text=_("The representative (in the portal) or the secretary (paper vote)."),
     )
@@ -518,13 +573,17 @@ class Resolution(models.Model):
         Proposal, on_delete=models.PROTECT, related_name="resolution", verbose_name=_("proposal")
     )
     agenda_item = models.OneToOneField(
-        AgendaItem, on_delete=models.PROTECT, related_name="resolution",
+        AgendaItem,
+        on_delete=models.PROTECT,
+        related_name="resolution",
         verbose_name=_("agenda item"),
     )
     text = models.TextField(_("resolution"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
 
@@ -546,11 +605,17 @@ class FollowUpAction(models.Model):
     due_date = models.DateField(_("due date"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("done by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -561,8 +626,11 @@ class FollowUpAction(models.Model):
         verbose_name_plural = _("follow-up actions")
         ordering = ["due_date", "pk"]
         # The daily overdue scan: open actions by due date.
-        indexes = [models.Index(fields=["due_date"], condition=Q(done_at__isnull=True),
-                                name="followup_open_due")]
+        indexes = [
+            models.Index(
+                fields=["due_date"], condition=Q(done_at__isnull=True), name="followup_open_due"
+            )
+        ]
 
     def __str__(self):
         return self.description
@@ -608,14 +676,20 @@ class Escalation(models.Model):
     due_date = models.DateField(_("due date"))
     department = models.CharField(_("department"), max_length=100, blank=True)
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("raised by"),
     )
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
     settled = models.BooleanField(_("settled"), default=False)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -626,13 +700,20 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalations")
         ordering = ["-raised_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "level"],
-                                    condition=Q(answered_at__isnull=True),
-                                    name="escalation_one_open_per_level"),
+            models.UniqueConstraint(
+                fields=["proposal", "level"],
+                condition=Q(answered_at__isnull=True),
+                name="escalation_one_open_per_level",
+            ),
         ]
         # The daily overdue scan: unanswered escalations by due date.
-        indexes = [models.Index(fields=["due_date"], condition=Q(answered_at__isnull=True),
-                                name="escalation_open_due")]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(answered_at__isnull=True),
+                name="escalation_open_due",
+            )
+        ]
 
     def __str__(self):
         return f"{self.proposal} -> {self.get_level_display()}"
@@ -646,7 +727,9 @@ class Notification(models.Model):
     """Portal inbox. `key` makes sending idempotent: one notification per user and event."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("user"),
     )
     key = models.CharField(_("event key"), max_length=80)
@@ -673,7 +756,9 @@ class OutcomeRating(models.Model):
         Proposal, on_delete=models.PROTECT, related_name="rating", verbose_name=_("proposal")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("proposer"),
     )
     stars = models.PositiveSmallIntegerField(
@@ -691,20 +776,28 @@ class OutcomeRating(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.proposal}: {self.stars}"
+
 
 class ProblemEstateList(models.Model):
     """Chengdu: each quarter, the town's top 5 % of estates by proposals plus escalations per
     100 households."""
 
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("computed by"),
     )
 
@@ -714,8 +807,9 @@ class ProblemEstateList(models.Model):
         ordering = ["-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(fields=["town", "year", "quarter"], name="problem_list_once"),
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4),
-                                   name="problem_list_quarter_1_4"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="problem_list_quarter_1_4"
+            ),
         ]
 
     def __str__(self):
@@ -729,11 +823,14 @@ class RemediationPlan(models.Model):
         DONE = "done", _("done")
 
     problem_list = models.ForeignKey(
-        ProblemEstateList, on_delete=models.PROTECT, related_name="plans",
+        ProblemEstateList,
+        on_delete=models.PROTECT,
+        related_name="plans",
         verbose_name=_("problem estate list"),
     )
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("estate"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="+", verbose_name=_("estate")
+    )
     score = models.DecimalField(
         _("proposals and escalations per 100 households"), max_digits=8, decimal_places=2
     )
@@ -741,10 +838,15 @@ class RemediationPlan(models.Model):
     escalations = models.PositiveIntegerField(_("escalations"), default=0)
     households = models.PositiveIntegerField(_("households"), default=0)
     plan = models.TextField(_("plan"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("updated by"),
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)

@@ -51,7 +51,8 @@ def transition_text(transition: ProposalTransition) -> str:
     from .models import Proposal
 
     text = _("「%(title)s」 is now %(state)s.") % {
-        "title": transition.proposal.title, "state": Proposal.State(transition.to_state).label
+        "title": transition.proposal.title,
+        "state": Proposal.State(transition.to_state).label,
     }
     if transition.reason:
         text += " " + transition.reason

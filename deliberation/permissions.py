@@ -27,8 +27,7 @@ def is_town_staff(user, council: Council) -> bool:
     if not user or not user.is_authenticated:
         return False
     return user.is_superuser or (
-        user.role == User.Role.TOWNSHIP_STAFF
-        and user.town_id == council.estate.community.town_id
+        user.role == User.Role.TOWNSHIP_STAFF and user.town_id == council.estate.community.town_id
     )
 
 

@@ -12,8 +12,17 @@ from communities.scoping import is_staff_role, scope_to_staff, visible_communiti
 
 from . import permissions
 from .models import (
-    AgendaItem, Council, Escalation, Follow, Notification, Proposal, Representative, Resolution,
-    Session, Support, Vote,
+    AgendaItem,
+    Council,
+    Escalation,
+    Follow,
+    Notification,
+    Proposal,
+    Representative,
+    Resolution,
+    Session,
+    Support,
+    Vote,
 )
 
 S = Proposal.State
@@ -22,9 +31,11 @@ HIDDEN_FROM_NEIGHBOURS = (S.DRAFT,)
 
 
 def _proposal_base() -> QuerySet:
-    return Proposal.objects.select_related(
-        "estate__community", "council", "household__building"
-    ).with_support_count().order_by("-created_at", "-pk")
+    return (
+        Proposal.objects.select_related("estate__community", "council", "household__building")
+        .with_support_count()
+        .order_by("-created_at", "-pk")
+    )
 
 
 def proposals_for_resident(user) -> QuerySet:
@@ -36,8 +47,11 @@ def proposals_for_resident(user) -> QuerySet:
         .filter(estate_id=estate_id)
         .filter(~Q(state__in=HIDDEN_FROM_NEIGHBOURS) | Q(proposer=user))
         .annotate(
-            supported_by_me=Exists(Support.objects.filter(
-                proposal=OuterRef("pk"), household_id=user.verified_household.pk)),
+            supported_by_me=Exists(
+                Support.objects.filter(
+                    proposal=OuterRef("pk"), household_id=user.verified_household.pk
+                )
+            ),
             followed_by_me=Exists(Follow.objects.filter(proposal=OuterRef("pk"), user=user)),
         )
     )
@@ -71,9 +85,10 @@ def proposal_for(user, pk: int) -> Proposal:
             proposal.state not in HIDDEN_FROM_NEIGHBOURS or proposal.proposer_id == user.pk
         ):
             return proposal
-    if proposal.council.publishes_resolutions and Resolution.objects.filter(
-        proposal=proposal
-    ).exists():
+    if (
+        proposal.council.publishes_resolutions
+        and Resolution.objects.filter(proposal=proposal).exists()
+    ):
         return proposal
     raise Http404
 
@@ -94,9 +109,11 @@ def sessions_for_resident(user) -> QuerySet:
     estate_id = permissions.resident_estate_id(user)
     if estate_id is None:
         return Session.objects.none()
-    return Session.objects.filter(council__estate_id=estate_id).annotate(
-        item_count=Count("agenda", distinct=True)
-    ).select_related("council__estate")
+    return (
+        Session.objects.filter(council__estate_id=estate_id)
+        .annotate(item_count=Count("agenda", distinct=True))
+        .select_related("council__estate")
+    )
 
 
 def session_for(user, pk: int) -> Session:
@@ -131,7 +148,8 @@ def open_agenda_for_representative(user) -> list[AgendaItem]:
     reps = Representative.objects.active_on(today).filter(user=user)
     return list(
         AgendaItem.objects.filter(
-            session__council__in=reps.values("council"), session__status=Session.Status.OPEN,
+            session__council__in=reps.values("council"),
+            session__status=Session.Status.OPEN,
             kind=AgendaItem.Kind.VOTE,
         )
         .exclude(votes__representative__in=reps)
@@ -160,7 +178,9 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
     """Figures for the staff dashboard, limited to the user's communities."""
     today = today or timezone.localdate()
     proposals = scope_to_staff(Proposal.objects.all(), user, community_path="estate__community")
-    by_state = dict(proposals.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    by_state = dict(
+        proposals.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
     days = [
         (decided - submitted).total_seconds() / 86400
         for submitted, decided in proposals.filter(
@@ -168,17 +188,33 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         ).values_list("submitted_at", "decided_at")
     ]
     overdue = scope_to_staff(
-        Escalation.objects.filter(answered_at__isnull=True, due_date__lt=today), user,
+        Escalation.objects.filter(answered_at__isnull=True, due_date__lt=today),
+        user,
         community_path="proposal__estate__community",
     ).select_related("proposal__estate")
-    communities = visible_communities(user).annotate(
-        n_proposals=Count("estates__proposals", distinct=True),
-        n_open=Count("estates__proposals", distinct=True, filter=Q(
-            estates__proposals__state__in=[S.SUBMITTED, S.ACCEPTED, S.SCHEDULED, S.DECIDED,
-                                           S.IMPLEMENTING, S.ESCALATED])),
-        n_escalations=Count("estates__proposals__escalations", distinct=True),
-        n_councils=Count("estates__council", distinct=True),
-    ).order_by("name")
+    communities = (
+        visible_communities(user)
+        .annotate(
+            n_proposals=Count("estates__proposals", distinct=True),
+            n_open=Count(
+                "estates__proposals",
+                distinct=True,
+                filter=Q(
+                    estates__proposals__state__in=[
+                        S.SUBMITTED,
+                        S.ACCEPTED,
+                        S.SCHEDULED,
+                        S.DECIDED,
+                        S.IMPLEMENTING,
+                        S.ESCALATED,
+                    ]
+                ),
+            ),
+            n_escalations=Count("estates__proposals__escalations", distinct=True),
+            n_councils=Count("estates__council", distinct=True),
+        )
+        .order_by("name")
+    )
     return {
         "by_state": [(S(state).label, by_state.get(state, 0)) for state in S.values],
         "median_days": round(statistics.median(days), 1) if days else None,
@@ -198,4 +234,3 @@ def staff_councils_with_counts(user) -> QuerySet:
 
 def communities_of(user) -> QuerySet:
     return visible_communities(user) if is_staff_role(user) else Community.objects.none()
-

@@ -19,9 +19,24 @@ from governance.uploads import IMAGE_ONLY, validate_uploads
 
 from . import permissions
 from .models import (
-    AgendaItem, Attachment, Attendance, Council, Escalation, Follow, FollowUpAction,
-    OutcomeRating, ProblemEstateList, Proposal, ProposalTransition, RemediationPlan,
-    Representative, ResponsibilityEntry, Resolution, Session, Support, Vote,
+    AgendaItem,
+    Attachment,
+    Attendance,
+    Council,
+    Escalation,
+    Follow,
+    FollowUpAction,
+    OutcomeRating,
+    ProblemEstateList,
+    Proposal,
+    ProposalTransition,
+    RemediationPlan,
+    Representative,
+    Resolution,
+    ResponsibilityEntry,
+    Session,
+    Support,
+    Vote,
 )
 
 S = Proposal.State
@@ -71,8 +86,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (S.ACCEPTED, S.SCHEDULED): _m("agenda"),
     (S.SCHEDULED, S.DECIDED): _m("vote"),
     (S.DECIDED, S.IMPLEMENTING): _m("manager", guard=_passed_only),
-    (S.IMPLEMENTING, S.DONE): _m("manager", "settle", reason_required=True,
-                                 guard=_follow_ups_done),
+    (S.IMPLEMENTING, S.DONE): _m("manager", "settle", reason_required=True, guard=_follow_ups_done),
     (S.ACCEPTED, S.ESCALATED): _m("escalate", reason_required=True),
     (S.DECIDED, S.ESCALATED): _m("escalate", reason_required=True),
     (S.IMPLEMENTING, S.ESCALATED): _m("escalate", reason_required=True),
@@ -103,8 +117,9 @@ def _lock(proposal: Proposal) -> Proposal:
     )
 
 
-def _move(proposal: Proposal, to_state: str, *, by, reason: str = "",
-          capacity: str | Iterable[str]) -> ProposalTransition:
+def _move(
+    proposal: Proposal, to_state: str, *, by, reason: str = "", capacity: str | Iterable[str]
+) -> ProposalTransition:
     """Move a LOCKED proposal; the caller holds the transaction. Raises ValidationError /
     PermissionDenied and changes nothing when the move is not allowed."""
     from_state = proposal.state
@@ -137,7 +152,12 @@ def _move(proposal: Proposal, to_state: str, *, by, reason: str = "",
         proposal.closing_note = reason
     proposal.save()
     transition = ProposalTransition.objects.create(
-        proposal=proposal, from_state=from_state, to_state=to_state, by=by, at=now, reason=reason,
+        proposal=proposal,
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        at=now,
+        reason=reason,
     )
     from .tasks import notify_transition_task
 
@@ -173,8 +193,15 @@ def _council_of(estate: Estate) -> Council:
     return council
 
 
-def proposal_create(*, user, title: str, description: str, category: str = "other",
-                    files: Iterable = (), submit: bool = True) -> Proposal:
+def proposal_create(
+    *,
+    user,
+    title: str,
+    description: str,
+    category: str = "other",
+    files: Iterable = (),
+    submit: bool = True,
+) -> Proposal:
     """A verified resident raises a proposal in their own estate, with photos."""
     household = _resident_household(user)
     estate = household.building.estate
@@ -184,13 +211,22 @@ def proposal_create(*, user, title: str, description: str, category: str = "othe
         validate_uploads(files, allowed=IMAGE_ONLY)
     with transaction.atomic():
         proposal = Proposal(
-            estate=estate, council=council, proposer=user, household=household,
-            title=title.strip(), description=description.strip(), category=category,
+            estate=estate,
+            council=council,
+            proposer=user,
+            household=household,
+            title=title.strip(),
+            description=description.strip(),
+            category=category,
         )
         proposal.full_clean()
         proposal.save()
         ProposalTransition.objects.create(
-            proposal=proposal, from_state="", to_state=S.DRAFT, by=user, reason=_("Created"),
+            proposal=proposal,
+            from_state="",
+            to_state=S.DRAFT,
+            by=user,
+            reason=_("Created"),
         )
         for upload in files:
             Attachment.objects.create(
@@ -215,8 +251,9 @@ def attachment_add(*, proposal: Proposal, user, files: Iterable) -> list[Attachm
     ]
 
 
-def proposal_from_problem(*, estate: Estate, title: str, description: str, raised_by,
-                          note: str = "") -> Proposal:
+def proposal_from_problem(
+    *, estate: Estate, title: str, description: str, raised_by, note: str = ""
+) -> Proposal:
     """Turn a problem found elsewhere (e.g. a party member's household visit) into a submitted
     proposal of the estate's council. Raises ValidationError when the estate has no council."""
     council = _council_of(estate)
@@ -227,13 +264,21 @@ def proposal_from_problem(*, estate: Estate, title: str, description: str, raise
             household = verified
     with transaction.atomic():
         proposal = Proposal(
-            estate=estate, council=council, proposer=raised_by, household=household,
-            title=title.strip()[:120], description=description.strip(), source_note=note[:200],
+            estate=estate,
+            council=council,
+            proposer=raised_by,
+            household=household,
+            title=title.strip()[:120],
+            description=description.strip(),
+            source_note=note[:200],
         )
         proposal.full_clean()
         proposal.save()
         ProposalTransition.objects.create(
-            proposal=proposal, from_state="", to_state=S.DRAFT, by=raised_by,
+            proposal=proposal,
+            from_state="",
+            to_state=S.DRAFT,
+            by=raised_by,
             reason=note or _("Created from a reported problem"),
         )
         _move(proposal, S.SUBMITTED, by=raised_by, reason=note, capacity="proposer")
@@ -285,7 +330,10 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
             count = locked.supports.count()
             if locked.state == S.SUBMITTED and count >= locked.council.supports_needed:
                 _move(
-                    locked, S.ACCEPTED, by=None, capacity="system",
+                    locked,
+                    S.ACCEPTED,
+                    by=None,
+                    capacity="system",
                     reason=_("%(count)d households supported it (%(needed)d needed).")
                     % {"count": count, "needed": locked.council.supports_needed},
                 )
@@ -334,8 +382,9 @@ def session_create(*, council: Council, date: datetime.date, place: str = "", by
     return Session.objects.create(council=council, date=date, place=place)
 
 
-def agenda_add(*, session: Session, proposal: Proposal, by,
-               kind: str = AgendaItem.Kind.VOTE) -> AgendaItem:
+def agenda_add(
+    *, session: Session, proposal: Proposal, by, kind: str = AgendaItem.Kind.VOTE
+) -> AgendaItem:
     """Put an accepted (or already scheduled) proposal on a session's agenda; rounds are counted
     across sessions."""
     _require_manager(by, session.council)
@@ -358,8 +407,13 @@ def agenda_add(*, session: Session, proposal: Proposal, by,
             session=session, proposal=locked, round_number=rounds + 1, kind=kind
         )
         if locked.state == S.ACCEPTED:
-            _move(locked, S.SCHEDULED, by=by, capacity="agenda",
-                  reason=_("On the agenda of the session of %(date)s.") % {"date": session.date})
+            _move(
+                locked,
+                S.SCHEDULED,
+                by=by,
+                capacity="agenda",
+                reason=_("On the agenda of the session of %(date)s.") % {"date": session.date},
+            )
     return item
 
 
@@ -374,8 +428,9 @@ def session_open(*, session: Session, by) -> Session:
     return session
 
 
-def attendance_record(*, session: Session, representative: Representative, present: bool,
-                      by) -> Attendance:
+def attendance_record(
+    *, session: Session, representative: Representative, present: bool, by
+) -> Attendance:
     _require_manager(by, session.council)
     if representative.council_id != session.council_id:
         raise ValidationError(_("The representative is not on this council."))
@@ -387,8 +442,9 @@ def attendance_record(*, session: Session, representative: Representative, prese
     return attendance
 
 
-def vote_cast(*, agenda_item: AgendaItem, representative: Representative, choice: str,
-              entered_by) -> Vote:
+def vote_cast(
+    *, agenda_item: AgendaItem, representative: Representative, choice: str, entered_by
+) -> Vote:
     """One vote per representative and item. A representative votes for themself in the portal
     while the session is open (which records them present); the secretary or staff enter
     paper votes of present representatives before the session closes."""
@@ -422,11 +478,15 @@ def vote_cast(*, agenda_item: AgendaItem, representative: Representative, choice
         try:
             with transaction.atomic():
                 return Vote.objects.create(
-                    agenda_item=agenda_item, representative=representative, choice=choice,
+                    agenda_item=agenda_item,
+                    representative=representative,
+                    choice=choice,
                     entered_by=entered_by,
                 )
         except IntegrityError as error:
-            raise ValidationError(_("This representative has already voted on this item.")) from error
+            raise ValidationError(
+                _("This representative has already voted on this item.")
+            ) from error
 
 
 def tally(*, agenda_item: AgendaItem) -> dict:
@@ -444,17 +504,25 @@ def tally(*, agenda_item: AgendaItem) -> dict:
     cast = votes_for + votes_against + votes_abstain  # abstentions are cast votes
     if not council.has_quorum(present=present, members=members):
         result = AgendaItem.Result.NO_QUORUM
-    elif council.passes(votes_for=votes_for, votes_cast=cast,
-                        important=agenda_item.proposal.is_important):
+    elif council.passes(
+        votes_for=votes_for, votes_cast=cast, important=agenda_item.proposal.is_important
+    ):
         result = AgendaItem.Result.PASSED
     else:
         result = AgendaItem.Result.NOT_PASSED
-    return {"members": members, "present": present, "votes_for": votes_for,
-            "votes_against": votes_against, "votes_abstain": votes_abstain, "result": result}
+    return {
+        "members": members,
+        "present": present,
+        "votes_for": votes_for,
+        "votes_against": votes_against,
+        "votes_abstain": votes_abstain,
+        "result": result,
+    }
 
 
-def session_close(*, session: Session, by, minutes: str = "",
-                  resolutions: dict[int, str] | None = None) -> Session:
+def session_close(
+    *, session: Session, by, minutes: str = "", resolutions: dict[int, str] | None = None
+) -> Session:
     """Close the session: count every item; a passed or failed vote decides the proposal, a
     passed one gets its resolution; without quorum the proposal stays scheduled."""
     _require_manager(by, session.council)
@@ -477,13 +545,23 @@ def session_close(*, session: Session, by, minutes: str = "",
             proposal = _lock(item.proposal)
             passed = item.result == AgendaItem.Result.PASSED
             proposal.outcome = Proposal.Outcome.PASSED if passed else Proposal.Outcome.NOT_PASSED
-            summary = _("Round %(round)d: %(for)d for, %(against)d against, %(abstain)d "
-                        "abstaining of %(present)d present.") % {
-                "round": item.round_number, "for": item.votes_for,
-                "against": item.votes_against, "abstain": item.votes_abstain,
-                "present": item.present}
-            _move(proposal, S.DECIDED, by=by, capacity="vote",
-                  reason=(_("Passed. ") if passed else _("Not passed. ")) + summary)
+            summary = _(
+                "Round %(round)d: %(for)d for, %(against)d against, %(abstain)d "
+                "abstaining of %(present)d present."
+            ) % {
+                "round": item.round_number,
+                "for": item.votes_for,
+                "against": item.votes_against,
+                "abstain": item.votes_abstain,
+                "present": item.present,
+            }
+            _move(
+                proposal,
+                S.DECIDED,
+                by=by,
+                capacity="vote",
+                reason=(_("Passed. ") if passed else _("Not passed. ")) + summary,
+            )
             if passed:
                 text = (resolutions.get(item.pk) or "").strip() or _(
                     "The council resolved to carry out: %(title)s"
@@ -513,20 +591,29 @@ def resolution_record(*, resolution: Resolution, text: str, by) -> Resolution:
 # --- Follow-up ------------------------------------------------------------------------------------
 
 
-def followup_add(*, proposal: Proposal, description: str, responsible_party: str,
-                 due_date: datetime.date, by) -> FollowUpAction:
+def followup_add(
+    *, proposal: Proposal, description: str, responsible_party: str, due_date: datetime.date, by
+) -> FollowUpAction:
     """A follow-up action; the first one starts implementing a passed proposal."""
     _require_manager(by, proposal.council)
     with transaction.atomic():
         locked = _lock(proposal)
         if locked.state == S.DECIDED:
-            _move(locked, S.IMPLEMENTING, by=by, capacity="manager",
-                  reason=_("Follow-up started: %(action)s") % {"action": description})
+            _move(
+                locked,
+                S.IMPLEMENTING,
+                by=by,
+                capacity="manager",
+                reason=_("Follow-up started: %(action)s") % {"action": description},
+            )
         elif locked.state not in (S.IMPLEMENTING, S.ESCALATED):
             raise ValidationError(_("Follow-up actions belong to passed proposals."))
         action = FollowUpAction(
-            proposal=locked, description=description, responsible_party=responsible_party,
-            due_date=due_date, created_by=by,
+            proposal=locked,
+            description=description,
+            responsible_party=responsible_party,
+            due_date=due_date,
+            created_by=by,
         )
         action.full_clean()
         action.save()
@@ -550,8 +637,9 @@ def proposal_close(*, proposal: Proposal, by, closing_note: str) -> Proposal:
 # --- Escalation (three-level resolution) ---------------------------------------------------------
 
 
-def proposal_escalate(*, proposal: Proposal, by, reason: str,
-                      due_date: datetime.date | None = None) -> Escalation:
+def proposal_escalate(
+    *, proposal: Proposal, by, reason: str, due_date: datetime.date | None = None
+) -> Escalation:
     """Estate -> community (7 days), or community -> town joint meeting (15 days) with the
     department that the responsibility list names for the proposal's category."""
     with transaction.atomic():
@@ -564,18 +652,23 @@ def proposal_escalate(*, proposal: Proposal, by, reason: str,
             open_community = locked.escalations.filter(
                 level=Escalation.Level.COMMUNITY, answered_at__isnull=True
             ).first()
-            if locked.escalations.filter(level=Escalation.Level.TOWN_JOINT_MEETING,
-                                         answered_at__isnull=True).exists():
+            if locked.escalations.filter(
+                level=Escalation.Level.TOWN_JOINT_MEETING, answered_at__isnull=True
+            ).exists():
                 raise ValidationError(_("The proposal is already before the town joint meeting."))
             level = Escalation.Level.TOWN_JOINT_MEETING
             department = (
                 ResponsibilityEntry.objects.filter(
                     town_id=council.estate.community.town_id, category=locked.category
-                ).values_list("department", flat=True).first() or ""
+                )
+                .values_list("department", flat=True)
+                .first()
+                or ""
             )
             if open_community is not None:
                 open_community.answer = _("Referred to the town joint meeting: %(reason)s") % {
-                    "reason": reason}
+                    "reason": reason
+                }
                 open_community.answered_by = by
                 open_community.answered_at = timezone.now()
                 open_community.save()
@@ -586,15 +679,19 @@ def proposal_escalate(*, proposal: Proposal, by, reason: str,
             department = ""
         _move(locked, S.ESCALATED, by=by, capacity="escalate", reason=reason)
         escalation = Escalation.objects.create(
-            proposal=locked, level=level, reason=reason.strip(), department=department,
+            proposal=locked,
+            level=level,
+            reason=reason.strip(),
+            department=department,
             due_date=due_date or today + datetime.timedelta(days=Escalation.DEFAULT_DAYS[level]),
             raised_by=by,
         )
     return escalation
 
 
-def escalation_answer(*, escalation: Escalation, by, answer: str, settles: bool,
-                      return_to: str = S.IMPLEMENTING) -> Escalation:
+def escalation_answer(
+    *, escalation: Escalation, by, answer: str, settles: bool, return_to: str = S.IMPLEMENTING
+) -> Escalation:
     """The community (its staff) or the town joint meeting (township staff) answers; an answer
     that settles it returns the proposal to implementing or done."""
     council = escalation.proposal.council
@@ -608,7 +705,9 @@ def escalation_answer(*, escalation: Escalation, by, answer: str, settles: bool,
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer.")})
     if settles and return_to not in (S.IMPLEMENTING, S.DONE):
-        raise ValidationError({"return_to": _("A settled proposal returns to implementing or done.")})
+        raise ValidationError(
+            {"return_to": _("A settled proposal returns to implementing or done.")}
+        )
     with transaction.atomic():
         locked = _lock(escalation.proposal)
         escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
@@ -664,9 +763,13 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
         notify_users(
             _staff_for(proposal.council, town_level=town_level),
             key=f"escalation-overdue:{escalation.pk}",
-            text=_("Overdue escalation (%(level)s, due %(due)s): %(estate)s · %(title)s") % {
-                "level": escalation.get_level_display(), "due": escalation.due_date,
-                "estate": proposal.estate.name, "title": proposal.title},
+            text=_("Overdue escalation (%(level)s, due %(due)s): %(estate)s · %(title)s")
+            % {
+                "level": escalation.get_level_display(),
+                "due": escalation.due_date,
+                "estate": proposal.estate.name,
+                "title": proposal.title,
+            },
             link=f"/deliberation/manage/proposals/{proposal.pk}/",
         )
         flagged["escalations"] += 1
@@ -682,9 +785,13 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
         notify_users(
             _staff_for(proposal.council, town_level=False),
             key=f"followup-overdue:{action.pk}",
-            text=_("Overdue follow-up (due %(due)s, %(party)s): %(estate)s · %(action)s") % {
-                "due": action.due_date, "party": action.responsible_party,
-                "estate": proposal.estate.name, "action": action.description},
+            text=_("Overdue follow-up (due %(due)s, %(party)s): %(estate)s · %(action)s")
+            % {
+                "due": action.due_date,
+                "party": action.responsible_party,
+                "estate": proposal.estate.name,
+                "action": action.description,
+            },
             link=f"/deliberation/manage/proposals/{proposal.pk}/",
         )
         flagged["follow_ups"] += 1
@@ -710,13 +817,22 @@ def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     estates = (
-        Estate.objects.for_town(town).delivered_on(end)
+        Estate.objects.for_town(town)
+        .delivered_on(end)
         .annotate(
-            n_proposals=Count("proposals", filter=Q(
-                proposals__submitted_at__gte=lo, proposals__submitted_at__lt=hi), distinct=True),
-            n_escalations=Count("proposals__escalations", filter=Q(
-                proposals__escalations__raised_at__gte=lo,
-                proposals__escalations__raised_at__lt=hi), distinct=True),
+            n_proposals=Count(
+                "proposals",
+                filter=Q(proposals__submitted_at__gte=lo, proposals__submitted_at__lt=hi),
+                distinct=True,
+            ),
+            n_escalations=Count(
+                "proposals__escalations",
+                filter=Q(
+                    proposals__escalations__raised_at__gte=lo,
+                    proposals__escalations__raised_at__lt=hi,
+                ),
+                distinct=True,
+            ),
             n_households=Count("buildings__households", distinct=True),
         )
         .order_by("name")
@@ -727,11 +843,18 @@ def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
         events = estate.n_proposals + estate.n_escalations
         score = (
             (Decimal(events) * 100 / Decimal(households)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if households else Decimal("0.00")
+            if households
+            else Decimal("0.00")
         )
-        rows.append({"estate": estate, "proposals": estate.n_proposals,
-                     "escalations": estate.n_escalations, "households": households,
-                     "score": score})
+        rows.append(
+            {
+                "estate": estate,
+                "proposals": estate.n_proposals,
+                "escalations": estate.n_escalations,
+                "households": households,
+                "score": score,
+            }
+        )
     rows.sort(key=lambda row: (-row["score"], row["estate"].name))
     return rows
 
@@ -750,24 +873,28 @@ def select_problem_estates(rows: list[dict]) -> list[dict]:
 def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> ProblemEstateList:
     """Build the quarter's list with one remediation plan per estate. Idempotent: recomputing
     adds newly qualifying estates and refreshes figures, never removes a plan."""
-    selected = select_problem_estates(
-        problem_estate_scores(town=town, year=year, quarter=quarter)
-    )
+    selected = select_problem_estates(problem_estate_scores(town=town, year=year, quarter=quarter))
     with transaction.atomic():
         problem_list, _created = ProblemEstateList.objects.get_or_create(
             town=town, year=year, quarter=quarter, defaults={"computed_by": by}
         )
         for row in selected:
             RemediationPlan.objects.update_or_create(
-                problem_list=problem_list, estate=row["estate"],
-                defaults={"score": row["score"], "proposals": row["proposals"],
-                          "escalations": row["escalations"], "households": row["households"]},
+                problem_list=problem_list,
+                estate=row["estate"],
+                defaults={
+                    "score": row["score"],
+                    "proposals": row["proposals"],
+                    "escalations": row["escalations"],
+                    "households": row["households"],
+                },
             )
     return problem_list
 
 
-def remediation_update(*, plan: RemediationPlan, by, status: str, text: str | None = None
-                       ) -> RemediationPlan:
+def remediation_update(
+    *, plan: RemediationPlan, by, status: str, text: str | None = None
+) -> RemediationPlan:
     if not permissions.is_council_staff(by, _PlanCouncilProxy(plan)):
         raise PermissionDenied(_("Only staff of the estate's community or town can do this."))
     if status not in RemediationPlan.Status.values:

@@ -20,13 +20,22 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("manage/", views.manage, name="manage"),
     path("manage/proposals/<int:pk>/", views.manage_proposal, name="manage-proposal"),
-    path("manage/proposals/<int:pk>/action/", views.manage_proposal_action,
-         name="manage-proposal-action"),
-    path("manage/councils/<int:council_pk>/sessions/new/", views.manage_session_create,
-         name="manage-session-create"),
+    path(
+        "manage/proposals/<int:pk>/action/",
+        views.manage_proposal_action,
+        name="manage-proposal-action",
+    ),
+    path(
+        "manage/councils/<int:council_pk>/sessions/new/",
+        views.manage_session_create,
+        name="manage-session-create",
+    ),
     path("manage/sessions/<int:pk>/", views.manage_session, name="manage-session"),
-    path("manage/sessions/<int:pk>/action/", views.manage_session_action,
-         name="manage-session-action"),
+    path(
+        "manage/sessions/<int:pk>/action/",
+        views.manage_session_action,
+        name="manage-session-action",
+    ),
     path("problem-estates/", views.problem_estates, name="problem-estates"),
     path("problem-estates/plans/<int:pk>/", views.remediation_update, name="remediation-update"),
 ]

@@ -20,8 +20,16 @@ from governance.uploads import private_file_response
 from . import permissions, selectors, services
 from .forms import ProposalForm, RatingForm, ReasonForm, SessionForm, StaffActionForm, VoteForm
 from .models import (
-    AgendaItem, Attachment, Escalation, FollowUpAction, Notification, ProblemEstateList,
-    Proposal, RemediationPlan, Representative, Session,
+    AgendaItem,
+    Attachment,
+    Escalation,
+    FollowUpAction,
+    Notification,
+    ProblemEstateList,
+    Proposal,
+    RemediationPlan,
+    Representative,
+    Session,
 )
 
 S = Proposal.State
@@ -71,10 +79,17 @@ def proposal_list(request):
         proposals = proposals.filter(state=state)
     page = Paginator(proposals, 20).get_page(request.GET.get("page"))
     estate = request.user.verified_estate
-    return render(request, "deliberation/proposal_list.html", {
-        "page": page, "estate": estate, "states": S.choices, "state": state,
-        "council": getattr(estate, "council", None) if estate else None,
-    })
+    return render(
+        request,
+        "deliberation/proposal_list.html",
+        {
+            "page": page,
+            "estate": estate,
+            "states": S.choices,
+            "state": state,
+            "council": getattr(estate, "council", None) if estate else None,
+        },
+    )
 
 
 @verified_resident_required
@@ -83,9 +98,11 @@ def proposal_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
-                user=request.user, title=form.cleaned_data["title"],
+                user=request.user,
+                title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-                category=form.cleaned_data["category"], files=form.cleaned_data["photos"],
+                category=form.cleaned_data["category"],
+                files=form.cleaned_data["photos"],
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, _error_text(error))
@@ -101,7 +118,8 @@ def proposal_detail(request, pk: int):
     is_resident_here = permissions.resident_estate_id(user) == proposal.estate_id
     household = user.verified_household if is_resident_here else None
     context = {
-        "proposal": proposal, **selectors.proposal_detail_parts(proposal),
+        "proposal": proposal,
+        **selectors.proposal_detail_parts(proposal),
         "is_resident_here": is_resident_here,
         "is_proposer": user.is_authenticated and proposal.proposer_id == user.pk,
         "can_manage": permissions.can_manage(user, proposal.council),
@@ -110,7 +128,8 @@ def proposal_detail(request, pk: int):
         "following": user.is_authenticated and proposal.follows.filter(user=user).exists(),
         "supportable": proposal.state in services.SUPPORTABLE,
         "withdrawable": proposal.state in (S.DRAFT, S.SUBMITTED),
-        "rating_form": RatingForm(), "reason_form": ReasonForm(),
+        "rating_form": RatingForm(),
+        "reason_form": ReasonForm(),
     }
     return render(request, "deliberation/proposal_detail.html", context)
 
@@ -150,8 +169,9 @@ def proposal_follow(request, pk: int):
 @verified_resident_required
 def proposal_withdraw(request, pk: int):
     def act(proposal):
-        services.proposal_withdraw(proposal=proposal, by=request.user,
-                                   reason=request.POST.get("reason", ""))
+        services.proposal_withdraw(
+            proposal=proposal, by=request.user, reason=request.POST.get("reason", "")
+        )
         messages.success(request, _("The proposal was withdrawn."))
 
     return _resident_action(request, pk, act)
@@ -165,9 +185,12 @@ def proposal_rate(request, pk: int):
     def act(proposal):
         if not form.is_valid():
             raise ValidationError(_("Give 1 to 5 stars."))
-        services.outcome_rate(proposal=proposal, user=request.user,
-                              stars=form.cleaned_data["stars"],
-                              comment=form.cleaned_data["comment"])
+        services.outcome_rate(
+            proposal=proposal,
+            user=request.user,
+            stars=form.cleaned_data["stars"],
+            comment=form.cleaned_data["comment"],
+        )
         messages.success(request, _("Thank you for rating the outcome."))
 
     return _resident_action(request, pk, act)
@@ -183,20 +206,31 @@ def attachment_download(request, pk: int):
 def session_list(request):
     sessions = selectors.sessions_for_resident(request.user)
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
-    return render(request, "deliberation/session_list.html", {
-        "page": page, "agenda": selectors.open_agenda_for_representative(request.user),
-    })
+    return render(
+        request,
+        "deliberation/session_list.html",
+        {
+            "page": page,
+            "agenda": selectors.open_agenda_for_representative(request.user),
+        },
+    )
 
 
 @login_required
 def session_detail(request, pk: int):
     session = selectors.session_for(request.user, pk)
     representative = permissions.representative_for(request.user, session.council, session.date)
-    return render(request, "deliberation/session_detail.html", {
-        "session": session, "items": selectors.agenda_of(session, representative=representative),
-        "representative": representative, "vote_form": VoteForm(),
-        "can_manage": permissions.can_manage(request.user, session.council),
-    })
+    return render(
+        request,
+        "deliberation/session_detail.html",
+        {
+            "session": session,
+            "items": selectors.agenda_of(session, representative=representative),
+            "representative": representative,
+            "vote_form": VoteForm(),
+            "can_manage": permissions.can_manage(request.user, session.council),
+        },
+    )
 
 
 @require_POST
@@ -212,8 +246,12 @@ def vote(request, pk: int, item_pk: int):
         messages.error(request, _("Choose for, against or abstain."))
     else:
         try:
-            services.vote_cast(agenda_item=item, representative=representative,
-                               choice=form.cleaned_data["choice"], entered_by=request.user)
+            services.vote_cast(
+                agenda_item=item,
+                representative=representative,
+                choice=form.cleaned_data["choice"],
+                entered_by=request.user,
+            )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, _error_text(error))
         else:
@@ -247,12 +285,20 @@ def manage(request):
         proposals = proposals.filter(state=state)
     page = Paginator(proposals, 30).get_page(request.GET.get("page"))
     councils = selectors.staff_councils_with_counts(request.user)
-    return render(request, "deliberation/manage.html", {
-        "page": page, "states": S.choices, "state": state, "councils": councils,
-        "session_form": SessionForm(),
-        "sessions": Session.objects.filter(council__in=councils.values("pk"))
-        .exclude(status=Session.Status.CLOSED).select_related("council__estate")[:30],
-    })
+    return render(
+        request,
+        "deliberation/manage.html",
+        {
+            "page": page,
+            "states": S.choices,
+            "state": state,
+            "councils": councils,
+            "session_form": SessionForm(),
+            "sessions": Session.objects.filter(council__in=councils.values("pk"))
+            .exclude(status=Session.Status.CLOSED)
+            .select_related("council__estate")[:30],
+        },
+    )
 
 
 def _staff_proposal(request, pk: int) -> Proposal:
@@ -263,13 +309,18 @@ def _staff_proposal(request, pk: int) -> Proposal:
 @staff_required
 def manage_proposal(request, pk: int):
     proposal = _staff_proposal(request, pk)
-    return render(request, "deliberation/manage_proposal.html", {
-        "proposal": proposal, **selectors.proposal_detail_parts(proposal),
-        "open_sessions": proposal.council.sessions.exclude(status=Session.Status.CLOSED),
-        "kinds": AgendaItem.Kind.choices,
-        "is_town_staff": permissions.is_town_staff(request.user, proposal.council),
-        "is_council_staff": permissions.is_council_staff(request.user, proposal.council),
-    })
+    return render(
+        request,
+        "deliberation/manage_proposal.html",
+        {
+            "proposal": proposal,
+            **selectors.proposal_detail_parts(proposal),
+            "open_sessions": proposal.council.sessions.exclude(status=Session.Status.CLOSED),
+            "kinds": AgendaItem.Kind.choices,
+            "is_town_staff": permissions.is_town_staff(request.user, proposal.council),
+            "is_council_staff": permissions.is_council_staff(request.user, proposal.council),
+        },
+    )
 
 
 @require_POST
@@ -289,14 +340,22 @@ def manage_proposal_action(request, pk: int):
                 services.proposal_reject(proposal=proposal, by=by, reason=data["reason"])
             case "schedule":
                 session = get_object_or_404(Session, pk=data["session"], council=proposal.council)
-                services.agenda_add(session=session, proposal=proposal, by=by,
-                                    kind=data["kind"] or AgendaItem.Kind.VOTE)
+                services.agenda_add(
+                    session=session,
+                    proposal=proposal,
+                    by=by,
+                    kind=data["kind"] or AgendaItem.Kind.VOTE,
+                )
             case "followup":
                 if not (data["description"] and data["responsible_party"] and data["due_date"]):
                     raise ValidationError(_("Give the action, its responsible party and due date."))
-                services.followup_add(proposal=proposal, description=data["description"],
-                                      responsible_party=data["responsible_party"],
-                                      due_date=data["due_date"], by=by)
+                services.followup_add(
+                    proposal=proposal,
+                    description=data["description"],
+                    responsible_party=data["responsible_party"],
+                    due_date=data["due_date"],
+                    by=by,
+                )
             case "complete":
                 action = get_object_or_404(FollowUpAction, pk=data["follow_up"], proposal=proposal)
                 services.followup_complete(action=action, by=by)
@@ -305,11 +364,14 @@ def manage_proposal_action(request, pk: int):
             case "escalate":
                 services.proposal_escalate(proposal=proposal, by=by, reason=data["reason"])
             case "answer":
-                escalation = get_object_or_404(Escalation, pk=data["escalation"],
-                                               proposal=proposal)
+                escalation = get_object_or_404(Escalation, pk=data["escalation"], proposal=proposal)
                 services.escalation_answer(
-                    escalation=escalation, by=by, answer=data["reason"],
-                    settles=data["settles"], return_to=data["return_to"] or S.IMPLEMENTING)
+                    escalation=escalation,
+                    by=by,
+                    answer=data["reason"],
+                    settles=data["settles"],
+                    return_to=data["return_to"] or S.IMPLEMENTING,
+                )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
     else:
@@ -323,8 +385,12 @@ def manage_session_create(request, council_pk: int):
     council = get_object_or_404(selectors.councils_for_staff(request.user), pk=council_pk)
     form = SessionForm(request.POST)
     if form.is_valid():
-        session = services.session_create(council=council, date=form.cleaned_data["date"],
-                                          place=form.cleaned_data["place"], by=request.user)
+        session = services.session_create(
+            council=council,
+            date=form.cleaned_data["date"],
+            place=form.cleaned_data["place"],
+            by=request.user,
+        )
         return redirect("deliberation:manage-session", pk=session.pk)
     messages.error(request, _("Give the session's date."))
     return redirect("deliberation:manage")
@@ -332,26 +398,47 @@ def manage_session_create(request, council_pk: int):
 
 def _staff_session(request, pk: int) -> Session:
     return get_object_or_404(
-        Session.objects.filter(council__in=selectors.councils_for_staff(request.user).values("pk"))
-        .select_related("council__estate"), pk=pk)
+        Session.objects.filter(
+            council__in=selectors.councils_for_staff(request.user).values("pk")
+        ).select_related("council__estate"),
+        pk=pk,
+    )
 
 
 @staff_required
 def manage_session(request, pk: int):
     session = _staff_session(request, pk)
-    reps = list(session.council.active_representatives(session.date).select_related(
-        "user", "building"))
-    present = set(session.attendance.filter(present=True).values_list("representative_id",
-                                                                       flat=True))
+    reps = list(
+        session.council.active_representatives(session.date).select_related("user", "building")
+    )
+    present = set(
+        session.attendance.filter(present=True).values_list("representative_id", flat=True)
+    )
     items = list(selectors.agenda_of(session).prefetch_related("votes"))
-    votes = {(v.agenda_item_id, v.representative_id): v.choice
-             for item in items for v in item.votes.all()}
-    rows = [{"rep": rep, "present": rep.pk in present,
-             "votes": [votes.get((item.pk, rep.pk), "") for item in items]} for rep in reps]
-    return render(request, "deliberation/manage_session.html", {
-        "session": session, "items": items, "rows": rows, "choices": ["for", "against", "abstain"],
-        "accepted": session.council.proposals.filter(state=S.ACCEPTED),
-    })
+    votes = {
+        (v.agenda_item_id, v.representative_id): v.choice
+        for item in items
+        for v in item.votes.all()
+    }
+    rows = [
+        {
+            "rep": rep,
+            "present": rep.pk in present,
+            "votes": [votes.get((item.pk, rep.pk), "") for item in items],
+        }
+        for rep in reps
+    ]
+    return render(
+        request,
+        "deliberation/manage_session.html",
+        {
+            "session": session,
+            "items": items,
+            "rows": rows,
+            "choices": ["for", "against", "abstain"],
+            "accepted": session.council.proposals.filter(state=S.ACCEPTED),
+        },
+    )
 
 
 @require_POST
@@ -365,26 +452,40 @@ def manage_session_action(request, pk: int):
         elif action == "attendance":
             present = set(map(int, request.POST.getlist("present")))
             for rep in session.council.active_representatives(session.date):
-                services.attendance_record(session=session, representative=rep,
-                                           present=rep.pk in present, by=by)
+                services.attendance_record(
+                    session=session, representative=rep, present=rep.pk in present, by=by
+                )
         elif action == "paper_vote":
             item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), session=session)
-            rep = get_object_or_404(Representative, pk=request.POST.get("representative"),
-                                    council=session.council)
-            services.vote_cast(agenda_item=item, representative=rep,
-                               choice=request.POST.get("choice", ""), entered_by=by)
+            rep = get_object_or_404(
+                Representative, pk=request.POST.get("representative"), council=session.council
+            )
+            services.vote_cast(
+                agenda_item=item,
+                representative=rep,
+                choice=request.POST.get("choice", ""),
+                entered_by=by,
+            )
         elif action == "agenda":
             proposal = get_object_or_404(session.council.proposals, pk=request.POST.get("proposal"))
-            services.agenda_add(session=session, proposal=proposal, by=by,
-                                kind=request.POST.get("kind") or AgendaItem.Kind.VOTE)
+            services.agenda_add(
+                session=session,
+                proposal=proposal,
+                by=by,
+                kind=request.POST.get("kind") or AgendaItem.Kind.VOTE,
+            )
         elif action == "close":
             resolutions = {
-                int(key.split("_", 1)[1]): value for key, value in request.POST.items()
+                int(key.split("_", 1)[1]): value
+                for key, value in request.POST.items()
                 if key.startswith("resolution_") and key.split("_", 1)[1].isdigit()
             }
-            services.session_close(session=session, by=by,
-                                   minutes=request.POST.get("minutes", ""),
-                                   resolutions=resolutions)
+            services.session_close(
+                session=session,
+                by=by,
+                minutes=request.POST.get("minutes", ""),
+                resolutions=resolutions,
+            )
         else:
             raise ValidationError(_("Unknown action."))
     except (ValidationError, PermissionDenied) as error:
@@ -399,15 +500,21 @@ def dashboard(request):
     if not is_staff_role(request.user):
         raise PermissionDenied
     data = selectors.dashboard(request.user)
-    return render(request, "deliberation/dashboard.html", {
-        **data,
-        "state_chart": bar_chart(_("Proposals by state"), data["by_state"]),
-        "community_chart": bar_chart(
-            _("Proposals per community"), [(c.name, c.n_proposals) for c in data["communities"]]),
-        "escalation_chart": bar_chart(
-            _("Escalations per community"),
-            [(c.name, c.n_escalations) for c in data["communities"]]),
-    })
+    return render(
+        request,
+        "deliberation/dashboard.html",
+        {
+            **data,
+            "state_chart": bar_chart(_("Proposals by state"), data["by_state"]),
+            "community_chart": bar_chart(
+                _("Proposals per community"), [(c.name, c.n_proposals) for c in data["communities"]]
+            ),
+            "escalation_chart": bar_chart(
+                _("Escalations per community"),
+                [(c.name, c.n_escalations) for c in data["communities"]],
+            ),
+        },
+    )
 
 
 @staff_required
@@ -428,20 +535,28 @@ def problem_estates(request):
             messages.success(request, _("The list was computed."))
         return redirect("deliberation:problem-estates")
     lists = ProblemEstateList.objects.filter(town_id=user.town_id).prefetch_related(
-        "plans__estate__community")
-    return render(request, "deliberation/problem_estates.html", {
-        "lists": lists, "statuses": RemediationPlan.Status.choices})
+        "plans__estate__community"
+    )
+    return render(
+        request,
+        "deliberation/problem_estates.html",
+        {"lists": lists, "statuses": RemediationPlan.Status.choices},
+    )
 
 
 @require_POST
 @staff_required
 def remediation_update(request, pk: int):
     plan = get_object_or_404(
-        RemediationPlan.objects.filter(problem_list__town_id=request.user.town_id), pk=pk)
+        RemediationPlan.objects.filter(problem_list__town_id=request.user.town_id), pk=pk
+    )
     try:
-        services.remediation_update(plan=plan, by=request.user,
-                                    status=request.POST.get("status", ""),
-                                    text=request.POST.get("plan"))
+        services.remediation_update(
+            plan=plan,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            text=request.POST.get("plan"),
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
     return redirect("deliberation:problem-estates")

@@ -14,11 +14,30 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Proposal
-        fields = ["id", "estate", "title", "description", "category", "is_important", "state",
-                  "outcome", "support_count", "is_mine", "submitted_at", "decided_at",
-                  "closing_note", "resolution"]
-        read_only_fields = ["is_important", "state", "outcome", "submitted_at", "decided_at",
-                            "closing_note"]
+        fields = [
+            "id",
+            "estate",
+            "title",
+            "description",
+            "category",
+            "is_important",
+            "state",
+            "outcome",
+            "support_count",
+            "is_mine",
+            "submitted_at",
+            "decided_at",
+            "closing_note",
+            "resolution",
+        ]
+        read_only_fields = [
+            "is_important",
+            "state",
+            "outcome",
+            "submitted_at",
+            "decided_at",
+            "closing_note",
+        ]
 
     def get_is_mine(self, obj) -> bool:
         request = self.context.get("request")
@@ -33,8 +52,9 @@ class ProposalCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField()
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False,
-                                   allow_empty=True, max_length=10)
+    photos = serializers.ListField(
+        child=serializers.ImageField(), required=False, allow_empty=True, max_length=10
+    )
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -70,9 +90,20 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "proposal", "proposal_title", "round_number", "kind", "result",
-                  "votes_for", "votes_against", "votes_abstain", "present", "members",
-                  "resolution"]
+        fields = [
+            "id",
+            "proposal",
+            "proposal_title",
+            "round_number",
+            "kind",
+            "result",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "present",
+            "members",
+            "resolution",
+        ]
 
     def get_resolution(self, obj) -> str | None:
         try:
@@ -116,7 +147,4 @@ class PublicResolutionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resolution
-        fields = ["id", "community", "estate", "proposal", "proposal_title", "text",
-                  "session_date"]
-
-
+        fields = ["id", "community", "estate", "proposal", "proposal_title", "text", "session_date"]

@@ -13,7 +13,7 @@ from communities.scoping import is_staff_role
 
 from .. import permissions as delib_permissions
 from .. import selectors, services
-from ..models import AgendaItem, Session
+from ..models import AgendaItem, Proposal, Session
 from . import serializers as s
 
 
@@ -32,8 +32,12 @@ def _proposals_for(user):
     return selectors.proposals_for_staff(user)
 
 
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+class ProposalViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Proposals of the caller's estate (residents) or of the councils they manage (staff)."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -43,6 +47,8 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     ordering_fields = ["submitted_at", "created_at"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Proposal.objects.none()
         qs = _proposals_for(self.request.user).select_related("resolution")
         if self.action == "retrieve":
             qs = qs.prefetch_related("transitions")
@@ -62,17 +68,23 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         data = serializer.validated_data
         try:
             proposal = services.proposal_create(
-                user=request.user, title=data["title"], description=data["description"],
-                category=data["category"], files=data.get("photos") or [],
+                user=request.user,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                files=data.get("photos") or [],
             )
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise drf_error(error) from error
         proposal = self.get_queryset().get(pk=proposal.pk)
-        return Response(s.ProposalSerializer(proposal, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.ProposalSerializer(proposal, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(request=None, responses={201: s.SupportResultSerializer,
-                                            200: s.SupportResultSerializer})
+    @extend_schema(
+        request=None, responses={201: s.SupportResultSerializer, 200: s.SupportResultSerializer}
+    )
     @action(detail=True, methods=["post"])
     def support(self, request, pk=None):
         """附议 once per household; repeating it returns the existing support (200)."""
@@ -86,8 +98,14 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             raise drf_error(error) from error
         proposal = self.get_queryset().get(pk=proposal.pk)
         code = status.HTTP_201_CREATED if proposal.support_count > before else status.HTTP_200_OK
-        return Response({"proposal": proposal.pk, "state": proposal.state,
-                         "support_count": proposal.support_count}, status=code)
+        return Response(
+            {
+                "proposal": proposal.pk,
+                "state": proposal.state,
+                "support_count": proposal.support_count,
+            },
+            status=code,
+        )
 
     @extend_schema(request=s.WithdrawSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
@@ -96,8 +114,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         serializer = s.WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.proposal_withdraw(proposal=proposal, by=request.user,
-                                       reason=serializer.validated_data["reason"])
+            services.proposal_withdraw(
+                proposal=proposal, by=request.user, reason=serializer.validated_data["reason"]
+            )
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise drf_error(error) from error
         proposal = self.get_queryset().get(pk=proposal.pk)
@@ -111,19 +130,28 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
         user = self.request.user
         if user.is_resident:
             qs = selectors.sessions_for_resident(user)
         elif is_staff_role(user) or selectors.councils_for_staff(user).exists():
-            qs = Session.objects.filter(
-                council__in=selectors.councils_for_staff(user).values("pk")
-            ).annotate(item_count=Count("agenda", distinct=True)).select_related("council__estate")
+            qs = (
+                Session.objects.filter(council__in=selectors.councils_for_staff(user).values("pk"))
+                .annotate(item_count=Count("agenda", distinct=True))
+                .select_related("council__estate")
+            )
         else:
             qs = Session.objects.none()
         if self.action == "retrieve":
-            qs = qs.prefetch_related(Prefetch(
-                "agenda", queryset=AgendaItem.objects.select_related("proposal", "resolution")
-                .order_by("pk")))
+            qs = qs.prefetch_related(
+                Prefetch(
+                    "agenda",
+                    queryset=AgendaItem.objects.select_related("proposal", "resolution").order_by(
+                        "pk"
+                    ),
+                )
+            )
         return qs.order_by("-date", "-pk")
 
     def get_serializer_class(self):
@@ -141,17 +169,22 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = s.VoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = AgendaItem.objects.filter(
-            session=session, pk=serializer.validated_data["agenda_item"]).first()
+            session=session, pk=serializer.validated_data["agenda_item"]
+        ).first()
         if item is None:
             raise exceptions.ValidationError({"agenda_item": ["Not on this session's agenda."]})
         representative = delib_permissions.representative_for(
-            request.user, session.council, session.date)
+            request.user, session.council, session.date
+        )
         if representative is None:
             raise exceptions.PermissionDenied("You are not a representative of this council.")
         try:
-            vote = services.vote_cast(agenda_item=item, representative=representative,
-                                      choice=serializer.validated_data["choice"],
-                                      entered_by=request.user)
+            vote = services.vote_cast(
+                agenda_item=item,
+                representative=representative,
+                choice=serializer.validated_data["choice"],
+                entered_by=request.user,
+            )
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise drf_error(error) from error
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
@@ -163,5 +196,3 @@ class PublicResolutionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
     serializer_class = s.PublicResolutionSerializer
     queryset = selectors.published_resolutions()
-
-

@@ -18,10 +18,15 @@ def api():
     return APIClient()
 
 
-def test_resident_creates_supports_and_withdraws_through_the_api(api, council, resident, neighbours):
+def test_resident_creates_supports_and_withdraws_through_the_api(
+    api, council, resident, neighbours
+):
     api.force_authenticate(resident)
-    response = api.post("/api/v1/proposals/", {"title": "电梯异响", "description": "3栋电梯",
-                                               "category": "facilities"}, format="json")
+    response = api.post(
+        "/api/v1/proposals/",
+        {"title": "电梯异响", "description": "3栋电梯", "category": "facilities"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     assert response.json()["state"] == "submitted" and response.json()["is_mine"] is True
@@ -72,17 +77,23 @@ def test_representative_votes_once_and_outsiders_cannot(api, council, staff):
     detail = api.get(f"/api/v1/sessions/{session.pk}/").json()
     assert detail["agenda"][0]["proposal_title"] == proposal.title
     url = f"/api/v1/sessions/{session.pk}/votes/"
-    assert api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 201
+    assert (
+        api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 201
+    )
     second = api.post(url, {"agenda_item": item.pk, "choice": "against"}, format="json")
     assert second.status_code == 400
     bad = api.post(url, {"agenda_item": item.pk, "choice": "maybe"}, format="json")
     assert bad.status_code == 400 and "choice" in bad.json()
 
     api.force_authenticate(other.user)  # another council's representative: not even visible
-    assert api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 404
+    assert (
+        api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 404
+    )
     neighbour = resident_of(council.estate)  # same estate, not a representative
     api.force_authenticate(neighbour)
-    assert api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 403
+    assert (
+        api.post(url, {"agenda_item": item.pk, "choice": "for"}, format="json").status_code == 403
+    )
     assert Vote.objects.count() == 1
 
 
@@ -93,14 +104,16 @@ def test_public_resolutions_endpoint_lists_only_published(api, council, staff):
     hidden = CouncilFactory()
     for c in (council, hidden):
         proposal = ProposalFactory(council=c, state=S.ACCEPTED)
-        session = services.session_create(council=c, date=datetime.date.today(), by=staff
-                                          if c == council else _staff(c))
+        session = services.session_create(
+            council=c, date=datetime.date.today(), by=staff if c == council else _staff(c)
+        )
         item = services.agenda_add(session=session, proposal=proposal, by=session_by(c, staff))
         services.session_open(session=session, by=session_by(c, staff))
         voters = reps if c == council else representatives(c, 3)
         for rep in voters:
-            services.vote_cast(agenda_item=item, representative=rep, choice="for",
-                               entered_by=rep.user)
+            services.vote_cast(
+                agenda_item=item, representative=rep, choice="for", entered_by=rep.user
+            )
         services.session_close(session=session, by=session_by(c, staff))
     results = api.get("/api/v1/resolutions/").json()["results"]
     assert [r["estate"] for r in results] == [council.estate.name]
@@ -130,8 +143,9 @@ def test_proposal_list_has_constant_queries(api, council, resident, n, django_as
 
 
 @pytest.mark.parametrize("n", [2, 15])
-def test_session_list_has_constant_queries(api, council, resident, staff, n,
-                                           django_assert_num_queries):
+def test_session_list_has_constant_queries(
+    api, council, resident, staff, n, django_assert_num_queries
+):
     for _ in range(n):
         services.session_create(council=council, date=datetime.date.today(), by=staff)
     api.force_authenticate(resident)
@@ -143,7 +157,12 @@ def test_session_list_has_constant_queries(api, council, resident, staff, n,
 
 def test_endpoints_are_in_the_openapi_schema(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()
-    for path in ["/api/v1/proposals/", "/api/v1/proposals/{id}/support/",
-                 "/api/v1/proposals/{id}/withdraw/", "/api/v1/sessions/",
-                 "/api/v1/sessions/{id}/", "/api/v1/sessions/{id}/votes/"]:
+    for path in [
+        "/api/v1/proposals/",
+        "/api/v1/proposals/{id}/support/",
+        "/api/v1/proposals/{id}/withdraw/",
+        "/api/v1/sessions/",
+        "/api/v1/sessions/{id}/",
+        "/api/v1/sessions/{id}/votes/",
+    ]:
         assert path in schema["paths"], path

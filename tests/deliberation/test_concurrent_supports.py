@@ -51,8 +51,10 @@ def test_the_database_refuses_a_second_support_of_a_household():
     council = CouncilFactory()
     proposal = ProposalFactory(council=council)
     supporter = resident_of(council.estate, "3栋")
-    Support.objects.create(proposal=proposal, household=supporter.verified_household,
-                           user=supporter)
+    Support.objects.create(
+        proposal=proposal, household=supporter.verified_household, user=supporter
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Support.objects.create(proposal=proposal, household=supporter.verified_household,
-                               user=supporter)
+        Support.objects.create(
+            proposal=proposal, household=supporter.verified_household, user=supporter
+        )

@@ -9,15 +9,23 @@ from django.db import transaction
 from communities import demo as base
 from deliberation import demo, selectors
 from deliberation.models import (
-    Council, Notification, Proposal, ProposalTransition, Session, Support, Vote,
+    Council,
+    Notification,
+    Proposal,
+    ProposalTransition,
+    Session,
+    Support,
+    Vote,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return [m.objects.count() for m in (Council, Proposal, ProposalTransition, Session, Support,
-                                        Vote, Notification)]
+    return [
+        m.objects.count()
+        for m in (Council, Proposal, ProposalTransition, Session, Support, Vote, Notification)
+    ]
 
 
 def test_demo_loads_every_state_and_is_idempotent():

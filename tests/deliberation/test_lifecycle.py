@@ -11,7 +11,12 @@ from communities.factories import UserFactory
 from deliberation import services
 from deliberation.factories import ProposalFactory, resident_of
 from deliberation.models import (
-    AgendaItem, Escalation, Notification, Proposal, ProposalTransition, ResponsibilityEntry,
+    AgendaItem,
+    Escalation,
+    Notification,
+    Proposal,
+    ProposalTransition,
+    ResponsibilityEntry,
 )
 from deliberation.services import TRANSITIONS
 
@@ -26,7 +31,9 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
         resident.email = "proposer@example.com"
         resident.save()
         proposal = services.proposal_create(
-            user=resident, title="外墙瓷砖脱落", description="2栋外墙瓷砖掉落，危及行人。",
+            user=resident,
+            title="外墙瓷砖脱落",
+            description="2栋外墙瓷砖掉落，危及行人。",
             category="safety",
         )
         assert proposal.state == S.SUBMITTED and proposal.submitted_at
@@ -42,8 +49,9 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
         assert auto.by is None and "5" in auto.reason
 
         first = services.session_create(council=council, date=today, by=staff)
-        services.agenda_add(session=first, proposal=proposal, by=staff,
-                            kind=AgendaItem.Kind.DELIBERATE)
+        services.agenda_add(
+            session=first, proposal=proposal, by=staff, kind=AgendaItem.Kind.DELIBERATE
+        )
         services.session_close(session=first, by=staff, minutes="First reading.")
         proposal.refresh_from_db()
         assert proposal.state == S.SCHEDULED
@@ -52,20 +60,31 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
         item = services.agenda_add(session=second, proposal=proposal, by=staff)
         assert item.round_number == 2
         services.session_open(session=second, by=staff)
-        for rep, choice in zip(reps, ["for", "for", "for", "for", "against", "abstain"], strict=True):
-            services.vote_cast(agenda_item=item, representative=rep, choice=choice,
-                               entered_by=rep.user)
+        for rep, choice in zip(
+            reps, ["for", "for", "for", "for", "against", "abstain"], strict=True
+        ):
+            services.vote_cast(
+                agenda_item=item, representative=rep, choice=choice, entered_by=rep.user
+            )
         services.session_close(session=second, by=staff, resolutions={item.pk: "由物业维修外墙。"})
         proposal.refresh_from_db()
         item.refresh_from_db()
         assert (item.result, item.votes_for, item.votes_against, item.votes_abstain) == (
-            "passed", 4, 1, 1)
+            "passed",
+            4,
+            1,
+            1,
+        )
         assert proposal.state == S.DECIDED and proposal.outcome == "passed"
         assert proposal.resolution.text == "由物业维修外墙。"
 
-        action = services.followup_add(proposal=proposal, description="搭脚手架维修",
-                                       responsible_party="物业公司",
-                                       due_date=today + datetime.timedelta(days=30), by=staff)
+        action = services.followup_add(
+            proposal=proposal,
+            description="搭脚手架维修",
+            responsible_party="物业公司",
+            due_date=today + datetime.timedelta(days=30),
+            by=staff,
+        )
         proposal.refresh_from_db()
         assert proposal.state == S.IMPLEMENTING
         with pytest.raises(ValidationError):
@@ -81,8 +100,15 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
             services.outcome_rate(proposal=proposal, user=resident, stars=4)
 
     states = list(proposal.transitions.values_list("to_state", flat=True))
-    assert states == ["draft", "submitted", "accepted", "scheduled", "decided", "implementing",
-                      "done"]
+    assert states == [
+        "draft",
+        "submitted",
+        "accepted",
+        "scheduled",
+        "decided",
+        "implementing",
+        "done",
+    ]
     # The proposer is told of every move made by someone else, once each, in the inbox and
     # by e-mail.
     inbox = Notification.objects.filter(user=resident)
@@ -135,9 +161,7 @@ def test_a_resident_cannot_accept_a_proposal(council, resident, neighbours):
         services.proposal_accept(proposal=proposal, by=neighbours[0])
 
 
-ALL_PAIRS = [
-    (a, b) for a, b in itertools.product(S.values, S.values) if (a, b) not in TRANSITIONS
-]
+ALL_PAIRS = [(a, b) for a, b in itertools.product(S.values, S.values) if (a, b) not in TRANSITIONS]
 
 
 @pytest.mark.parametrize(("from_state", "to_state"), ALL_PAIRS)
@@ -145,8 +169,9 @@ def test_every_move_outside_the_table_is_refused_and_changes_nothing(from_state,
     superuser = UserFactory(is_superuser=True, is_staff=True)
     proposal = ProposalFactory(state=from_state)
     with pytest.raises(ValidationError) as error:
-        services.proposal_transition(proposal=proposal, to_state=to_state, by=superuser,
-                                     reason="why")
+        services.proposal_transition(
+            proposal=proposal, to_state=to_state, by=superuser, reason="why"
+        )
     assert "cannot become" in str(error.value) or "不能" in str(error.value)
     proposal.refresh_from_db()
     assert proposal.state == from_state
@@ -165,8 +190,9 @@ def test_moves_reserved_to_their_service_are_refused_through_the_generic_entry(
     superuser = UserFactory(is_superuser=True, is_staff=True)
     proposal = ProposalFactory(state=from_state)
     with pytest.raises(PermissionDenied):
-        services.proposal_transition(proposal=proposal, to_state=to_state, by=superuser,
-                                     reason="why")
+        services.proposal_transition(
+            proposal=proposal, to_state=to_state, by=superuser, reason="why"
+        )
     proposal.refresh_from_db()
     assert proposal.state == from_state
 
@@ -178,8 +204,9 @@ def test_implementing_needs_a_passed_vote(council, staff):
 
 
 def test_escalation_goes_estate_community_town_and_settles(council, staff, town_staff, today):
-    ResponsibilityEntry.objects.create(town=council.estate.community.town, category="safety",
-                                       department="镇住建办")
+    ResponsibilityEntry.objects.create(
+        town=council.estate.community.town, category="safety", department="镇住建办"
+    )
     proposal = ProposalFactory(council=council, state=S.ACCEPTED, category="safety")
     first = services.proposal_escalate(proposal=proposal, by=staff, reason="物业无力解决")
     assert first.level == Escalation.Level.COMMUNITY
@@ -196,26 +223,36 @@ def test_escalation_goes_estate_community_town_and_settles(council, staff, town_
 
     with pytest.raises(PermissionDenied):  # community staff cannot answer for the town
         services.escalation_answer(escalation=second, by=staff, answer="x", settles=True)
-    services.escalation_answer(escalation=second, by=town_staff, answer="住建办督促维修",
-                               settles=True, return_to=S.IMPLEMENTING)
+    services.escalation_answer(
+        escalation=second,
+        by=town_staff,
+        answer="住建办督促维修",
+        settles=True,
+        return_to=S.IMPLEMENTING,
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.IMPLEMENTING
     assert list(proposal.transitions.values_list("to_state", flat=True)) == [
-        "escalated", "escalated", "implementing"]
+        "escalated",
+        "escalated",
+        "implementing",
+    ]
 
 
 def test_an_answer_that_does_not_settle_leaves_it_escalated(council, staff):
     proposal = ProposalFactory(council=council, state=S.IMPLEMENTING)
     escalation = services.proposal_escalate(proposal=proposal, by=staff, reason="r")
-    services.escalation_answer(escalation=escalation, by=staff, answer="still open",
-                               settles=False)
+    services.escalation_answer(escalation=escalation, by=staff, answer="still open", settles=False)
     proposal.refresh_from_db()
     assert proposal.state == S.ESCALATED
 
 
 def test_proposal_from_problem_creates_a_submitted_proposal(council, staff):
     proposal = services.proposal_from_problem(
-        estate=council.estate, title="楼道堆物", description="入户走访发现", raised_by=staff,
+        estate=council.estate,
+        title="楼道堆物",
+        description="入户走访发现",
+        raised_by=staff,
         note="户联系走访",
     )
     assert proposal.state == S.SUBMITTED and proposal.source_note == "户联系走访"
@@ -225,8 +262,9 @@ def test_proposal_from_problem_refuses_an_estate_without_council(db, staff):
     from communities.factories import EstateFactory
 
     with pytest.raises(ValidationError):
-        services.proposal_from_problem(estate=EstateFactory(), title="t", description="d",
-                                       raised_by=staff, note="")
+        services.proposal_from_problem(
+            estate=EstateFactory(), title="t", description="d", raised_by=staff, note=""
+        )
 
 
 def test_support_from_own_household_or_other_estate_is_refused(council, resident):

@@ -63,12 +63,20 @@ def test_answered_escalation_is_never_flagged(council, staff):
 def test_overdue_follow_up_is_flagged_once(council, staff):
     proposal = ProposalFactory(council=council, state=S.DECIDED, outcome="passed")
     with time_machine.travel(datetime.datetime(2026, 5, 1, 9, 0, tzinfo=TZ), tick=False):
-        late = services.followup_add(proposal=proposal, description="修灯",
-                                     responsible_party="物业", due_date=datetime.date(2026, 5, 10),
-                                     by=staff)
-        done = services.followup_add(proposal=proposal, description="清理",
-                                     responsible_party="物业", due_date=datetime.date(2026, 5, 3),
-                                     by=staff)
+        late = services.followup_add(
+            proposal=proposal,
+            description="修灯",
+            responsible_party="物业",
+            due_date=datetime.date(2026, 5, 10),
+            by=staff,
+        )
+        done = services.followup_add(
+            proposal=proposal,
+            description="清理",
+            responsible_party="物业",
+            due_date=datetime.date(2026, 5, 3),
+            by=staff,
+        )
         services.followup_complete(action=done, by=staff)
     with time_machine.travel(datetime.datetime(2026, 5, 11, 9, 0, tzinfo=TZ), tick=False):
         assert flag_overdue_task() == {"escalations": 0, "follow_ups": 1}

@@ -26,10 +26,15 @@ def _png(name="tiles.png"):
 
 def test_resident_submits_a_proposal_with_a_photo(client, council, resident):
     client.force_login(resident)
-    response = client.post(reverse("deliberation:proposal-create"), {
-        "title": "外墙瓷砖脱落", "description": "2栋外墙瓷砖掉落", "category": "safety",
-        "photos": [_png()],
-    })
+    response = client.post(
+        reverse("deliberation:proposal-create"),
+        {
+            "title": "外墙瓷砖脱落",
+            "description": "2栋外墙瓷砖掉落",
+            "category": "safety",
+            "photos": [_png()],
+        },
+    )
     proposal = Proposal.objects.get()
     assert response.status_code == 302
     assert proposal.state == S.SUBMITTED and proposal.attachments.count() == 1
@@ -44,8 +49,10 @@ def test_a_disguised_upload_is_refused(client, council, resident):
     client.force_login(resident)
     fake = io.BytesIO(b"<html><script>alert(1)</script></html>")
     fake.name = "photo.png"
-    response = client.post(reverse("deliberation:proposal-create"), {
-        "title": "t", "description": "d", "category": "other", "photos": [fake]})
+    response = client.post(
+        reverse("deliberation:proposal-create"),
+        {"title": "t", "description": "d", "category": "other", "photos": [fake]},
+    )
     assert response.status_code == 200 and not Proposal.objects.exists()
 
 
@@ -67,11 +74,19 @@ def test_resident_of_another_estate_gets_404_and_cannot_support_or_vote(client, 
 
     outsider = resident_of(CouncilFactory().estate)
     client.force_login(outsider)
-    assert client.get(reverse("deliberation:proposal-detail", args=[proposal.pk])).status_code == 404
-    assert client.post(reverse("deliberation:proposal-support", args=[proposal.pk])).status_code == 404
+    assert (
+        client.get(reverse("deliberation:proposal-detail", args=[proposal.pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("deliberation:proposal-support", args=[proposal.pk])).status_code == 404
+    )
     assert client.get(reverse("deliberation:session-detail", args=[session.pk])).status_code == 404
-    assert client.post(reverse("deliberation:vote", args=[session.pk, item.pk]),
-                       {"choice": "for"}).status_code == 404
+    assert (
+        client.post(
+            reverse("deliberation:vote", args=[session.pk, item.pk]), {"choice": "for"}
+        ).status_code
+        == 404
+    )
     assert not Support.objects.exists() and not Vote.objects.exists()
     assert reps  # the council's own representatives are untouched
 
@@ -87,8 +102,9 @@ def test_representative_of_another_council_cannot_vote_through_the_portal(client
     other_rep.user = neighbour
     other_rep.save()
     client.force_login(neighbour)
-    response = client.post(reverse("deliberation:vote", args=[session.pk, item.pk]),
-                           {"choice": "for"})
+    response = client.post(
+        reverse("deliberation:vote", args=[session.pk, item.pk]), {"choice": "for"}
+    )
     assert response.status_code == 403 and not Vote.objects.exists()
 
 
@@ -114,8 +130,7 @@ def test_published_resolution_is_public_but_unpublished_is_not(client, council, 
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     for rep in reps:
-        services.vote_cast(agenda_item=item, representative=rep, choice="for",
-                           entered_by=rep.user)
+        services.vote_cast(agenda_item=item, representative=rep, choice="for", entered_by=rep.user)
     services.session_close(session=session, by=staff, resolutions={item.pk: "同意维修"})
     detail = reverse("deliberation:proposal-detail", args=[proposal.pk])
     assert client.get(detail).status_code == 404
@@ -138,8 +153,9 @@ def test_staff_of_another_community_gets_404(client, council):
     client.force_login(CommunityStaffFactory())
     url = reverse("deliberation:manage-proposal", args=[proposal.pk])
     assert client.get(url).status_code == 404
-    response = client.post(reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
-                           {"action": "accept"})
+    response = client.post(
+        reverse("deliberation:manage-proposal-action", args=[proposal.pk]), {"action": "accept"}
+    )
     assert response.status_code == 404
     proposal.refresh_from_db()
     assert proposal.state == S.SUBMITTED
@@ -149,27 +165,41 @@ def test_staff_runs_a_session_through_the_pages(client, council, staff):
     reps = representatives(council, 3)
     proposal = ProposalFactory(council=council)
     client.force_login(staff)
-    client.post(reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
-                {"action": "accept", "reason": "属实"})
-    client.post(reverse("deliberation:manage-session-create", args=[council.pk]),
-                {"date": "2026-06-01", "place": "党群服务站"})
+    client.post(
+        reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
+        {"action": "accept", "reason": "属实"},
+    )
+    client.post(
+        reverse("deliberation:manage-session-create", args=[council.pk]),
+        {"date": "2026-06-01", "place": "党群服务站"},
+    )
     session = council.sessions.get()
     action = reverse("deliberation:manage-session-action", args=[session.pk])
     client.post(action, {"action": "agenda", "proposal": proposal.pk, "kind": "vote"})
     item = session.agenda.get()
     client.post(action, {"action": "attendance", "present": [r.pk for r in reps]})
     for rep in reps:
-        client.post(action, {"action": "paper_vote", "item": item.pk, "representative": rep.pk,
-                             "choice": "for"})
-    client.post(action, {"action": "close", "minutes": "一致通过",
-                         f"resolution_{item.pk}": "物业一周内维修"})
+        client.post(
+            action,
+            {"action": "paper_vote", "item": item.pk, "representative": rep.pk, "choice": "for"},
+        )
+    client.post(
+        action,
+        {"action": "close", "minutes": "一致通过", f"resolution_{item.pk}": "物业一周内维修"},
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.DECIDED and proposal.resolution.text == "物业一周内维修"
     page = client.get(reverse("deliberation:manage-session", args=[session.pk]))
     assert page.status_code == 200 and "物业一周内维修" in page.content.decode()
-    client.post(reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
-                {"action": "followup", "description": "维修", "responsible_party": "物业",
-                 "due_date": "2026-06-30"})
+    client.post(
+        reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
+        {
+            "action": "followup",
+            "description": "维修",
+            "responsible_party": "物业",
+            "due_date": "2026-06-30",
+        },
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.IMPLEMENTING
 
@@ -189,7 +219,9 @@ def test_dashboard_and_home_panels_render(client, council, staff, town_staff, re
     assert client.get(reverse("deliberation:resolutions")).status_code == 200
 
 
-def test_inbox_shows_and_marks_read(client, council, staff, resident, django_capture_on_commit_callbacks):
+def test_inbox_shows_and_marks_read(
+    client, council, staff, resident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         proposal = services.proposal_create(user=resident, title="路灯", description="d")
         services.proposal_accept(proposal=proposal, by=staff)
@@ -199,12 +231,14 @@ def test_inbox_shows_and_marks_read(client, council, staff, resident, django_cap
 
 
 @pytest.mark.parametrize("n", [3, 12])
-def test_proposal_list_query_count_is_constant(client, council, resident, n,
-                                               django_assert_max_num_queries):
+def test_proposal_list_query_count_is_constant(
+    client, council, resident, n, django_assert_max_num_queries
+):
     for _ in range(n):
         p = ProposalFactory(council=council)
-        Support.objects.create(proposal=p, household=resident_of(council.estate).verified_household,
-                               user=resident)
+        Support.objects.create(
+            proposal=p, household=resident_of(council.estate).verified_household, user=resident
+        )
     client.force_login(resident)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("deliberation:proposal-list"))
@@ -212,8 +246,9 @@ def test_proposal_list_query_count_is_constant(client, council, resident, n,
 
 
 @pytest.mark.parametrize("n", [3, 12])
-def test_staff_list_query_count_is_constant(client, council, staff, n,
-                                            django_assert_max_num_queries):
+def test_staff_list_query_count_is_constant(
+    client, council, staff, n, django_assert_max_num_queries
+):
     ProposalFactory.create_batch(n, council=council)
     client.force_login(staff)
     with django_assert_max_num_queries(12):
@@ -221,8 +256,9 @@ def test_staff_list_query_count_is_constant(client, council, staff, n,
 
 
 def test_resident_rates_a_done_proposal(client, council, resident):
-    proposal = ProposalFactory(council=council, state=S.DONE, proposer=resident,
-                               household=resident.verified_household)
+    proposal = ProposalFactory(
+        council=council, state=S.DONE, proposer=resident, household=resident.verified_household
+    )
     client.force_login(resident)
     client.post(reverse("deliberation:proposal-rate", args=[proposal.pk]), {"stars": 4})
     assert proposal.rating.stars == 4

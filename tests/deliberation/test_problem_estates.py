@@ -9,7 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from communities.factories import (
-    BuildingFactory, CommunityFactory, EstateFactory, HouseholdFactory, TownFactory,
+    BuildingFactory,
+    CommunityFactory,
+    EstateFactory,
+    HouseholdFactory,
+    TownFactory,
 )
 from deliberation import services
 from deliberation.factories import CouncilFactory, ProposalFactory
@@ -45,9 +49,14 @@ def test_top_five_percent_are_listed_with_one_plan_each(town):
     town, estates = town
     _proposals(estates[0], 3)  # 30 per 100 households
     p = _proposals(estates[1], 1)[0]  # 1 proposal + 1 escalation = 20
-    Escalation.objects.create(proposal=p, level="community", reason="r",
-                              due_date=datetime.date(2026, 5, 17), raised_by_id=_staff().pk,
-                              raised_at=IN_Q2)
+    Escalation.objects.create(
+        proposal=p,
+        level="community",
+        reason="r",
+        due_date=datetime.date(2026, 5, 17),
+        raised_by_id=_staff().pk,
+        raised_at=IN_Q2,
+    )
     _proposals(estates[2], 1)  # 10: third place, outside the top 5 %
     _proposals(estates[3], 5, when=datetime.datetime(2026, 3, 31, 23, 0, tzinfo=TZ))  # Q1
 
@@ -107,6 +116,8 @@ def _staff():
 
 
 def test_quarter_bounds():
-    assert services.quarter_bounds(2026, 4) == (datetime.date(2026, 10, 1),
-                                                datetime.date(2026, 12, 31))
+    assert services.quarter_bounds(2026, 4) == (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 12, 31),
+    )
     assert timezone.is_aware(IN_Q2)

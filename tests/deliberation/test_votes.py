@@ -23,8 +23,7 @@ def _session_with_item(council, staff, *, important=False):
 
 def _vote(item, reps, choices):
     for rep, choice in zip(reps, choices, strict=False):
-        services.vote_cast(agenda_item=item, representative=rep, choice=choice,
-                           entered_by=rep.user)
+        services.vote_cast(agenda_item=item, representative=rep, choice=choice, entered_by=rep.user)
 
 
 def _close(session, staff, item):
@@ -92,11 +91,13 @@ def test_one_vote_per_representative_and_item(council, staff, reps):
     session, item, _ = _session_with_item(council, staff)
     _vote(item, reps[:1], ["for"])
     with pytest.raises(ValidationError):
-        services.vote_cast(agenda_item=item, representative=reps[0], choice="against",
-                           entered_by=reps[0].user)
+        services.vote_cast(
+            agenda_item=item, representative=reps[0], choice="against", entered_by=reps[0].user
+        )
     with pytest.raises(ValidationError):  # nor a paper vote on top of it
-        services.vote_cast(agenda_item=item, representative=reps[0], choice="against",
-                           entered_by=staff)
+        services.vote_cast(
+            agenda_item=item, representative=reps[0], choice="against", entered_by=staff
+        )
     assert Vote.objects.filter(agenda_item=item, representative=reps[0]).count() == 1
 
 
@@ -106,14 +107,13 @@ def test_secretary_enters_paper_votes_of_present_representatives(council, staff,
     council.save()
     session, item, _ = _session_with_item(council, staff)
     with pytest.raises(ValidationError):  # not marked present yet
-        services.vote_cast(agenda_item=item, representative=reps[1], choice="for",
-                           entered_by=secretary)
+        services.vote_cast(
+            agenda_item=item, representative=reps[1], choice="for", entered_by=secretary
+        )
     for rep in reps:
-        services.attendance_record(session=session, representative=rep, present=True,
-                                   by=secretary)
+        services.attendance_record(session=session, representative=rep, present=True, by=secretary)
     for rep in reps:
-        services.vote_cast(agenda_item=item, representative=rep, choice="for",
-                           entered_by=secretary)
+        services.vote_cast(agenda_item=item, representative=rep, choice="for", entered_by=secretary)
     assert set(item.votes.values_list("entered_by", flat=True)) == {secretary.pk}
     assert _close(session, staff, item).result == "passed"
 
@@ -121,16 +121,18 @@ def test_secretary_enters_paper_votes_of_present_representatives(council, staff,
 def test_a_representative_cannot_vote_for_another(council, staff, reps):
     _session, item, _ = _session_with_item(council, staff)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(agenda_item=item, representative=reps[1], choice="for",
-                           entered_by=reps[0].user)
+        services.vote_cast(
+            agenda_item=item, representative=reps[1], choice="for", entered_by=reps[0].user
+        )
 
 
 def test_a_representative_of_another_council_cannot_vote(council, staff, reps):
     other_rep = representatives(CouncilFactory(), 1)[0]
     _session, item, _ = _session_with_item(council, staff)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(agenda_item=item, representative=other_rep, choice="for",
-                           entered_by=other_rep.user)
+        services.vote_cast(
+            agenda_item=item, representative=other_rep, choice="for", entered_by=other_rep.user
+        )
     assert not item.votes.exists()
 
 
@@ -139,24 +141,25 @@ def test_no_votes_after_the_session_closed(council, staff, reps):
     _vote(item, reps[:4], ["for"] * 4)
     _close(session, staff, item)
     with pytest.raises(ValidationError):
-        services.vote_cast(agenda_item=item, representative=reps[5], choice="for",
-                           entered_by=reps[5].user)
+        services.vote_cast(
+            agenda_item=item, representative=reps[5], choice="for", entered_by=reps[5].user
+        )
 
 
 def test_representative_outside_their_term_cannot_vote(council, staff):
     rep = representatives(council, 1, term_start=datetime.date.today() + datetime.timedelta(1))[0]
     _session, item, _ = _session_with_item(council, staff)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(agenda_item=item, representative=rep, choice="for",
-                           entered_by=rep.user)
+        services.vote_cast(agenda_item=item, representative=rep, choice="for", entered_by=rep.user)
 
 
 def test_rounds_are_counted_across_sessions(council, staff, reps):
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
     for expected in range(1, 4):
         session = services.session_create(council=council, date=datetime.date.today(), by=staff)
-        item = services.agenda_add(session=session, proposal=proposal, by=staff,
-                                   kind=AgendaItem.Kind.DELIBERATE)
+        item = services.agenda_add(
+            session=session, proposal=proposal, by=staff, kind=AgendaItem.Kind.DELIBERATE
+        )
         assert item.round_number == expected
         services.session_close(session=session, by=staff)
     proposal.refresh_from_db()
