@@ -491,14 +491,34 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
 # --------------------------------------------------------------------------------------------
 
 
+def satisfaction_year(*, estate) -> int:
+    """The year residents rate now: the latest unpublished assessment year with a unit for the
+    estate (so rating stays open until the year is published); else the calendar year."""
+    year = (
+        AssessmentUnit.objects.filter(estate=estate)
+        .exclude(
+            year__in=Scheme.objects.filter(
+                town_id=estate.community.town_id, published_at__isnull=False
+            ).values("year")
+        )
+        .filter(year__lte=timezone.localdate().year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return year or timezone.localdate().year
+
+
 def satisfaction_unit_for(*, user, year: int | None = None) -> AssessmentUnit | None:
-    """The unit a verified resident rates: their estate's unit of the year (latest contract)."""
+    """The unit a verified resident rates: their estate's unit of the open year (latest
+    contract when the company changed during the year)."""
     household = user.verified_household if user.is_authenticated else None
     if household is None:
         return None
-    year = year or timezone.localdate().year
+    estate = household.building.estate
+    year = year or satisfaction_year(estate=estate)
     return (
-        AssessmentUnit.objects.filter(estate=household.building.estate, year=year)
+        AssessmentUnit.objects.filter(estate=estate, year=year)
         .select_related("estate", "company")
         .order_by("-contract__valid_from", "-pk")
         .first()
@@ -512,7 +532,7 @@ def satisfaction_rate(
     household = user.verified_household if user.is_authenticated else None
     if household is None or user.role != User.Role.RESIDENT:
         raise PermissionDenied
-    year = year or timezone.localdate().year
+    year = year or satisfaction_year(estate=household.building.estate)
     unit = satisfaction_unit_for(user=user, year=year)
     if unit is None:
         raise ValidationError(

@@ -1,0 +1,68 @@
+"""Public pages (no login): the published red list, black list and star table by community, and
+each company's history. Only published years are shown."""
+
+from collections import defaultdict
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from communities.models import PropertyCompany, Town
+
+from .models import AnnualResult, Scheme
+
+
+def _published_schemes():
+    return Scheme.objects.published().select_related("town").order_by("-year", "town__name")
+
+
+def public_ratings(request):
+    """Red list, black list and the star table by community of one published town and year."""
+    schemes = list(_published_schemes())
+    scheme = None
+    town_id, year = request.GET.get("town"), request.GET.get("year")
+    for candidate in schemes:
+        if (not town_id or str(candidate.town_id) == town_id) and (
+            not year or str(candidate.year) == year
+        ):
+            scheme = candidate
+            break
+    context = {
+        "schemes": schemes,
+        "scheme": scheme,
+        "towns": Town.objects.filter(pk__in={s.town_id for s in schemes}),
+    }
+    if scheme is not None:
+        results = list(
+            AnnualResult.objects.filter(unit__town_id=scheme.town_id, unit__year=scheme.year)
+            .select_related("unit__estate__community", "unit__company")
+            .order_by("rank", "unit__estate__name")
+        )
+        by_community = defaultdict(list)
+        for r in sorted(results, key=lambda r: (-r.stars, r.rank or 10**6, r.unit.estate.name)):
+            by_community[r.unit.estate.community.name].append(r)
+        star_counts = {n: sum(1 for r in results if r.stars == n) for n in (5, 4, 3, 0)}
+        context.update(
+            red=[r for r in results if r.list_name == AnnualResult.ListName.RED],
+            black=[r for r in results if r.list_name == AnnualResult.ListName.BLACK],
+            by_community=sorted(by_community.items()),
+            star_counts=star_counts,
+            total=len(results),
+        )
+    return render(request, "property_rating/public_ratings.html", context)
+
+
+def public_company(request, pk):
+    """A company's published results over the years."""
+    company = get_object_or_404(PropertyCompany, pk=pk)
+    results = list(
+        AnnualResult.objects.published()
+        .filter(unit__company=company)
+        .select_related("unit__estate__community", "unit__town")
+        .order_by("-unit__year", "unit__estate__name")
+    )
+    if not results and not request.user.is_authenticated:
+        # Nothing published about this company: the same answer as an unknown company.
+        raise Http404
+    return render(
+        request, "property_rating/public_company.html", {"company": company, "results": results}
+    )
