@@ -1,9 +1,17 @@
 from django.urls import path
 
-from . import views_portal, views_review
+from . import views_portal, views_public, views_review, views_staff
 
 app_name = "property_rating"
 urlpatterns: list = []
+
+# Public ratings pages (views_public) and staff overview / charts (views_staff).
+urlpatterns += [
+    path("public/", views_public.public_ratings, name="public-ratings"),
+    path("public/companies/<int:pk>/", views_public.public_company, name="public-company"),
+    path("staff/", views_staff.staff_overview, name="staff-overview"),
+    path("staff/charts/", views_staff.staff_charts, name="staff-charts"),
+]
 
 # Manager portal, evidence downloads, residents' satisfaction (views_portal) and review pages
 # for assessors and staff (views_review).
