@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -565,10 +565,25 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         return mask_phone(user.phone)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if not request.user.is_superuser:
-            qs = qs.exclude(is_superuser=True)
-        return qs
+        qs = admin.ModelAdmin.get_queryset(self, request).select_related(
+            "town", "community", "company"
+        )
+        user = request.user
+        if user.is_superuser:
+            return qs
+        if not self._role_in(request, self.view_roles):
+            return qs.none()
+        # Accounts of the town, and town-less accounts tied to it: residents verified to one of
+        # its households, managers of a company serving one of its estates.
+        town = user.town_id
+        in_town = (
+            Q(town=town)
+            | Q(town__isnull=True, verifications__household__building__estate__community__town=town)
+            | Q(town__isnull=True, company__contracts__estate__community__town=town)
+        )
+        return qs.filter(pk__in=User.objects.filter(in_town).values("pk")).exclude(
+            is_superuser=True
+        )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -207,9 +207,6 @@ class EstateResource(ScopedResource):
         report_skipped = True
         clean_model_instances = True
 
-    def get_export_queryset(self, request=None):
-        return super().get_queryset().select_related("community")
-
     def row_community_id(self, instance):
         return instance.community_id
 

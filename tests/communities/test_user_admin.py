@@ -76,3 +76,26 @@ def test_township_staff_create_community_staff_in_their_town(
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="newstaff")
     assert user.town == township_staff.town and user.community == two_communities[1]
+
+
+def test_town_less_residents_and_managers_tied_to_the_town_are_listed(
+    client, township_staff, two_communities
+):
+    from communities.factories import (
+        EstateFactory,
+        HouseholdFactory,
+        PropertyManagerFactory,
+        ServiceContractFactory,
+        verified_resident,
+    )
+
+    estate = EstateFactory(community=two_communities[0])
+    verified_resident(household=HouseholdFactory(building__estate=estate), username="ourresident")
+    manager = PropertyManagerFactory(username="ourmanager")
+    ServiceContractFactory(estate=estate, company=manager.company)
+    verified_resident(username="elsewhere_resident")  # household in another town
+    PropertyManagerFactory(username="elsewhere_manager")
+    client.force_login(township_staff)
+    response = client.get(reverse("admin:communities_user_changelist"))
+    usernames = {u.username for u in response.context["cl"].result_list}
+    assert usernames == {"township", "ourresident", "ourmanager"}
