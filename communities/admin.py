@@ -377,6 +377,13 @@ class ServiceContractAdmin(ScopedImportExportAdmin):
     def community(self, contract):
         return contract.estate.community
 
+    def save_model(self, request, obj, form, change):
+        # Like services.contract_create: lock the estate (the admin view runs in a transaction)
+        # and check the overlap again, so two staff saving at once cannot both pass.
+        Estate.objects.select_for_update().get(pk=obj.estate_id)
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
 
 class OwnersCommitteeMemberInline(RoleScopedInline, admin.TabularInline):
     model = OwnersCommitteeMember

@@ -207,3 +207,57 @@ def test_resident_cannot_enter_the_admin(client, db):
 def test_admin_index_links_to_the_staff_overview(staff_client):
     response = staff_client.get(reverse("admin:index"))
     assert reverse("staff-overview") in response.content.decode()
+
+
+def test_two_overlapping_contracts_added_together_in_the_estate_form_are_refused(
+    staff_client, estates
+):
+    own = estates[0]
+    company = PropertyCompanyFactory()
+    data = {
+        "community": own.community_id,
+        "name": own.name,
+        "status": "delivered",
+        "delivery_date": "2015-01-01",
+        "planned_households": 1,
+        "residents": 1,
+        "supervising_unit": "",
+        "address": "",
+        "contracts-TOTAL_FORMS": 2,
+        "contracts-INITIAL_FORMS": 0,
+        "contracts-0-company": company.pk,
+        "contracts-0-valid_from": "2020-01-01",
+        "contracts-0-valid_to": "2022-12-31",
+        "contracts-1-company": company.pk,
+        "contracts-1-valid_from": "2022-01-01",
+        "contracts-1-valid_to": "",
+        "owners_committees-TOTAL_FORMS": 0,
+        "owners_committees-INITIAL_FORMS": 0,
+        "buildings-TOTAL_FORMS": 0,
+        "buildings-INITIAL_FORMS": 0,
+    }
+    response = staff_client.post(reverse("admin:communities_estate_change", args=[own.pk]), data)
+    assert response.status_code == 200
+    assert not ServiceContract.objects.exists()
+    data["contracts-1-valid_from"] = "2023-01-01"
+    response = staff_client.post(reverse("admin:communities_estate_change", args=[own.pk]), data)
+    assert response.status_code == 302
+    assert ServiceContract.objects.filter(estate=own).count() == 2
+
+
+def test_contract_added_in_the_admin_is_checked_for_overlap(client, township_staff, estates):
+    from communities.factories import ServiceContractFactory
+
+    ServiceContractFactory(estate=estates[0])  # open-ended from 2020
+    client.force_login(township_staff)
+    response = client.post(
+        reverse("admin:communities_servicecontract_add"),
+        {
+            "estate": estates[0].pk,
+            "company": PropertyCompanyFactory().pk,
+            "valid_from": "2024-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert ServiceContract.objects.count() == 1
