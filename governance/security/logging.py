@@ -51,6 +51,11 @@ _AUTH_SCHEME = re.compile(r"(?i)\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}"
 # Mainland mobile numbers (optionally +86), landlines with area code, and ID card numbers.
 _PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+# Session keys (32 characters), CSRF secrets, API tokens, hashes: long runs of letters and digits
+# are redacted wherever they stand, e.g. as positional SQL parameters with no key beside them.
+_LONG_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32,}(?![A-Za-z0-9_])"
+)
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
@@ -61,6 +66,7 @@ def redact(text: str) -> str:
     text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _QUOTED.sub(lambda m: f"{m['head']}{m['q']}{REDACTED}{m['q']}", text)
     text = _BARE.sub(lambda m: f"{m['head']}{REDACTED}", text)
+    text = _LONG_TOKEN.sub(REDACTED, text)
     text = _ID_CARD.sub(REDACTED, text)
     text = _PHONE.sub(REDACTED, text)
     text = _LANDLINE.sub(REDACTED, text)

@@ -90,6 +90,4 @@ def reveal_phone_view(request, model_label: str, pk: int):
         phone = reveal_phone(user=request.user, model_label=model_label, pk=pk, request=request)
     except LookupError as error:
         raise Http404 from error
-    response = JsonResponse({"phone": phone})
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse({"phone": phone})  # never_cache: private, no-store

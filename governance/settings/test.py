@@ -5,7 +5,7 @@ import os
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, env_bool
 
-SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105
+SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105  # nosec B105: test-only key
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -27,7 +27,7 @@ CELERY_RESULT_BACKEND = TEST_REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not env_bool("CELERY_REAL_WORKER", False)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/governance-test-media"))  # noqa: F405,S108
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/governance-test-media"))  # noqa: F405,S108  # nosec B108: test media, overridden per test
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
