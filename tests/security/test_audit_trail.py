@@ -101,11 +101,14 @@ def test_raw_update_of_an_event_is_rejected_by_the_database(township_staff):
     event = audit.record(audit.Action.OTHER, actor=township_staff, summary="original")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(summary="rewritten")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE governance_auditevent SET summary = 'rewritten' WHERE id = %s", [event.pk]
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE governance_auditevent SET summary = 'rewritten' WHERE id = %s", [event.pk]
+        )
     event.refresh_from_db()
     assert event.summary == "original"
 
@@ -125,10 +128,13 @@ def test_the_prune_flag_does_not_unlock_events_younger_than_180_days(township_st
     young = audit.record(
         audit.Action.OTHER, actor=township_staff, at=timezone.now() - datetime.timedelta(days=179)
     )
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('governance.audit_prune', 'on', true)")
-            cursor.execute("DELETE FROM governance_auditevent WHERE id = %s", [young.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT set_config('governance.audit_prune', 'on', true)")
+        cursor.execute("DELETE FROM governance_auditevent WHERE id = %s", [young.pk])
     assert AuditEvent.objects.filter(pk=young.pk).exists()
 
 

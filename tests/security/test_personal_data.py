@@ -65,7 +65,9 @@ def test_committee_member_and_party_member_phones_can_be_revealed(
     member = OwnersCommitteeMemberFactory(
         committee__estate=EstateFactory(community=community), phone="13900001111"
     )
-    party = PartyMemberFactory(organization=CommitteeFactory(community=community), phone="13700002222")
+    party = PartyMemberFactory(
+        organization=CommitteeFactory(community=community), phone="13700002222"
+    )
     client.force_login(community_staff)
     assert _reveal(client, "communities.ownerscommitteemember", member.pk).json()["phone"] == (
         "13900001111"
@@ -94,7 +96,10 @@ def test_reveal_needs_post_and_login(resident_here, community_staff):
     assert _reveal(Client(), "communities.user", resident_here.pk).status_code == 302
     client = Client()
     client.force_login(community_staff)
-    assert client.get(f"/security/reveal-phone/communities.user/{resident_here.pk}/").status_code == 405
+    assert (
+        client.get(f"/security/reveal-phone/communities.user/{resident_here.pk}/").status_code
+        == 405
+    )
 
 
 def test_unknown_models_are_not_revealable(client, community_staff, resident_here):

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BANDIT_EXCLUDES = ",".join(
-    f"./{p}" for p in (".venv", "tests", "var", "locale", "static", "templates", "node_modules")
-) + ",*/migrations/*"
+BANDIT_EXCLUDES = (
+    ",".join(
+        f"./{p}" for p in (".venv", "tests", "var", "locale", "static", "templates", "node_modules")
+    )
+    + ",*/migrations/*"
+)
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -88,8 +91,6 @@ def test_bandit_finds_no_unjustified_issue():
         if parts & {".venv", "tests", "migrations", "var"}:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if "# nosec" in line and not any(
-                f"# nosec B{n}" in line for n in range(100, 800)
-            ):
+            if "# nosec" in line and not any(f"# nosec B{n}" in line for n in range(100, 800)):
                 bare.append(f"{path}:{number}")
     assert bare == []

@@ -60,7 +60,9 @@ def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client(
     # The proxy appends the address it saw; anything the client wrote is to its left.
     for n in range(LIMIT):
         response = client.get(
-            "/api/v1/towns/", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5", REMOTE_ADDR="10.0.0.1"
+            "/api/v1/towns/",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5",
+            REMOTE_ADDR="10.0.0.1",
         )
         assert response.status_code == 200
     spoofed = client.get(

@@ -94,7 +94,9 @@ def test_a_used_code_cannot_be_replayed(client, township_staff, two_factor_on):
 def test_otp_next_refuses_other_sites(client, township_staff, two_factor_on):
     device = TOTPDevice.objects.create(user=township_staff, name="phone", confirmed=True)
     login(client, "township")
-    response = client.post("/security/otp/", {"token": _code(device), "next": "https://evil.example/"})
+    response = client.post(
+        "/security/otp/", {"token": _code(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
