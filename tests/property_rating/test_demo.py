@@ -8,7 +8,11 @@ from django.conf import settings
 from django.core.management import call_command
 
 from property_rating.models import (
-    AnnualResult, AssessmentUnit, QuarterlyReport, QuarterScore, Scheme,
+    AnnualResult,
+    AssessmentUnit,
+    QuarterlyReport,
+    QuarterScore,
+    Scheme,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +30,8 @@ def test_load_demo_2021_outcome_equals_the_seed_table_and_is_idempotent():
     results = {
         (r.unit.estate.name, r.unit.company.name): r
         for r in AnnualResult.objects.filter(unit__year=2021).select_related(
-            "unit__estate", "unit__company")
+            "unit__estate", "unit__company"
+        )
     }
     assert len(results) == 39
     for row in seed:
@@ -41,20 +46,29 @@ def test_load_demo_2021_outcome_equals_the_seed_table_and_is_idempotent():
     assert Scheme.objects.get(year=2021).is_published
 
     # 2022 in progress: every report state, the manager's company included, Q1-Q2 computed.
-    statuses = set(QuarterlyReport.objects.filter(unit__year=2022).values_list("status",
-                                                                                flat=True))
+    statuses = set(QuarterlyReport.objects.filter(unit__year=2022).values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "reviewed"}
     manager_reports = QuarterlyReport.objects.filter(
-        unit__year=2022, unit__company__name="广州市时代物业管理有限公司佛山分公司")
+        unit__year=2022, unit__company__name="广州市时代物业管理有限公司佛山分公司"
+    )
     assert set(manager_reports.values_list("status", flat=True)) == statuses
-    q2 = set(QuarterScore.objects.filter(unit__year=2022, quarter=2).values_list("status",
-                                                                               flat=True))
+    q2 = set(
+        QuarterScore.objects.filter(unit__year=2022, quarter=2).values_list("status", flat=True)
+    )
     assert {"scored", "missing", "pending"} <= q2
     assert not Scheme.objects.get(year=2022).is_published
 
-    before = (AssessmentUnit.objects.count(), QuarterlyReport.objects.count(),
-              QuarterScore.objects.count(), AnnualResult.objects.count())
+    before = (
+        AssessmentUnit.objects.count(),
+        QuarterlyReport.objects.count(),
+        QuarterScore.objects.count(),
+        AnnualResult.objects.count(),
+    )
     call_command("load_demo", "--password", "demo-pass-1")
-    after = (AssessmentUnit.objects.count(), QuarterlyReport.objects.count(),
-             QuarterScore.objects.count(), AnnualResult.objects.count())
+    after = (
+        AssessmentUnit.objects.count(),
+        QuarterlyReport.objects.count(),
+        QuarterScore.objects.count(),
+        AnnualResult.objects.count(),
+    )
     assert after == before
