@@ -52,6 +52,11 @@ def _years(user) -> list[int]:
     return sorted(set(schemes.values_list("year", flat=True)), reverse=True)
 
 
+def _published(user, year) -> bool:
+    """A published year's inputs are frozen (the services refuse changes; the pages say so)."""
+    return Scheme.objects.published().filter(town_id=user.town_id, year=year).exists()
+
+
 def _year(request, years) -> int:
     try:
         return int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
@@ -192,7 +197,7 @@ def inspections(request):
     return render(
         request,
         "property_rating/review_inspections.html",
-        {"units": units, "year": year, "years": years},
+        {"units": units, "year": year, "years": years, "frozen": _published(user, year)},
     )
 
 
@@ -282,6 +287,7 @@ def vetoes(request):
             "year": year,
             "years": years,
             "revoke_form": VetoRevokeForm(),
+            "frozen": _published(user, year),
         },
         status=400 if form.errors else 200,
     )

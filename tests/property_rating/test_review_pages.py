@@ -268,3 +268,28 @@ def test_assessor_home_panel_counts_the_queue(client, report, assessor):
     body = client.get(reverse("home")).content.decode()
     assert reverse("property_rating:review-queue") in body
     assert 'data-testid="review-waiting">1<' in body
+
+
+def test_published_year_shows_frozen_inputs_and_refuses_changes(client, unit, town, staff, scheme):
+    from django.utils import timezone
+
+    scheme.published_at = timezone.now()
+    scheme.save()
+    expert = ExpertFactory(town=town, username="expert")
+    client.force_login(expert)
+    listing = client.get(reverse("property_rating:review-inspections")).content.decode()
+    assert 'data-testid="frozen"' in listing
+    url = reverse("property_rating:review-inspection-score", args=[unit.pk])
+    assert client.post(url, {"score": "80"}).status_code == 400
+    assert not InspectionScore.objects.exists()
+    client.force_login(staff)
+    page = client.get(reverse("property_rating:review-vetoes")).content.decode()
+    assert 'data-testid="frozen"' in page
+    assert 'data-testid="veto-form"' not in page
+    assert (
+        client.post(
+            reverse("property_rating:review-vetoes"), {"unit": unit.pk, "reason": "x"}
+        ).status_code
+        == 400
+    )
+    assert not Veto.objects.exists()
