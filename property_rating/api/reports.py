@@ -220,12 +220,18 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
     @extend_schema(
+        methods=["GET"],
         summary="Download one evidence file of the report (as an attachment)",
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove one evidence file while the report is a draft or returned",
+        responses={204: None, 409: OpenApiResponse(description="Already submitted")},
+    )
     @action(
         detail=True,
-        methods=["get"],
+        methods=["get", "delete"],
         url_path=r"evidence/(?P<evidence_pk>[0-9]+)",
         url_name="evidence-file",
     )
@@ -242,6 +248,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         if evidence is None:
             raise NotFound
+        if request.method == "DELETE":
+            self._ensure_editable(report)
+            try:
+                services.evidence_delete(evidence=evidence, by=request.user)
+            except DjangoValidationError as error:
+                raise ConflictError({"status": _messages(error)}) from error
+            return Response(status=status.HTTP_204_NO_CONTENT)
         return private_file_response(evidence.file, evidence.original_name)
 
 

@@ -347,3 +347,17 @@ def test_reports_api_is_in_the_openapi_schema(client):
         "multipart/form-data"
         in schema["paths"]["/api/v1/reports/{id}/evidence/"]["post"]["requestBody"]["content"]
     )
+
+
+def test_evidence_can_be_removed_only_while_editable(api, unit, manager):
+    report = api.post("/api/v1/reports/", {"unit": unit.pk, "quarter": 1}, format="json").json()
+    base = f"/api/v1/reports/{report['id']}/evidence/"
+    upload = lambda name: SimpleUploadedFile(name, png_bytes(), content_type="image/png")  # noqa: E731
+    first, second = api.post(
+        base, {"item": "T1", "files": [upload("a.png"), upload("b.png")]}, format="multipart"
+    ).json()
+    assert api.delete(f"{base}{first['id']}/").status_code == 204
+    assert list(Evidence.objects.values_list("original_name", flat=True)) == ["b.png"]
+    report_submit(report=QuarterlyReport.objects.get(pk=report["id"]), by=manager)
+    assert api.delete(f"{base}{second['id']}/").status_code == 409
+    assert Evidence.objects.count() == 1
