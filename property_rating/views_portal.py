@@ -119,6 +119,7 @@ def report_detail(request, pk):
             "due_at": _due_at(report),
             "show_points": report.status == QuarterlyReport.Status.REVIEWED,
         },
+        status=400 if errors else 200,
     )
 
 

@@ -188,7 +188,7 @@ def test_fake_png_with_html_is_rejected_and_nothing_is_stored(client, report, ma
     response = client.post(
         url, {**line_data(T1=("说明", 1)), "T1-files": good, "T2-files": bad, "action": "submit"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "photo.png" in response.content.decode()
     assert not Evidence.objects.exists()
     report.refresh_from_db()
@@ -279,7 +279,7 @@ def test_count_must_be_a_whole_non_negative_number(client, report, manager):
         reverse("property_rating:manager-report", args=[report.pk]),
         {**line_data(T1=("说明", -2)), "action": "save"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'data-testid="errors"' in response.content.decode()
     assert ReportItem.objects.filter(report=report, count__isnull=False).count() == 0
 
@@ -317,3 +317,16 @@ def test_home_panel_lists_overdue_reports(client, unit, manager):
     assert 'data-testid="rating-panel"' in body
     assert "糖果雅苑 Q1" in body
     assert reverse("property_rating:manager-home") in body
+
+
+def test_oversized_photo_is_rejected_with_the_limit(client, report, manager, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    client.force_login(manager)
+    big = SimpleUploadedFile("big.png", png_bytes() + b"\0" * 200, content_type="image/png")
+    response = client.post(
+        reverse("property_rating:manager-report", args=[report.pk]),
+        {**line_data(), "T1-files": big, "action": "save"},
+    )
+    assert response.status_code == 400
+    assert "big.png" in response.content.decode()
+    assert not Evidence.objects.exists()
