@@ -238,3 +238,25 @@ def test_export_contains_natural_names_not_ids(client, township_staff, two_commu
     data = tablib.Dataset().load(io.StringIO(text).read(), format="csv")
     assert data["community"] == ["海南洲社区"]
     assert data["name"] == ["糖果雅苑"]
+
+
+def test_households_import_by_estate_and_building_names_within_scope(
+    community_staff, two_communities
+):
+    from communities.factories import BuildingFactory
+    from communities.models import Household
+    from communities.resources import HouseholdResource
+
+    own = BuildingFactory(estate__community=two_communities[0], estate__name="糖果雅苑", name="1栋")
+    BuildingFactory(estate__community=two_communities[1], estate__name="中恒海晖", name="1栋")
+    headers = ["estate", "building", "room"]
+    good = tablib.Dataset(["糖果雅苑", "1栋", "101"], ["糖果雅苑", "1栋", "102"], headers=headers)
+    result = HouseholdResource(user=community_staff).import_data(good, dry_run=False)
+    assert not result.has_validation_errors() and not result.has_errors()
+    assert sorted(own.households.values_list("room", flat=True)) == ["101", "102"]
+
+    bad = tablib.Dataset(["糖果雅苑", "1栋", "103"], ["中恒海晖", "1栋", "101"], headers=headers)
+    result = HouseholdResource(user=community_staff).import_data(bad, dry_run=False)
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert "中恒海晖" in str(result.invalid_rows[0].error)
+    assert Household.objects.count() == 2
