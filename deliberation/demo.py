@@ -9,6 +9,7 @@ moves through deliberation.services, so the history is the same as real use woul
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Estate, Household, ResidentVerification, User
@@ -18,12 +19,14 @@ from .models import (
     AgendaItem,
     Council,
     CouncilStep,
+    FollowUpAction,
     Proposal,
     ProposalTransition,
     Representative,
     ResponsibilityEntry,
     Session,
     StandingParty,
+    Support,
 )
 
 PILOT_ESTATES = ["糖果雅苑", "海纳公馆", "海逸锦绣蓝湾", "悦园小区", "中恒海晖", "金沙里", "时代家"]
@@ -127,21 +130,33 @@ def _supporters(estate: Estate, users: dict, n: int, building: str = "5栋") -> 
     return [_resident(estate, building, room, users["staff"]) for room in rooms]
 
 
-def _backdate(proposal: Proposal, start: datetime.datetime, days_between: float) -> None:
-    """Spread a demo proposal's history over time so the dashboard has real durations."""
-    transitions = list(proposal.transitions.order_by("at", "pk"))
-    when = start
-    for transition in transitions:
-        ProposalTransition.objects.filter(pk=transition.pk).update(at=when)
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _backdate(proposal: Proposal, when: dict[str, list[datetime.date] | datetime.date]) -> None:
+    """Give a demo proposal's history real dates (to_state -> date, or dates in order when a
+    state is reached twice), so the dashboard has real durations and the history reads true."""
+    queues = {state: list(d) if isinstance(d, list) else [d] for state, d in when.items()}
+    for transition in proposal.transitions.order_by("at", "pk"):
+        queue = queues.get(transition.to_state)
+        if not queue:
+            continue
+        at = _at(queue.pop(0) if len(queue) > 1 else queue[0])
+        ProposalTransition.objects.filter(pk=transition.pk).update(at=at)
+        if transition.to_state == Proposal.State.DRAFT:
+            Proposal.objects.filter(pk=proposal.pk).update(created_at=at)
         if transition.to_state == Proposal.State.SUBMITTED:
-            Proposal.objects.filter(pk=proposal.pk).update(created_at=start, submitted_at=when)
-        if transition.to_state in (
-            Proposal.State.ACCEPTED,
-            Proposal.State.REJECTED,
-            Proposal.State.DECIDED,
-        ):
-            Proposal.objects.filter(pk=proposal.pk, decided_at__gt=when).update(decided_at=when)
-        when += datetime.timedelta(days=days_between)
+            Proposal.objects.filter(pk=proposal.pk).update(submitted_at=at)
+        if transition.to_state in (Proposal.State.ACCEPTED, Proposal.State.REJECTED):
+            Proposal.objects.filter(pk=proposal.pk).update(decided_at=at)
+        if transition.to_state == Proposal.State.DONE:
+            Proposal.objects.filter(pk=proposal.pk).update(closed_at=at)
+    Support.objects.filter(proposal=proposal).update(
+        created_at=proposal.transitions.filter(to_state=Proposal.State.SUBMITTED).values("at")[:1]
+    )
 
 
 def _vote_all(session: Session, item: AgendaItem, council: Council, choices: list[str]) -> None:
@@ -269,9 +284,24 @@ def _tiles(council: Council, users: dict) -> Proposal:
     services.outcome_rate(
         proposal=proposal, user=resident, stars=5, comment="历时一年多终于解决，感谢各方。"
     )
+    d = datetime.date
     _backdate(
-        proposal, datetime.datetime(2021, 3, 20, 10, tzinfo=timezone.get_current_timezone()), 35
+        proposal,
+        {
+            "draft": d(2021, 3, 20),
+            "submitted": d(2021, 3, 20),
+            "accepted": d(2021, 3, 27),
+            "scheduled": d(2021, 4, 10),
+            "decided": d(2022, 3, 15),
+            "implementing": d(2022, 3, 16),
+            "done": d(2022, 8, 25),
+        },
     )
+    for action in proposal.follow_ups.all():
+        FollowUpAction.objects.filter(pk=action.pk).update(
+            created_at=_at(d(2022, 3, 16)), done_at=_at(action.due_date, 17)
+        )
+    Session.objects.filter(agenda__proposal=proposal).update(closed_at=F("date"))
     return proposal
 
 
@@ -333,7 +363,15 @@ def _tangguo(council: Council, users: dict) -> None:
         reason="涉及商铺经营，小区层面无法协调。",
         due_date=today - datetime.timedelta(days=2),
     )
-    _backdate(noise, timezone.now() - datetime.timedelta(days=20), 4)
+    _backdate(
+        noise,
+        {
+            "draft": today - datetime.timedelta(days=20),
+            "submitted": today - datetime.timedelta(days=20),
+            "accepted": today - datetime.timedelta(days=16),
+            "escalated": today - datetime.timedelta(days=9),
+        },
+    )
 
 
 def _generic(council: Council, users: dict, index: int) -> None:
@@ -342,7 +380,6 @@ def _generic(council: Council, users: dict, index: int) -> None:
     estate = council.estate
     proposer = _resident(estate, "1栋", "102", staff)
     people = _supporters(estate, users, 5)
-    now = timezone.now()
     plans = {
         0: ["rejected", "withdrawn", "implementing"],
         1: ["decided_not_passed", "scheduled", "done"],
@@ -417,7 +454,23 @@ def _generic(council: Council, users: dict, index: int) -> None:
                 services.proposal_escalate(
                     proposal=proposal, by=staff, reason="社区协调后仍需镇相关部门处理。"
                 )
-        _backdate(proposal, now - datetime.timedelta(days=90 - 15 * n), 3 + 2 * index)
+        days = datetime.timedelta
+        start = session_date - days(days=21 + 4 * index)
+        _backdate(
+            proposal,
+            {
+                "draft": start,
+                "submitted": start,
+                "accepted": start + days(days=2 + index),
+                "rejected": start + days(days=5 + index),
+                "withdrawn": start + days(days=3),
+                "scheduled": session_date - days(days=7),
+                "decided": session_date,
+                "implementing": session_date + days(days=2),
+                "escalated": [session_date + days(days=15), session_date + days(days=25)],
+                "done": session_date + days(days=30),
+            },
+        )
 
 
 def load(*, town, users: dict, stdout=None) -> None:
