@@ -40,7 +40,7 @@ BATCH = 5000
 
 
 def build_town():
-    from communities.models import Building, Community, Estate, Household, Town
+    from communities.models import Building, Community, Estate, Household, Town, User
     from party_grid.models import (
         Grid,
         GridWorker,
@@ -51,7 +51,6 @@ def build_town():
         Visit,
         VolunteerTeam,
     )
-    from communities.models import User
 
     Level, BuildType = PartyOrganization.Level, PartyOrganization.BuildType
     start = datetime.date(2020, 1, 1)
