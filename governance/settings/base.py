@@ -263,3 +263,8 @@ PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEAR
 LOGGING["filters"] = {"redact": {"()": "governance.security.logging.RedactingFilter"}}
 for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("redact")
+# The API schema documents DRF's error answers (403/404/415/429) on every operation.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "governance.security.schema.add_error_responses",
+]
