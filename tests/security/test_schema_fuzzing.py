@@ -3,9 +3,9 @@ anonymously and as a signed-in township staff member: no 5xx, no status code the
 document, bodies that match the schema. Writes with a wrong content type get 415."""
 
 import pytest
+import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
