@@ -183,6 +183,21 @@ class Representative(models.Model):
     def __str__(self):
         return f"{self.display_name or self.user} ({self.building.name if self.building else '-'})"
 
+    def clean(self):
+        """A representative is a resident verified to a household of the council's estate."""
+        from django.core.exceptions import ValidationError
+
+        if not (self.council_id and self.user_id):
+            return
+        estate_id = self.council.estate_id
+        household = self.user.verified_household
+        if household is None or household.building.estate_id != estate_id:
+            raise ValidationError(
+                {"user": _("A representative must be a resident verified to this estate.")}
+            )
+        if self.building_id and self.building.estate_id != estate_id:
+            raise ValidationError({"building": _("The building is not in this estate.")})
+
 
 class StandingParty(models.Model):
     class Kind(models.TextChoices):

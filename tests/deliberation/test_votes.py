@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from deliberation import services
-from deliberation.factories import CouncilFactory, ProposalFactory, representatives
+from deliberation.factories import CouncilFactory, ProposalFactory, representatives, resident_of
 from deliberation.models import AgendaItem, Proposal, Vote
 
 S = Proposal.State
@@ -165,3 +165,19 @@ def test_rounds_are_counted_across_sessions(council, staff, reps):
     proposal.refresh_from_db()
     assert proposal.state == S.SCHEDULED
     assert proposal.transitions.filter(to_state=S.SCHEDULED).count() == 1
+
+
+def test_a_representative_must_live_in_the_estate(council):
+    from deliberation.models import Representative
+
+    outsider = resident_of(CouncilFactory().estate)
+    rep = Representative(council=council, user=outsider, term_start=datetime.date(2021, 1, 1))
+    with pytest.raises(ValidationError):
+        rep.full_clean()
+    neighbour = resident_of(council.estate)
+    Representative(
+        council=council,
+        user=neighbour,
+        term_start=datetime.date(2021, 1, 1),
+        building=neighbour.verified_household.building,
+    ).full_clean()
