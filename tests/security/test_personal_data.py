@@ -253,3 +253,20 @@ def test_staff_users_are_never_anonymised(community):
     with time_machine.travel(TODAY, tick=False):
         anonymise_departed_residents()
     assert User.objects.get(pk=staff.pk).phone == "13500001111"
+
+
+def test_the_reveal_widget_shows_only_the_masked_number(resident_here):
+    from django.template.loader import render_to_string
+
+    from governance.security.admin import reveal_phone_html
+
+    html = reveal_phone_html(resident_here)
+    assert "138****5678" in html
+    assert PHONE not in html
+    assert f"/security/reveal-phone/communities.user/{resident_here.pk}/" in html
+    rendered = render_to_string(
+        "security/_reveal_phone.html",
+        {"label": "communities.user", "pk": resident_here.pk, "phone": PHONE},
+    )
+    assert "138****5678" in rendered
+    assert PHONE not in rendered
