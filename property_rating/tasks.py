@@ -2,9 +2,11 @@
 twice: the computations upsert one row per unit and period (see computation.py)."""
 
 import logging
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from . import computation
@@ -137,11 +139,44 @@ def compute_year(
     )
 
 
+# Two beat schedulers (or one message delivered twice) can start compute_due_quarters twice at
+# once: both would see the same quarters uncomputed and compute them twice
+# (tests/reliability/test_two_beats.py). A PostgreSQL session advisory lock lets one run; the
+# other returns at once, the holder computing what is due. The lock dies with its connection, so
+# a killed worker never leaves it held (a status flag in a row would).
+DUE_QUARTERS_LOCK = 0x50524451  # fixed, arbitrary ("PRDQ")
+
+
+@contextmanager
+def _only_one_at_a_time(key: int):
+    """Yields True when this process holds the lock, False when another one does."""
+    if connection.vendor != "postgresql":
+        yield True  # the embedded SQLite default runs tasks in-process, one at a time
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 @shared_task(name="property_rating.compute_due_quarters")
 def compute_due_quarters() -> list:
     """Daily (beat): compute the quarters whose due time has passed and that are not computed
     yet, in unpublished years. Safe to repeat: a computed quarter is skipped, and computing one
-    again would leave the same rows anyway."""
+    again would leave the same rows anyway; concurrent deliveries run one at a time."""
+    with _only_one_at_a_time(DUE_QUARTERS_LOCK) as acquired:
+        if not acquired:
+            logger.info("compute_due_quarters is running elsewhere; skipped")
+            return []
+        return _compute_due_quarters()
+
+
+def _compute_due_quarters() -> list:
     now = timezone.now()
     done = []
     for scheme in Scheme.objects.filter(published_at__isnull=True).select_related("town"):
