@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests drive Debian's Chromium; a CJK font makes their screenshots legible.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null
 fi
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
