@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,6 +70,10 @@ def _dashboard_town(request) -> Town:
     return town
 
 
+def _percent(value: Decimal | None) -> Decimal:
+    return ((value or Decimal(0)) * 100).quantize(Decimal("0.01"))
+
+
 def _pct(value) -> str:
     return "—" if value is None else f"{value * 100:.2f}"
 
@@ -100,17 +105,20 @@ def dashboard(request):
         totals.add(stats)
 
     kinds = VolunteerTeam.Kind
-    month_start = (on.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    # The twelve months up to and including the month of `on`.
+    month_start = on.replace(day=1)
+    for _month in range(11):
+        month_start = (month_start - datetime.timedelta(days=1)).replace(day=1)
     months = selectors.visits_per_month(town=town, community_ids=ids, start=month_start, end=on)
     charts = [
         bar_chart(
             _("Party-organisation coverage of estates by community"),
-            [(r["community"].name, (r["stats"].coverage or 0) * 100) for r in rows],
+            [(r["community"].name, _percent(r["stats"].coverage)) for r in rows],
             unit="%",
         ),
         bar_chart(
             _("Single-built rate by community"),
-            [(r["community"].name, (r["stats"].single_built_rate or 0) * 100) for r in rows],
+            [(r["community"].name, _percent(r["stats"].single_built_rate)) for r in rows],
             unit="%",
         ),
         bar_chart(

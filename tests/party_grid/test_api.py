@@ -132,3 +132,24 @@ def test_api_figures_equal_the_community_staffs_dashboard(client, crafted_town):
     shown.pop("households_visited")
     assert shown == _api_as_figures(api)
     assert t.b.name not in page.content.decode()  # another community's row is not shown
+
+
+def test_api_runs_a_constant_number_of_queries(client, crafted_town):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from party_grid.factories import BranchFactory, GroupFactory, PartyMemberFactory
+
+    params = {"town": crafted_town.town.pk, "date": "2021-12-31"}
+    client.get(URL, params)
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, params)
+    for _ in range(8):
+        PartyMemberFactory(
+            organization=GroupFactory(parent=BranchFactory(parent=crafted_town.b1.parent)),
+            is_building_head=True,
+        )
+    with CaptureQueriesContext(connection) as large:
+        data = client.get(URL, params).json()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert data["building_heads"] == 2 + 8
