@@ -397,8 +397,9 @@ def rel_celery(private_redis, settings):
     switch_celery(app, saved[0], saved[1])
 
 
+# test_database before procs: the subprocesses are killed before the test database is flushed.
 @pytest.fixture
-def start_worker(procs, test_database, private_redis, tmp_path):
+def start_worker(test_database, procs, private_redis, tmp_path):
     """start_worker(concurrency=1, pool="solo") -> a real `celery worker` subprocess on the test
     database and the private Redis, ready to consume."""
 
@@ -434,7 +435,7 @@ def start_worker(procs, test_database, private_redis, tmp_path):
 
 
 @pytest.fixture
-def start_beat(procs, test_database, private_redis, tmp_path):
+def start_beat(test_database, procs, private_redis, tmp_path):
     """start_beat() -> a real `celery beat` subprocess (django-celery-beat's database
     scheduler) on the test database and the private Redis."""
 
@@ -458,6 +459,46 @@ def start_beat(procs, test_database, private_redis, tmp_path):
         return proc
 
     return start
+
+
+def start_gunicorn(procs, *, env: dict, workers: int = 2, threads: int = 8) -> tuple[str, Proc]:
+    """gunicorn (gthread) on a free port of 127.0.0.1 with `env`; returns (base URL, process)."""
+    port = free_port()
+    proc = procs.start(
+        "gunicorn",
+        [
+            str(VENV_BIN / "gunicorn"),
+            "governance.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread" if threads > 1 else "sync",
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+        ],
+        env=env,
+    )
+    wait_for(
+        lambda: port_open(port),
+        timeout=60,
+        what="gunicorn to listen",
+        details=lambda: proc.log()[-3000:],
+    )
+    return f"http://127.0.0.1:{port}", proc
+
+
+@pytest.fixture
+def web_on_test_database(test_database, procs, private_redis, tmp_path):
+    """A gunicorn server (2 processes x 8 threads, as in production) on the test database."""
+    env = django_env(
+        database=test_database, redis_port=private_redis.port, media_root=tmp_path / "media"
+    )
+    base, _proc = start_gunicorn(procs, env=env)
+    return base
 
 
 @pytest.fixture

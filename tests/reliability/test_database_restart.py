@@ -25,7 +25,7 @@ from .conftest import (
     database_url,
     django_env,
     free_port,
-    port_open,
+    start_gunicorn,
     wait_for,
 )
 
@@ -111,42 +111,15 @@ def _has_migrations(connection) -> bool:
 @pytest.fixture
 def web(private_postgres, web_database, private_redis, procs, tmp_path):
     """gunicorn (one sync worker: one persistent database connection) on the private cluster."""
-    port = free_port()
     env = django_env(
         database=private_postgres.url(WEB_DB),
         redis_port=private_redis.port,
         media_root=tmp_path / "media",
     )
-    proc = procs.start(
-        "gunicorn",
-        [
-            str(VENV_BIN / "gunicorn"),
-            "governance.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-        ],
-        env=env,
-    )
-    wait_for(
-        lambda: port_open(port),
-        timeout=60,
-        what="gunicorn to listen",
-        details=lambda: proc.log()[-3000:],
-    )
+    base, proc = start_gunicorn(procs, env=env, workers=1, threads=1)
     session = requests.Session()
     session.cookies.set("sessionid", web_database["sessionid"])
-    return {
-        "base": f"http://127.0.0.1:{port}",
-        "proc": proc,
-        "session": session,
-        "seed": web_database,
-    }
+    return {"base": base, "proc": proc, "session": session, "seed": web_database}
 
 
 def worker_pids(master_pid: int) -> set[int]:
