@@ -35,6 +35,7 @@ urlpatterns += [
         name="manager-evidence-delete",
     ),
     path("evidence/<int:pk>/", views_portal.evidence_download, name="evidence-download"),
+    path("manager/api-token/", views_portal.api_token, name="manager-api-token"),
     path("satisfaction/", views_portal.satisfaction, name="satisfaction"),
     path("review/", views_review.queue, name="review-queue"),
     path("review/reports/<int:pk>/", views_review.report_review, name="review-report"),

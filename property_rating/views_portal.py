@@ -225,6 +225,27 @@ def unit_detail(request, pk):
     )
 
 
+@login_required
+def api_token(request):
+    """The manager's token for /api/v1/reports/ (their company's own systems). A new token
+    replaces the old one at once; it is shown in full only right after it is made."""
+    from rest_framework.authtoken.models import Token
+
+    user = _manager(request)
+    new_key = None
+    if request.method == "POST":
+        with transaction.atomic():
+            Token.objects.filter(user=user).delete()
+            new_key = Token.objects.create(user=user).key
+        messages.success(request, _("A new API token is made; the old one no longer works."))
+    token = Token.objects.filter(user=user).first()
+    return render(
+        request,
+        "property_rating/portal_api_token.html",
+        {"token": token, "new_key": new_key, "api_root": request.build_absolute_uri("/api/v1/")},
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Residents: satisfaction
 # --------------------------------------------------------------------------------------------

@@ -330,3 +330,30 @@ def test_oversized_photo_is_rejected_with_the_limit(client, report, manager, set
     assert response.status_code == 400
     assert "big.png" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_manager_makes_and_replaces_an_api_token(client, unit, manager):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client.force_login(manager)
+    url = reverse("property_rating:manager-api-token")
+    assert 'data-testid="token-exists"' not in client.get(url).content.decode()
+    first = client.post(url)
+    assert 'data-testid="new-token"' in first.content.decode()
+    old_key = Token.objects.get(user=manager).key
+    assert old_key in first.content.decode()
+    assert old_key not in client.get(url).content.decode()  # shown once only
+    client.post(url)
+    new_key = Token.objects.get(user=manager).key
+    assert new_key != old_key
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert api.get("/api/v1/reports/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert api.get("/api/v1/reports/").status_code == 200
+
+
+def test_only_managers_get_report_api_tokens(client, assessor):
+    client.force_login(assessor)
+    assert client.post(reverse("property_rating:manager-api-token")).status_code == 403
