@@ -19,6 +19,8 @@ from governance.celery import ping
 from governance.models import OutboxMessage
 from governance.tasks import enqueue_on_commit
 
+from .conftest import wait_for
+
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
 ANSWER_BOUND_S = 5.0  # issue 7: "stored and answered within 5 s"
@@ -65,9 +67,11 @@ def test_outbox_message_written_while_redis_is_down_is_executed_after_it_returns
 def test_proposal_submitted_and_accepted_while_redis_is_down_notify_after_it_returns(
     client, private_redis, rel_celery, start_worker
 ):
-    """A resident's proposal through the portal and a staff member's acceptance, both with Redis
-    down: each is stored and answered with success; once Redis is back the relay hands their
-    notifications to a real worker, which delivers them."""
+    """A resident's proposals through the portal and the API (with a photo) and a staff
+    member's acceptance, all with Redis down: each is stored and answered with success; once
+    Redis is back the relay hands their notifications to a real worker, which delivers them."""
+    from rest_framework.test import APIClient
+
     estate = EstateFactory()
     council = CouncilFactory(estate=estate)
     resident = resident_of(estate)
@@ -86,10 +90,27 @@ def test_proposal_submitted_and_accepted_while_redis_is_down_notify_after_it_ret
             "category": "other",
         },
     )
-    elapsed_submit = time.monotonic() - started
+    elapsed_portal = time.monotonic() - started
     assert response.status_code == 302, response.content[:2000]
     proposal = Proposal.objects.get(council=council)
     assert proposal.state == Proposal.State.SUBMITTED
+
+    api = APIClient()
+    api.force_authenticate(resident)
+    started = time.monotonic()
+    created = api.post(
+        "/api/v1/proposals/",
+        {
+            "title": "楼道灯不亮",
+            "description": "2栋楼道灯坏了。",
+            "category": "other",
+            "photos": [png_upload()],
+        },
+        format="multipart",
+    )
+    elapsed_api = time.monotonic() - started
+    assert created.status_code == 201, created.content[:2000]
+    assert Proposal.objects.get(pk=created.json()["id"]).attachments.count() == 1
 
     client.force_login(staff)
     started = time.monotonic()
@@ -100,27 +121,116 @@ def test_proposal_submitted_and_accepted_while_redis_is_down_notify_after_it_ret
     elapsed_accept = time.monotonic() - started
     assert response.status_code == 302, response.content[:2000]
     print(
-        f"\n[redis down] proposal answered in {elapsed_submit * 1000:.0f} ms, "
-        f"acceptance in {elapsed_accept * 1000:.0f} ms"
+        f"\n[redis down] proposal answered in {elapsed_portal * 1000:.0f} ms (portal), "
+        f"{elapsed_api * 1000:.0f} ms (API), acceptance in {elapsed_accept * 1000:.0f} ms"
     )
-    assert elapsed_submit < ANSWER_BOUND_S and elapsed_accept < ANSWER_BOUND_S
+    assert max(elapsed_portal, elapsed_api, elapsed_accept) < ANSWER_BOUND_S
 
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.ACCEPTED
     unsent = OutboxMessage.objects.filter(sent_at__isnull=True)
-    assert unsent.count() == 2  # one notification task per transition, kept
+    assert unsent.count() == 3  # one notification task per transition, kept
     assert not Notification.objects.exists()
 
     private_redis.start()
     start_worker()
-    assert relay_through_worker(rel_celery) == 2
+    assert relay_through_worker(rel_celery) == 3
     accepted = ProposalTransition.objects.get(proposal=proposal, to_state=Proposal.State.ACCEPTED)
 
     def delivered():
         return Notification.objects.filter(user=resident, key=f"transition:{accepted.pk}").first()
 
-    from .conftest import wait_for
-
     note = wait_for(delivered, timeout=30, what="the worker to deliver the notification")
     assert note.text
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def png_upload(name: str = "photo.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_report_submitted_and_computation_started_while_redis_is_down(
+    client, private_redis, rel_celery, start_worker
+):
+    """A manager files and submits a quarterly report with evidence through the API, and staff
+    start the year's computation from the admin, all with Redis down: the report is stored and
+    answered, the computation is queued; once Redis is back a real worker computes it."""
+    from rest_framework.test import APIClient
+
+    from communities.factories import PropertyManagerFactory, TownshipStaffFactory
+    from property_rating.models import (
+        AnnualResult,
+        AssessmentUnit,
+        ComputationRun,
+        Evidence,
+        QuarterlyReport,
+        Scheme,
+    )
+
+    from .town import build_town
+
+    town = build_town(5)
+    unit = AssessmentUnit.objects.filter(town=town).order_by("pk").first()
+    manager = PropertyManagerFactory(company=unit.company)
+    staff = TownshipStaffFactory(town=town)
+    scheme = Scheme.objects.get(town=town)
+    private_redis.stop()
+
+    api = APIClient()
+    api.force_authenticate(manager)
+    started = time.monotonic()
+    created = api.post(
+        "/api/v1/reports/",
+        {"unit": unit.pk, "quarter": 1, "items": [{"code": "T1", "description": "联合执法3次"}]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content[:1000]
+    report_id = created.json()["id"]
+    evidence = api.post(
+        f"/api/v1/reports/{report_id}/evidence/",
+        {"item": "T1", "files": [png_upload()]},
+        format="multipart",
+    )
+    assert evidence.status_code == 201, evidence.content[:1000]
+    submitted = api.post(f"/api/v1/reports/{report_id}/submit/")
+    assert submitted.status_code == 200, submitted.content[:1000]
+    elapsed_report = time.monotonic() - started
+
+    client.force_login(staff)
+    started = time.monotonic()
+    response = client.post(
+        "/admin/property_rating/scheme/",
+        {"action": "start_annual", "_selected_action": [scheme.pk]},
+    )
+    elapsed_start = time.monotonic() - started
+    assert response.status_code == 302
+    print(
+        f"\n[redis down] report create+evidence+submit answered in "
+        f"{elapsed_report * 1000:.0f} ms, computation start in {elapsed_start * 1000:.0f} ms"
+    )
+    assert elapsed_report < 3 * ANSWER_BOUND_S and elapsed_start < ANSWER_BOUND_S
+
+    report = QuarterlyReport.objects.get(pk=report_id)
+    assert report.status == QuarterlyReport.Status.SUBMITTED
+    assert Evidence.objects.filter(item__report=report).count() == 1
+    run = ComputationRun.objects.get(town=town)
+    assert run.status == ComputationRun.Status.QUEUED
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 1
+
+    private_redis.start()
+    start_worker()
+    assert relay_through_worker(rel_celery) == 1
+
+    def finished():
+        run.refresh_from_db()
+        return run.status == ComputationRun.Status.SUCCEEDED
+
+    wait_for(finished, timeout=60, what="the worker to compute the year")
+    assert AnnualResult.objects.filter(unit__town=town).count() == 5
