@@ -1,5 +1,7 @@
 """Data for the property_rating panels of the role home pages (a few queries each, no loops)."""
 
+import datetime
+
 from django import template
 from django.db.models import Q
 from django.utils import timezone
@@ -33,7 +35,7 @@ def manager_panel(context) -> dict:
 
 def _report_window(row):
     scheme = row["scheme"]
-    return timezone.timedelta(days=scheme.report_due_days if scheme else 15)
+    return datetime.timedelta(days=scheme.report_due_days if scheme else 15)
 
 
 @register.simple_tag(takes_context=True)
