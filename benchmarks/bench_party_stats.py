@@ -200,7 +200,7 @@ def build_town():
             VolunteerTeam(
                 community_id=e.community_id,
                 estate=e,
-                kind=kinds[n % 4],
+                kind=kinds[(n // 2) % 4],
                 name=f"志愿队{n}",
                 established_on=start,
             )
