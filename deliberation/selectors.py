@@ -113,6 +113,7 @@ def sessions_for_resident(user) -> QuerySet:
         Session.objects.filter(council__estate_id=estate_id)
         .annotate(item_count=Count("agenda", distinct=True))
         .select_related("council__estate")
+        .order_by("-date", "-pk")
     )
 
 

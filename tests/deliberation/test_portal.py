@@ -262,3 +262,20 @@ def test_resident_rates_a_done_proposal(client, council, resident):
     client.force_login(resident)
     client.post(reverse("deliberation:proposal-rate", args=[proposal.pk]), {"stars": 4})
     assert proposal.rating.stars == 4
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_session_list_and_dashboard_query_counts_are_constant(
+    client, council, staff, resident, n, django_assert_max_num_queries
+):
+    for _ in range(n):
+        session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+        services.agenda_add(
+            session=session, proposal=ProposalFactory(council=council, state=S.ACCEPTED), by=staff
+        )
+    client.force_login(resident)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("deliberation:session-list")).status_code == 200
+    client.force_login(staff)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("deliberation:dashboard")).status_code == 200
