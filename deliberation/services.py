@@ -256,6 +256,7 @@ def proposal_from_problem(
 ) -> Proposal:
     """Turn a problem found elsewhere (e.g. a party member's household visit) into a submitted
     proposal of the estate's council. Raises ValidationError when the estate has no council."""
+    note = str(note or "")
     council = _council_of(estate)
     household = None
     if raised_by is not None and getattr(raised_by, "is_resident", False):
