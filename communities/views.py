@@ -88,7 +88,7 @@ def verification_request(request):
 
 @login_required
 def verification_queue(request):
-    if not is_staff_role(request.user):
+    if not is_staff_role(request.user) or request.user.is_assessor:  # assessors verify no one
         raise PermissionDenied
     return render(
         request,
@@ -103,7 +103,7 @@ def verification_queue(request):
 @login_required
 @require_POST
 def verification_decide(request, pk: int):
-    if not is_staff_role(request.user):
+    if not is_staff_role(request.user) or request.user.is_assessor:  # assessors verify no one
         raise PermissionDenied
     verification = get_object_or_404(selectors.pending_verifications(user=request.user), pk=pk)
     form = VerificationDecisionForm(request.POST)
