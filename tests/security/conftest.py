@@ -1,5 +1,7 @@
 import pytest
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 
 from communities.factories import (
     CommunityFactory,
@@ -10,6 +12,37 @@ from communities.factories import (
 )
 
 PASSWORD = "pw-for-tests-1"  # communities.factories.UserFactory's password
+
+
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("world-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(request, settings, tmp_path):
+    # The attack world's files live in one directory for its whole module; other tests get a
+    # fresh, empty one each (as tests/conftest.py does).
+    if "world" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("world_media")
+    else:
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
+    """tests/security/world.py, built once per module inside a transaction rolled back at the
+    module's end; each test runs in a savepoint inside it."""
+    from .world import build
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=world_media):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

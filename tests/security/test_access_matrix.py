@@ -16,7 +16,6 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .conftest_world import _media_root, world, world_media  # noqa: F401  (fixtures)
 from .world import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +44,10 @@ MATRIX = {
         "/rating/manager/units/{unit_other_town}/",
         (302, 403, 403, 404, 403, 403, 403),
     ),
-    "manager-report": ("/rating/manager/reports/{report_own}/", (302, 403, 403, 200, 403, 403, 403)),
+    "manager-report": (
+        "/rating/manager/reports/{report_own}/",
+        (302, 403, 403, 200, 403, 403, 403),
+    ),
     "manager-report/other-company": (
         "/rating/manager/reports/{report_other_company}/",
         (302, 403, 403, 404, 403, 403, 403),
@@ -90,7 +92,10 @@ MATRIX = {
     ),
     "attachment": ("/deliberation/attachments/{attachment_own}/", (200,) * 7),
     "session-list": ("/deliberation/sessions/", (302, 200, 200, 403, 302, 302, 302)),
-    "session-detail": ("/deliberation/sessions/{session_own}/", (302, 200, 200, 404, 404, 200, 200)),
+    "session-detail": (
+        "/deliberation/sessions/{session_own}/",
+        (302, 200, 200, 404, 404, 200, 200),
+    ),
     "session-detail/other-community": (
         "/deliberation/sessions/{session_other_community}/",
         (302, 404, 404, 404, 404, 404, 200),
@@ -192,15 +197,36 @@ MATRIX = {
 
 # Routes reached only by POST (or not pages at all), and where they are tested.
 NOT_IN_GET_MATRIX = {
-    "login", "logout", "password_change", "password_change_done",  # test_logins.py
-    "otp-verify", "reveal-phone",  # test_two_factor.py, test_personal_data.py
-    "healthz", "set_language", "javascript-catalog", "schema", "api-docs", "api-root",
-    "verification-decide", "manager-report-start", "manager-evidence-delete", "review-veto-revoke",
-    "proposal-support", "proposal-follow", "proposal-withdraw", "proposal-rate", "vote",
-    "manage-proposal-action", "manage-session-create", "manage-session-action",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",  # test_logins.py
+    "otp-verify",
+    "reveal-phone",  # test_two_factor.py, test_personal_data.py
+    "healthz",
+    "set_language",
+    "javascript-catalog",
+    "schema",
+    "api-docs",
+    "api-root",
+    "verification-decide",
+    "manager-report-start",
+    "manager-evidence-delete",
+    "review-veto-revoke",
+    "proposal-support",
+    "proposal-follow",
+    "proposal-withdraw",
+    "proposal-rate",
+    "vote",
+    "manage-proposal-action",
+    "manage-session-create",
+    "manage-session-action",
     "remediation-update",  # WRITES below
     "party-statistics",  # needs parameters: tests/security/test_schema_fuzzing.py
-    "report-evidence", "report-submit", "proposal-support-api", "session-votes",  # WRITES below
+    "report-evidence",
+    "report-submit",
+    "proposal-support-api",
+    "session-votes",  # WRITES below
 }
 
 
@@ -221,18 +247,35 @@ def _routes():
 
 
 API_NAMES = {
-    "towns": "town-list", "communities": "community-list", "estates": "estate-list",
-    "companies": "company-list", "company-ratings": "company-rating-history",
-    "ratings": "rating-list", "reports": "report-list", "report": "report-detail",
-    "report-evidence-file": "report-evidence-file", "report-units": "report-unit-list",
-    "report-unit": "report-unit-detail", "proposals": "proposal-list",
-    "proposal": "proposal-detail", "sessions": "session-list", "session": "session-detail",
+    "towns": "town-list",
+    "communities": "community-list",
+    "estates": "estate-list",
+    "companies": "company-list",
+    "company-ratings": "company-rating-history",
+    "ratings": "rating-list",
+    "reports": "report-list",
+    "report": "report-detail",
+    "report-evidence-file": "report-evidence-file",
+    "report-units": "report-unit-list",
+    "report-unit": "report-unit-detail",
+    "proposals": "proposal-list",
+    "proposal": "proposal-detail",
+    "sessions": "session-list",
+    "session": "session-detail",
     "resolutions": "resolution-list",
 }
 DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail via lists
-    "town-detail", "community-detail", "estate-detail", "company-detail", "resolution-detail",
-    "submission_detail", "manager-submission", "review-report", "review-inspection-score",
-    "party-dashboard", "dashboard",
+    "town-detail",
+    "community-detail",
+    "estate-detail",
+    "company-detail",
+    "resolution-detail",
+    "submission_detail",
+    "manager-submission",
+    "review-report",
+    "review-inspection-score",
+    "party-dashboard",
+    "dashboard",
 }
 
 

@@ -161,9 +161,7 @@ def build() -> World:
     unit2 = AssessmentUnitFactory(
         estate=estate2, company=company2, town=town2, year=objects["report_own"].unit.year
     )
-    report2 = QuarterlyReportFactory(
-        unit=unit2, quarter=1, status=QuarterlyReport.Status.SUBMITTED
-    )
+    report2 = QuarterlyReportFactory(unit=unit2, quarter=1, status=QuarterlyReport.Status.SUBMITTED)
     ReportItemFactory(report=report2)
     objects["report_other_town"] = report2
     objects["unit_other_town"] = unit2
