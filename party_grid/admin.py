@@ -11,6 +11,7 @@ from communities.admin_mixins import RoleScopedAdmin, scoped_related_queryset
 from communities.models import Building, Estate
 from communities.privacy import mask_phone
 from communities.scoping import scope_to_staff
+from governance.security.admin import RevealPhoneAdminMixin
 
 from . import selectors, services
 from .models import (
@@ -159,13 +160,63 @@ class PartyOrganizationAdmin(PartyScopedAdmin):
         return TemplateResponse(request, "admin/party_grid/partyorganization/tree.html", context)
 
 
+class MaskedPhoneForm(forms.ModelForm):
+    """The stored phone number is never put in the page (PIPL): staff see it masked (members:
+    revealed only through the audited button of the list) and type a new one to change it."""
+
+    new_phone = forms.CharField(
+        label=gettext_lazy("phone"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("Leave empty to keep the current number."),
+    )
+    clear_phone = forms.BooleanField(label=gettext_lazy("Remove the phone number"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.phone:
+            self.fields["new_phone"].help_text = _(
+                "Current number: %(masked)s. Leave empty to keep it."
+            ) % {"masked": mask_phone(self.instance.phone)}
+
+    def save(self, commit=True):
+        member = super().save(commit=False)
+        if self.cleaned_data.get("clear_phone"):
+            member.phone = ""
+        elif self.cleaned_data.get("new_phone"):
+            member.phone = self.cleaned_data["new_phone"].strip()
+        if commit:
+            member.save()
+            self.save_m2m()
+        return member
+
+
+class PartyMemberForm(MaskedPhoneForm):
+    class Meta:
+        model = PartyMember
+        fields = (
+            "organization",
+            "name",
+            "new_phone",
+            "clear_phone",
+            "is_registered_in_service",
+            "employer",
+            "is_building_head",
+            "user",
+            "joined_on",
+            "left_on",
+            "is_demo",
+        )
+
+
 @admin.register(PartyMember)
-class PartyMemberAdmin(ScopedImportExportMixin, PartyScopedAdmin):
+class PartyMemberAdmin(ScopedImportExportMixin, RevealPhoneAdminMixin, PartyScopedAdmin):
     resource_classes = [PartyMemberResource]
     community_path = "organization__community"
+    form = PartyMemberForm
     list_display = (
         "name",
-        "masked_phone",
+        "revealable_phone",
         "organization",
         "is_registered_in_service",
         "employer",
@@ -177,10 +228,6 @@ class PartyMemberAdmin(ScopedImportExportMixin, PartyScopedAdmin):
     search_fields = ("name",)
     list_select_related = ("organization",)
     raw_id_fields = ("user",)
-
-    @admin.display(description=gettext_lazy("phone"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
 
 
 class GridWorkerInline(admin.TabularInline):
@@ -199,9 +246,27 @@ class GridAdmin(PartyScopedAdmin):
     inlines = [GridWorkerInline]
 
 
+class GridWorkerForm(MaskedPhoneForm):
+    class Meta:
+        model = GridWorker
+        fields = (
+            "grid",
+            "name",
+            "new_phone",
+            "clear_phone",
+            "member",
+            "is_part_time",
+            "user",
+            "started_on",
+            "ended_on",
+            "is_demo",
+        )
+
+
 @admin.register(GridWorker)
 class GridWorkerAdmin(PartyScopedAdmin):
     community_path = "grid__community"
+    form = GridWorkerForm
     list_display = (
         "name",
         "masked_phone",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from communities.models import Household
+from communities.privacy import mask_phone
 from communities.scoping import scope_to_staff
 
 from .models import GridWorker, HouseholdAssignment, PartyMember, PartyOrganization, Visit
@@ -109,6 +110,16 @@ class PartyMemberResource(ScopedModelResource):
     organization_name = fields.Field(
         attribute="organization__name", column_name="organization_name", readonly=True
     )
+
+    def dehydrate_phone(self, member) -> str:
+        # Exports carry masked numbers (PIPL); the audited reveal is the only way to a full one.
+        return mask_phone(member.phone)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # A masked number (from an export) keeps the stored one instead of overwriting it.
+        if field.attribute == "phone" and "*" in str(row.get(field.column_name) or ""):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     class Meta:
         model = PartyMember

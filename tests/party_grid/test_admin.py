@@ -141,3 +141,45 @@ def test_admin_lists_run_a_constant_number_of_queries(
     _grow_members(GroupFactory(parent=crafted_town.b1), 15)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_member_change_form_never_puts_the_full_phone_in_the_page(client, crafted_town):
+    t = crafted_town
+    client.force_login(TownshipStaffFactory(town=t.town))
+    url = reverse("admin:party_grid_partymember_change", args=[t.m1.pk])
+    html = client.get(url).content.decode()
+    assert "13812341234" not in html and "138****1234" in html
+    data = {
+        "organization": t.g1.pk,
+        "name": t.m1.name,
+        "new_phone": "",
+        "joined_on": "2020-01-01",
+        "left_on": "",
+        "employer": "",
+        "is_building_head": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    t.m1.refresh_from_db()
+    assert t.m1.phone == "13812341234"  # kept when left empty
+    client.post(url, {**data, "new_phone": "13700001111"})
+    t.m1.refresh_from_db()
+    assert t.m1.phone == "13700001111"
+
+
+def test_staff_reveal_a_members_phone_through_the_audited_button(client, crafted_town, staff_a):
+    from governance.models import AuditEvent
+
+    client.force_login(staff_a)
+    url = reverse("security:reveal-phone", args=["party_grid.partymember", crafted_town.m1.pk])
+    response = client.post(url)
+    assert "13812341234" in response.content.decode()
+    assert AuditEvent.objects.filter(action="phone_revealed").exists()
+    foreign = reverse("security:reveal-phone", args=["party_grid.partymember", crafted_town.m5.pk])
+    assert client.post(foreign).status_code == 404
+
+
+def test_grid_worker_change_form_shows_the_phone_masked(client, crafted_town):
+    worker = GridWorkerFactory(grid=crafted_town.grid, phone="13698765432")
+    client.force_login(TownshipStaffFactory(town=crafted_town.town))
+    html = client.get(reverse("admin:party_grid_gridworker_change", args=[worker.pk])).content
+    assert b"13698765432" not in html and b"136****5432" in html

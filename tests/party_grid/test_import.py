@@ -180,3 +180,15 @@ def test_export_lists_only_the_staffs_community(client, crafted_town):
 @pytest.fixture(autouse=True)
 def _db(db):
     return db
+
+
+def test_exported_phones_are_masked_and_reimporting_them_keeps_the_numbers(crafted_town):
+    t = crafted_town
+    user = TownshipStaffFactory(town=t.town)
+    resource = PartyMemberResource(user=user)
+    exported = resource.export(queryset=PartyMember.objects.filter(pk=t.m1.pk))
+    assert exported.dict[0]["phone"] == "138****1234"
+    result = PartyMemberResource(user=user).import_data(exported, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    t.m1.refresh_from_db()
+    assert t.m1.phone == "13812341234"
