@@ -61,6 +61,7 @@ class StaffActionForm(forms.Form):
         ("close", _("Close as done")),
         ("escalate", _("Escalate")),
         ("answer", _("Answer escalation")),
+        ("resolution", _("Correct the resolution's wording")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(required=False)

@@ -29,6 +29,7 @@ from .models import (
     Proposal,
     RemediationPlan,
     Representative,
+    Resolution,
     Session,
 )
 
@@ -363,6 +364,9 @@ def manage_proposal_action(request, pk: int):
                 services.proposal_close(proposal=proposal, by=by, closing_note=data["reason"])
             case "escalate":
                 services.proposal_escalate(proposal=proposal, by=by, reason=data["reason"])
+            case "resolution":
+                resolution = get_object_or_404(Resolution, proposal=proposal)
+                services.resolution_record(resolution=resolution, text=data["reason"], by=by)
             case "answer":
                 escalation = get_object_or_404(Escalation, pk=data["escalation"], proposal=proposal)
                 services.escalation_answer(

@@ -279,3 +279,21 @@ def test_session_list_and_dashboard_query_counts_are_constant(
     client.force_login(staff)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("deliberation:dashboard")).status_code == 200
+
+
+def test_staff_correct_a_resolutions_wording(client, council, staff):
+    reps = representatives(council, 3)
+    proposal = ProposalFactory(council=council, state=S.ACCEPTED)
+    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    item = services.agenda_add(session=session, proposal=proposal, by=staff)
+    services.session_open(session=session, by=staff)
+    for rep in reps:
+        services.vote_cast(agenda_item=item, representative=rep, choice="for", entered_by=rep.user)
+    services.session_close(session=session, by=staff)
+    client.force_login(staff)
+    client.post(
+        reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
+        {"action": "resolution", "reason": "物业在两周内更换路灯。"},
+    )
+    proposal.resolution.refresh_from_db()
+    assert proposal.resolution.text == "物业在两周内更换路灯。"
