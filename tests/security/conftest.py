@@ -6,10 +6,21 @@ from django.test import override_settings
 from communities.factories import (
     CommunityFactory,
     CommunityStaffFactory,
+    EstateFactory,
+    PropertyManagerFactory,
     ResidentFactory,
+    ServiceContractFactory,
     TownFactory,
     TownshipStaffFactory,
 )
+from deliberation.factories import CouncilFactory, resident_of
+from property_rating.factories import (
+    AssessmentUnitFactory,
+    QuarterlyReportFactory,
+    ReportItemFactory,
+    SchemeFactory,
+)
+from property_rating.models import QuarterlyReport
 
 PASSWORD = "pw-for-tests-1"  # communities.factories.UserFactory's password
 
@@ -80,3 +91,24 @@ def resident(db):
 
 def login(client, username, password=PASSWORD, path="/accounts/login/", **extra):
     return client.post(path, {"username": username, "password": password}, **extra)
+
+
+@pytest.fixture
+def report_setup(db):
+    """A draft quarterly report with one line, and a manager of its company."""
+    town = TownFactory()
+    estate = EstateFactory(community=CommunityFactory(town=town))
+    contract = ServiceContractFactory(estate=estate)
+    SchemeFactory(town=town, year=2021)
+    unit = AssessmentUnitFactory(estate=estate, company=contract.company, town=town, year=2021)
+    report = QuarterlyReportFactory(unit=unit, quarter=1, status=QuarterlyReport.Status.DRAFT)
+    line = ReportItemFactory(report=report)
+    manager = PropertyManagerFactory(company=contract.company)
+    return report, line, manager
+
+
+@pytest.fixture
+def resident_setup(db):
+    """A verified resident of an estate with a council."""
+    council = CouncilFactory()
+    return resident_of(council.estate)

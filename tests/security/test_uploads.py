@@ -7,22 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from communities.factories import (
-    CommunityFactory,
-    EstateFactory,
-    PropertyManagerFactory,
-    ServiceContractFactory,
-    TownFactory,
-)
-from deliberation.factories import CouncilFactory, resident_of
 from deliberation.models import Attachment, Proposal
-from property_rating.factories import (
-    AssessmentUnitFactory,
-    QuarterlyReportFactory,
-    ReportItemFactory,
-    SchemeFactory,
-)
-from property_rating.models import Evidence, QuarterlyReport
+from property_rating.models import Evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -56,19 +42,6 @@ def _files_under(root) -> set[str]:
         if root.exists()
         else set()
     )
-
-
-@pytest.fixture
-def report_setup(db):
-    town = TownFactory()
-    estate = EstateFactory(community=CommunityFactory(town=town))
-    contract = ServiceContractFactory(estate=estate)
-    SchemeFactory(town=town, year=2021)
-    unit = AssessmentUnitFactory(estate=estate, company=contract.company, town=town, year=2021)
-    report = QuarterlyReportFactory(unit=unit, quarter=1, status=QuarterlyReport.Status.DRAFT)
-    line = ReportItemFactory(report=report)
-    manager = PropertyManagerFactory(company=contract.company)
-    return report, line, manager
 
 
 def _post_evidence(client, report, code, files):
@@ -148,12 +121,6 @@ def test_good_evidence_is_stored_under_a_generated_name_and_served_as_attachment
 
 
 # --- proposal photos (residents) ----------------------------------------------------------------
-
-
-@pytest.fixture
-def resident_setup(db):
-    council = CouncilFactory()
-    return resident_of(council.estate)
 
 
 def _proposal_data(photos):
