@@ -11,13 +11,16 @@ class StatisticsQuerySerializer(serializers.Serializer):
         required=False, help_text=_("YYYY-MM-DD; the statistics on that day (default: today).")
     )
     community = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only this community of the town (id).")
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Only this community of the town (id)."),
     )
 
     def validate_town(self, value: str) -> Town:
         value = value.strip()
         town = None
-        if value.isdigit():
+        if value.isdigit() and len(value) <= 18:  # ids are bigints
             town = Town.objects.filter(pk=int(value)).first()
         if town is None:
             town = Town.objects.filter(name=value).first()
