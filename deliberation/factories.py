@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from communities.factories import (
     BuildingFactory,
@@ -37,7 +38,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     council = factory.SubFactory(CouncilFactory)
-    date = factory.LazyFunction(datetime.date.today)
+    date = factory.LazyFunction(timezone.localdate)
     place = "党群服务站"
 
 

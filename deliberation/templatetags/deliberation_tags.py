@@ -17,6 +17,7 @@ def deliberation_resident_panel(context) -> dict:
         "proposals": list(selectors.proposals_for_resident(user).filter(proposer=user)[:5]),
         "unread": selectors.unread_count(user),
         "agenda": selectors.open_agenda_for_representative(user),
+        "is_secretary": selectors.councils_for_staff(user).exists(),
     }
 
 

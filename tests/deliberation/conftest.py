@@ -1,6 +1,5 @@
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from communities.factories import CommunityStaffFactory, TownshipStaffFactory
 from deliberation.factories import CouncilFactory, representatives, resident_of
@@ -43,4 +42,4 @@ def reps(council):
 
 @pytest.fixture
 def today():
-    return datetime.date.today()
+    return timezone.localdate()

@@ -1,8 +1,7 @@
 """REST API: scoped to the caller's estate and council, 400 with field messages, in the schema."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deliberation import services
@@ -69,7 +68,7 @@ def test_representative_votes_once_and_outsiders_cannot(api, council, staff):
     reps = representatives(council, 3)
     other = representatives(CouncilFactory(), 1)[0]
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
 
@@ -105,7 +104,7 @@ def test_public_resolutions_endpoint_lists_only_published(api, council, staff):
     for c in (council, hidden):
         proposal = ProposalFactory(council=c, state=S.ACCEPTED)
         session = services.session_create(
-            council=c, date=datetime.date.today(), by=staff if c == council else _staff(c)
+            council=c, date=timezone.localdate(), by=staff if c == council else _staff(c)
         )
         item = services.agenda_add(session=session, proposal=proposal, by=session_by(c, staff))
         services.session_open(session=session, by=session_by(c, staff))
@@ -147,7 +146,7 @@ def test_session_list_has_constant_queries(
     api, council, resident, staff, n, django_assert_num_queries
 ):
     for _ in range(n):
-        services.session_create(council=council, date=datetime.date.today(), by=staff)
+        services.session_create(council=council, date=timezone.localdate(), by=staff)
     api.force_authenticate(resident)
     resident.verified_household  # noqa: B018
     with django_assert_num_queries(2):

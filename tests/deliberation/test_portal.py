@@ -1,10 +1,10 @@
 """The resident portal and staff pages, from outside (test client)."""
 
-import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from communities.factories import CommunityStaffFactory
@@ -67,7 +67,7 @@ def test_unverified_resident_cannot_use_the_portal(client, council):
 def test_resident_of_another_estate_gets_404_and_cannot_support_or_vote(client, council, staff):
     proposal = ProposalFactory(council=council)
     reps = representatives(council, 3)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     services.proposal_accept(proposal=proposal, by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
@@ -95,7 +95,7 @@ def test_representative_of_another_council_cannot_vote_through_the_portal(client
     other_rep = representatives(CouncilFactory(), 1)[0]
     # Even a resident of this estate who is a representative elsewhere is refused.
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     neighbour = resident_of(council.estate)
@@ -111,7 +111,7 @@ def test_representative_of_another_council_cannot_vote_through_the_portal(client
 def test_representative_votes_in_the_portal(client, council, staff):
     rep = representatives(council, 3)[0]
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     client.force_login(rep.user)
@@ -126,7 +126,7 @@ def test_representative_votes_in_the_portal(client, council, staff):
 def test_published_resolution_is_public_but_unpublished_is_not(client, council, staff):
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
     reps = representatives(council, 3)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     for rep in reps:
@@ -269,7 +269,7 @@ def test_session_list_and_dashboard_query_counts_are_constant(
     client, council, staff, resident, n, django_assert_max_num_queries
 ):
     for _ in range(n):
-        session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+        session = services.session_create(council=council, date=timezone.localdate(), by=staff)
         services.agenda_add(
             session=session, proposal=ProposalFactory(council=council, state=S.ACCEPTED), by=staff
         )
@@ -284,7 +284,7 @@ def test_session_list_and_dashboard_query_counts_are_constant(
 def test_staff_correct_a_resolutions_wording(client, council, staff):
     reps = representatives(council, 3)
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     for rep in reps:
@@ -297,3 +297,36 @@ def test_staff_correct_a_resolutions_wording(client, council, staff):
     )
     proposal.resolution.refresh_from_db()
     assert proposal.resolution.text == "物业在两周内更换路灯。"
+
+
+def test_dashboard_counts_only_the_staff_members_communities(client, council, staff):
+    ProposalFactory(council=council)
+    elsewhere = CouncilFactory()
+    ProposalFactory.create_batch(3, council=elsewhere)
+    client.force_login(staff)
+    page = client.get(reverse("deliberation:dashboard")).content.decode()
+    assert council.estate.community.name in page
+    assert elsewhere.estate.community.name not in page
+    from deliberation import selectors
+
+    data = selectors.dashboard(staff)
+    assert sum(n for _label, n in data["by_state"]) == 1
+
+
+def test_a_resident_secretary_runs_the_council_from_the_portal(client, council, resident):
+    council.secretary = resident
+    council.save()
+    proposal = ProposalFactory(council=council)
+    client.force_login(resident)
+    assert 'data-testid="secretary-link"' in client.get("/").content.decode()
+    assert client.get(reverse("deliberation:manage")).status_code == 200
+    client.post(
+        reverse("deliberation:manage-proposal-action", args=[proposal.pk]),
+        {"action": "accept", "reason": "属实"},
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == S.ACCEPTED
+    # The secretary manages only their own council.
+    other = ProposalFactory(council=CouncilFactory())
+    url = reverse("deliberation:manage-proposal", args=[other.pk])
+    assert client.get(url).status_code == 404

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from deliberation import services
 from deliberation.factories import CouncilFactory, ProposalFactory, representatives, resident_of
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _session_with_item(council, staff, *, important=False):
     proposal = ProposalFactory(council=council, state=S.ACCEPTED, is_important=important)
-    session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    session = services.session_create(council=council, date=timezone.localdate(), by=staff)
     item = services.agenda_add(session=session, proposal=proposal, by=staff)
     services.session_open(session=session, by=staff)
     return session, item, proposal
@@ -48,7 +49,7 @@ def test_one_short_of_quorum_is_not_voted_and_stays_scheduled(council, staff, re
     assert item.result == AgendaItem.Result.NO_QUORUM
     assert item.proposal.state == S.SCHEDULED and item.proposal.outcome == ""
     # It can go on the next session's agenda: round 2.
-    nxt = services.session_create(council=council, date=datetime.date.today(), by=staff)
+    nxt = services.session_create(council=council, date=timezone.localdate(), by=staff)
     assert services.agenda_add(session=nxt, proposal=item.proposal, by=staff).round_number == 2
 
 
@@ -147,7 +148,7 @@ def test_no_votes_after_the_session_closed(council, staff, reps):
 
 
 def test_representative_outside_their_term_cannot_vote(council, staff):
-    rep = representatives(council, 1, term_start=datetime.date.today() + datetime.timedelta(1))[0]
+    rep = representatives(council, 1, term_start=timezone.localdate() + datetime.timedelta(1))[0]
     _session, item, _ = _session_with_item(council, staff)
     with pytest.raises(PermissionDenied):
         services.vote_cast(agenda_item=item, representative=rep, choice="for", entered_by=rep.user)
@@ -156,7 +157,7 @@ def test_representative_outside_their_term_cannot_vote(council, staff):
 def test_rounds_are_counted_across_sessions(council, staff, reps):
     proposal = ProposalFactory(council=council, state=S.ACCEPTED)
     for expected in range(1, 4):
-        session = services.session_create(council=council, date=datetime.date.today(), by=staff)
+        session = services.session_create(council=council, date=timezone.localdate(), by=staff)
         item = services.agenda_add(
             session=session, proposal=proposal, by=staff, kind=AgendaItem.Kind.DELIBERATE
         )
