@@ -165,3 +165,22 @@ def test_endpoints_are_in_the_openapi_schema(api):
         "/api/v1/sessions/{id}/votes/",
     ]:
         assert path in schema["paths"], path
+
+
+def test_a_proposal_with_a_photo_is_created_by_multipart(api, council, resident):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    buf.seek(0)
+    buf.name = "crack.png"
+    api.force_authenticate(resident)
+    response = api.post(
+        "/api/v1/proposals/",
+        {"title": "墙体裂缝", "description": "d", "category": "safety", "photos": [buf]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert Proposal.objects.get(pk=response.json()["id"]).attachments.count() == 1
