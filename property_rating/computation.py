@@ -91,7 +91,7 @@ def upsert(
     table = connection.ops.quote_name(meta.db_table)
     # Identifiers come from the model's meta (never from input); values travel as parameters.
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(casts)}) "  # noqa: S608  # nosec B608: meta identifiers, values as parameters
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
     if only_calculated:
