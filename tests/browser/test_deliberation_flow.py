@@ -46,7 +46,8 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
     staff = CommunityStaffFactory(username="community", community=estate.community)
     base = live_server.url
     shot = lambda name: page.screenshot(  # noqa: E731
-        path=os.path.join(screenshot_dir, f"deliberation_{name}.png"), full_page=True)
+        path=os.path.join(screenshot_dir, f"deliberation_{name}.png"), full_page=True
+    )
 
     photo = tmp_path / "tiles.png"
     buf = io.BytesIO()
