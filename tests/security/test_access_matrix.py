@@ -506,3 +506,72 @@ def test_community_staff_decide_their_own_communitys_verification(world):
     assert response.status_code == 302
     verification.refresh_from_db()
     assert verification.status == ResidentVerification.Status.APPROVED
+
+
+# --- issue 6 rules: no scoring by residents, frozen reports and published rules ---------------
+
+HOME_WRITES = [
+    ("/rating/review/reports/{report_own}/", {"action": "review", "T1-points": "15"}),
+    ("/rating/review/inspections/{unit_own}/", {"score": "100"}),
+    ("/rating/review/vetoes/", {"unit": "{unit_own}", "reason": "x"}),
+    ("/rating/review/vetoes/{veto_any}/revoke/", {"reason": "x"}),
+    ("/deliberation/manage/proposals/{proposal_own}/action/", {"action": "accept", "reason": "x"}),
+    ("/deliberation/manage/sessions/{session_own}/action/", {"action": "close"}),
+    ("/deliberation/manage/councils/{council_own}/sessions/new/", {"date": "2030-01-01"}),
+    ("/admin/property_rating/scheme/", {"action": "publish", "_selected_action": "1"}),
+]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "resident", "representative", "manager"])
+def test_residents_and_managers_cannot_score_approve_or_publish(world, role):
+    client = _client(world, role)
+    before = _fingerprint()
+    for template, data in HOME_WRITES:
+        url = _url(template, world)
+        data = {k: _url(v, world) for k, v in data.items()}
+        code = client.post(url, data).status_code
+        assert code in (302, 403, 404), (url, code)
+        if code == 302:  # only ever to the login page, never a success redirect
+            assert role == "anonymous" or url.startswith("/admin/"), url
+    assert _fingerprint() == before
+
+
+def test_manager_cannot_change_a_report_once_reviewed(world):
+    from property_rating.models import QuarterlyReport
+
+    report = (
+        QuarterlyReport.objects.filter(
+            unit__company=world.users["manager"].company, status=QuarterlyReport.Status.REVIEWED
+        )
+        .order_by("pk")
+        .first()
+    )
+    client = _client(world, "manager")
+    before = _fingerprint()
+    code = report.items.first().task_item.code
+    patch = client.patch(
+        f"/api/v1/reports/{report.pk}/",
+        {"items": [{"code": code, "description": "rewritten", "count": 99}]},
+        content_type="application/json",
+    )
+    assert patch.status_code == 409
+    assert client.post(f"/api/v1/reports/{report.pk}/submit/").status_code == 409
+    assert _fingerprint() == before
+
+
+def test_published_scoring_rules_cannot_change(world):
+    from property_rating.models import Scheme
+
+    scheme = Scheme.objects.filter(published_at__isnull=False).order_by("year").first()
+    assert scheme is not None
+    cap = scheme.annual_cap
+    client = _client(world, "staff")
+    page = client.get(f"/admin/property_rating/scheme/{scheme.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="annual_cap"' not in page.content  # read-only once published
+    client.post(
+        f"/admin/property_rating/scheme/{scheme.pk}/change/",
+        {"annual_cap": "999999", "year": scheme.year},
+    )
+    scheme.refresh_from_db()
+    assert scheme.annual_cap == cap
