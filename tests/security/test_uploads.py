@@ -174,3 +174,14 @@ def test_oversize_proposal_photo_is_refused(client, resident_setup, settings):
     assert response.status_code == 400
     assert Proposal.objects.count() == 0
     assert _files_under(settings.MEDIA_ROOT) == set()
+
+
+def test_a_null_byte_that_reaches_the_validator_is_refused():
+    # The multipart parser strips NUL today; the validator does not rely on that.
+    from django.core.exceptions import ValidationError
+
+    from governance.uploads import validate_upload
+
+    upload = SimpleUploadedFile("photo.php\x00.png", PNG, content_type="image/png")
+    with pytest.raises(ValidationError, match="null byte"):
+        validate_upload(upload)
