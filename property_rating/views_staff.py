@@ -37,8 +37,17 @@ def _town_and_year(request):
         if town
         else []
     )
+    # Default: the latest year with annual results, else the latest scheme.
+    computed = (
+        AnnualResult.objects.filter(unit__town=town)
+        .order_by("-unit__year")
+        .values_list("unit__year", flat=True)
+        .first()
+        if town
+        else None
+    )
     try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
+        year = int(request.GET.get("year") or computed or (years[0] if years else 0))
     except ValueError:
         year = years[0] if years else 0
     return towns, town, years, year
@@ -70,6 +79,7 @@ def staff_charts(request):
         community_path="unit__estate__community",
     )
     stars = dict(results.values_list("stars").annotate(n=Count("pk")).values_list("stars", "n"))
+    context["has_results"] = bool(stars)
     context["star_chart"] = bar_chart(
         _("Star distribution"),
         [
