@@ -65,6 +65,8 @@ def test_api_on_a_date_before_any_branch_counts_none(client, crafted_town):
         ({"town": "试点镇", "date": "2021-13-45"}, "date"),
         ({"town": "试点镇", "date": "yesterday"}, "date"),
         ({"town": "试点镇", "community": "abc"}, "community"),
+        ({"town": "试点镇", "community": "99999999999999999999"}, "community"),
+        ({"town": "99999999999999999999"}, "town"),
     ],
 )
 def test_bad_parameters_are_a_400_with_field_messages(client, crafted_town, params, field):

@@ -74,3 +74,12 @@ def test_loading_the_demo_twice_changes_nothing(lishui):
         HouseholdAssignment.objects.count(),
         Visit.objects.count(),
     )
+
+
+def test_demo_resident_home_page_offers_log_a_visit(client, lishui):
+    _town, users = lishui
+    client.force_login(users["resident"])
+    assert "/party/visits/new/" in client.get("/").content.decode()
+    page = client.get("/party/visits/new/")
+    assert page.status_code == 200
+    assert page.context["form"].fields["household"].queryset.count() == 25
