@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from communities.models import Household
 
 from . import selectors
-from .models import PartyOrganization, Visit
+from .models import Grid, PartyOrganization, Visit
 
 
 def visit_log(
@@ -47,9 +47,12 @@ def visit_log(
     )
     worker = None
     if not by_member:
-        worker = next(
-            w for w in workers if w.grid.buildings.filter(pk=household.building_id).exists()
+        covering = set(
+            Grid.objects.active_on(visited_on)
+            .filter(pk__in=[w.grid_id for w in workers], buildings=household.building_id)
+            .values_list("pk", flat=True)
         )
+        worker = next(w for w in workers if w.grid_id in covering)
     visit = Visit(
         member=member if by_member else None,
         grid_worker=worker,
