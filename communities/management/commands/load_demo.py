@@ -5,9 +5,11 @@ Running it twice changes nothing."""
 import importlib
 import importlib.util
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from communities import demo
 from communities.models import User
@@ -26,6 +28,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Texts the demo stores (transition reasons, notifications) are written in Chinese.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._load(options)
+
+    def _load(self, options):
         password = options["password"]
         fresh = not User.objects.filter(
             username__in=[u for u, *_ in demo.DEMO_ACCOUNTS.values()]
