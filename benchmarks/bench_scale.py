@@ -3,12 +3,13 @@ four reviewed reports of nine lines per unit, two inspection scores, satisfactio
 unit in ten) at 100, 1,000 and 10,000 units. Prints, per size, the wall time and SQL query count
 of the four quarterly computations and of the annual computation, how time grows from one size
 to the next (linear or better means the ratio stays at or below the size ratio, 10), whether
-the query counts stay constant, and the memory peak of the annual computation at the largest
+the query counts stay constant (each computation runs --repeat times, the fastest is kept), and
+the memory peak of the annual computation at the largest
 size (tracemalloc, measured on a separate rerun so tracing does not slow the timed run; plus the
 process's maximum resident set size).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_bench .venv/bin/python benchmarks/bench_scale.py
-    (options: --sizes 100,1000,10000 --keepdb --json FILE)
+    (options: --sizes 100,1000,10000 --repeat 3 --keepdb --json FILE)
 
 Like bench_scoring.py it creates a throwaway test database next to the configured one and drops
 it at the end.
@@ -31,6 +32,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings.test")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per computation; best kept")
     parser.add_argument("--keepdb", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
@@ -47,7 +49,7 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
-        figures = run([int(s) for s in args.sizes.split(",")])
+        figures = run([int(s) for s in args.sizes.split(",")], args.repeat)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
     report(figures)
@@ -55,8 +57,17 @@ def main() -> None:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 
 
-def run(sizes: list[int]) -> dict:
-    from bench_scoring import build_town, measure  # the property-rating issue's benchmark
+def best_of(repeat: int, label: str, func) -> dict:
+    """The fastest of `repeat` runs (a computation run again leaves the same rows): on a shared
+    machine the minimum is the figure least disturbed by other jobs."""
+    from bench_scoring import measure  # the property-rating issue's benchmark
+
+    runs = [measure(label, func) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def run(sizes: list[int], repeat: int) -> dict:
+    from bench_scoring import build_town
     from django.db import connection
 
     from property_rating.computation import compute_quarter, compute_year
@@ -70,12 +81,14 @@ def run(sizes: list[int]) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         quarters = [
-            measure(
-                f"Q{q}", lambda q=q, t=town.pk: compute_quarter(town_id=t, year=2021, quarter=q)
+            best_of(
+                repeat,
+                f"Q{q}",
+                lambda q=q, t=town.pk: compute_quarter(town_id=t, year=2021, quarter=q),
             )
             for q in (1, 2, 3, 4)
         ]
-        annual = measure("annual", lambda t=town.pk: compute_year(town_id=t, year=2021))
+        annual = best_of(repeat, "annual", lambda t=town.pk: compute_year(town_id=t, year=2021))
         assert AnnualResult.objects.filter(unit__town=town).count() == size
         figures["sizes"][size] = {
             "build_s": built,
