@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import ServiceContract, Town, User
+from governance.security import audit
 
 from .models import (
     QUARTERS,
@@ -34,6 +35,11 @@ from .models import (
 )
 
 TWO_PLACES = Decimal("0.01")
+
+
+def s_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
 
 DEFAULT_TASK_ITEMS = [
     # property_rating.md: default task list, codes and points
@@ -483,6 +489,13 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
         report.reviewed_at = now if complete else None
         report.reviewed_by = by if complete else None
         report.save()
+    audit.record(
+        audit.Action.SCORE_CHANGED,
+        actor=by,
+        obj=report,
+        summary=f"report reviewed: {report}",
+        details={line.task_item.code: s_or_none(line.awarded_points) for line in changed},
+    )
     return report
 
 
@@ -572,6 +585,13 @@ def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "")
         obj, _created = InspectionScore.objects.update_or_create(
             unit=unit, expert=expert, defaults={"score": value, "note": (note or "").strip()}
         )
+    audit.record(
+        audit.Action.SCORE_CHANGED,
+        actor=expert,
+        obj=obj,
+        summary=f"inspection score {value}: {unit}",
+        details={"score": str(value)},
+    )
     return obj
 
 
@@ -583,7 +603,15 @@ def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
     if not reason:
         raise ValidationError(_("A veto needs a reason."))
     ensure_year_open(unit.town_id, unit.year)
-    return Veto.objects.create(unit=unit, reason=reason, recorded_by=by)
+    veto = Veto.objects.create(unit=unit, reason=reason, recorded_by=by)
+    audit.record(
+        audit.Action.SCORE_CHANGED,
+        actor=by,
+        obj=veto,
+        summary=f"veto: {unit}",
+        details={"reason": reason},
+    )
+    return veto
 
 
 def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
@@ -601,6 +629,13 @@ def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
         veto.revoked_by = by
         veto.revoke_reason = reason
         veto.save()
+    audit.record(
+        audit.Action.SCORE_CHANGED,
+        actor=by,
+        obj=veto,
+        summary=f"veto revoked: {veto.unit}",
+        details={"reason": reason},
+    )
     return veto
 
 
@@ -645,6 +680,13 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
         PublicationEvent.objects.create(
             scheme=scheme, action=PublicationEvent.Action.PUBLISH, by=by
         )
+    audit.record(
+        audit.Action.PUBLICATION_CHANGED,
+        actor=by,
+        obj=scheme,
+        summary=f"results published: {scheme}",
+        details={"system": system},
+    )
     return scheme
 
 
@@ -665,6 +707,13 @@ def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
         PublicationEvent.objects.create(
             scheme=scheme, action=PublicationEvent.Action.REOPEN, by=by, reason=reason
         )
+    audit.record(
+        audit.Action.PUBLICATION_CHANGED,
+        actor=by,
+        obj=scheme,
+        summary=f"results reopened: {scheme}",
+        details={"reason": reason},
+    )
     return scheme
 
 
@@ -693,6 +742,13 @@ def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
         payout.note = note
         payout.last_changed_by = by
         payout.save()
+    audit.record(
+        audit.Action.PAYOUT_CHANGED,
+        actor=by,
+        obj=payout,
+        summary=f"payout adjusted to {payout.amount}",
+        details={"note": note},
+    )
     return payout
 
 
@@ -714,6 +770,12 @@ def payout_approve(*, payout: Payout, by) -> Payout:
         payout.approved_by = by
         payout.approved_at = timezone.now()
         payout.save()
+    audit.record(
+        audit.Action.PAYOUT_CHANGED,
+        actor=by,
+        obj=payout,
+        summary=f"payout approved: {payout.amount}",
+    )
     return payout
 
 
@@ -733,6 +795,13 @@ def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
         payout.paid_at = timezone.now()
         payout.payment_reference = reference[:100]
         payout.save()
+    audit.record(
+        audit.Action.PAYOUT_CHANGED,
+        actor=by,
+        obj=payout,
+        summary=f"payout paid: {payout.amount}",
+        details={"reference": reference},
+    )
     return payout
 
 

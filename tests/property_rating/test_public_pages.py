@@ -104,3 +104,19 @@ def test_home_pages_link_to_ratings(client, staff):
     assert "/rating/public/" in client.get("/").content.decode()
     client.force_login(staff)
     assert "/rating/staff/charts/" in client.get("/").content.decode()
+
+
+def test_publication_reopen_and_payout_approval_are_in_the_audit_trail(
+    computed, scheme, staff, staff2
+):
+    from governance.models import AuditEvent
+    from property_rating.models import Payout
+    from property_rating.services import payout_approve
+
+    payout_approve(payout=Payout.objects.filter(quarter=0).first(), by=staff2)
+    results_publish(scheme=scheme, by=staff)
+    results_reopen(scheme=scheme, by=staff, reason="更正")
+    events = AuditEvent.objects.filter(actor__in=[staff, staff2])
+    assert events.filter(action="payout_changed", actor=staff2).exists()
+    reopen = events.filter(action="publication_changed", summary__startswith="results reopened")
+    assert reopen.get().details == {"reason": "更正"}
