@@ -1,6 +1,6 @@
 """Benchmark: party-grid statistics for a town of 1,000 estates and 100,000 households.
 
-Runs on PostgreSQL (DATABASE_URL) in a throw-away test database (test_<name>), which it creates,
+Runs on PostgreSQL (DATABASE_URL) in a throw-away database, test_party_stats_bench, which it creates,
 migrates, fills with bulk inserts and drops again; the development data is never touched.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_bench .venv/bin/python benchmarks/bench_party_stats.py
@@ -275,6 +275,8 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     from party_grid import selectors
 
+    # Its own database name, so it never clobbers another benchmark's test database.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = "test_party_stats_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         begin = time.perf_counter()
