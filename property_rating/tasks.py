@@ -46,6 +46,15 @@ def _finish(run, outcome=None, error=None):
     run.save(update_fields=["status", "outcome", "finished_at"])
 
 
+def _validate_scheme(town_id, year) -> None:
+    """A scheme whose points, weights or tiers are invalid is not computed (the run says why)."""
+    from .services import scheme_validate
+
+    scheme = Scheme.objects.filter(town_id=town_id, year=year).first()
+    if scheme is not None:
+        scheme_validate(scheme=scheme)
+
+
 def run_quarter(
     *, town_id, year, quarter, run_id=None, started_by_id=None, trigger="admin", task_id=None
 ) -> dict:
@@ -61,6 +70,7 @@ def run_quarter(
         task_id=task_id,
     )
     try:
+        _validate_scheme(town_id, year)
         outcome = computation.compute_quarter(town_id=town_id, year=year, quarter=quarter, run=run)
     except ValidationError as error:
         _finish(run, error=" ".join(error.messages))
@@ -91,6 +101,7 @@ def run_year(
         task_id=task_id,
     )
     try:
+        _validate_scheme(town_id, year)
         outcome = computation.compute_all(town_id=town_id, year=year, run=run, by=run.started_by)
     except ValidationError as error:
         _finish(run, error=" ".join(error.messages))

@@ -153,3 +153,16 @@ def test_real_celery_worker_computes_a_quarter_through_redis(celery_worker, make
     assert run.status == "succeeded", run.outcome
     assert run.task_id
     assert QuarterScore.objects.get(unit=unit, quarter=1).accrual == D("30000.00")
+
+
+@pytest.mark.django_db
+def test_invalid_scheme_is_not_computed_and_the_run_says_why(scheme, make_unit):
+    from django.core.exceptions import ValidationError
+
+    give_inputs(make_unit(), quarters=(90,) * 4)
+    scheme.task_items.filter(code="T1").update(max_points=D("20"))
+    with pytest.raises(ValidationError):
+        tasks.compute_year.delay(scheme.town_id, 2021)
+    run = ComputationRun.objects.get()
+    assert run.status == "failed" and "105" in run.outcome
+    assert not AnnualResult.objects.exists()
