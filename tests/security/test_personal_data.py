@@ -270,3 +270,29 @@ def test_the_reveal_widget_shows_only_the_masked_number(resident_here):
     )
     assert "138****5678" in rendered
     assert PHONE not in rendered
+
+
+def test_user_and_party_member_lists_show_masked_numbers(
+    client, community_staff, township_staff, community
+):
+    resident = ResidentFactory(username="listed", phone=PHONE)
+    ResidentVerificationFactory(user=resident, household=_household(community))
+    PartyMemberFactory(organization=CommitteeFactory(community=community), phone="13700009999")
+    for who, url, full, masked in (
+        (township_staff, "/admin/communities/user/", PHONE, "138****5678"),
+        (community_staff, "/admin/party_grid/partymember/", "13700009999", "137****9999"),
+    ):
+        client.force_login(who)
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert full.encode() not in page.content, url
+        assert masked.encode() in page.content, url
+
+
+def test_the_public_api_carries_no_phone_numbers(client, community):
+    resident = ResidentFactory(username="api-listed", phone=PHONE)
+    ResidentVerificationFactory(user=resident, household=_household(community))
+    OwnersCommitteeMemberFactory(committee__estate=EstateFactory(community=community))
+    for url in ("/api/v1/towns/", "/api/v1/communities/", "/api/v1/estates/", "/api/v1/companies/"):
+        body = client.get(url).content
+        assert PHONE.encode() not in body and b"13800138000" not in body, url
