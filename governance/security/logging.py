@@ -59,6 +59,12 @@ _LONG_TOKEN = re.compile(
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
+# SQL logged by django.db.backends carries values positionally (INSERT ... VALUES (...), args=(...))
+# where no key names them: every string literal in such a line is redacted.
+_SQL_STRING = re.compile(r"'(?:[^'\\]|''|\\.)*'")
+SQL_LOGGERS = ("django.db.backends",)
+
+
 def redact(text: str) -> str:
     """`text` with secrets and personal data replaced by [redacted]."""
     if not text:
@@ -83,6 +89,8 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: keep the raw template, still redacted
             message = str(record.msg)
+        if record.name.startswith(SQL_LOGGERS):
+            message = _SQL_STRING.sub("'[redacted]'", message)
         record.msg = redact(message)
         record.args = None
         if record.exc_info and not record.exc_text:

@@ -105,7 +105,8 @@ def test_logins_and_a_form_with_a_phone_leave_no_secrets_in_the_log(
     # ... and neither the configured handler's output nor pytest's capture holds any of them.
     written = console.getvalue()
     assert "django_session" in written  # the SQL really went through this handler
-    for secret in (PASSWORD, session_key, PHONE, "wrong-" + PASSWORD):
+    assert "王五" in raw  # the name and the room travelled as SQL parameters ...
+    for secret in (PASSWORD, session_key, PHONE, "wrong-" + PASSWORD, "王五", "'1101'"):
         assert secret not in written, secret
         assert secret not in caplog.text, secret
     assert "[redacted]" in written
