@@ -212,7 +212,8 @@ class PrivateCluster:
     def __init__(self):
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="gov-rel-pg-"))
-        shutil.chown(self.directory, user="postgres")
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, user="postgres")
         self.data = self.directory / "data"
 
     def _as_postgres(self, *args, check=True, timeout=60):
@@ -294,14 +295,15 @@ class PrivateCluster:
 def private_postgres():
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL 15 server binaries are not under {PG_BIN}")
-    if os.geteuid() == 0 and not shutil.which("runuser"):
-        pytest.skip("running as root without runuser: initdb cannot run as root")
-    try:
-        import pwd
+    if os.geteuid() == 0:
+        if not shutil.which("runuser"):
+            pytest.skip("running as root without runuser: initdb cannot run as root")
+        try:
+            import pwd
 
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.skip("no `postgres` OS user to own a private cluster")
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and no `postgres` OS user to own a private cluster")
     cluster = PrivateCluster()
     try:
         cluster.init()
