@@ -57,6 +57,12 @@ def world(django_db_setup, django_db_blocker, world_media):
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    # Tests assert on the English source messages; the site itself defaults to zh-hans.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle histories and axes state live in the cache / database: no test inherits another's.
     cache.clear()
