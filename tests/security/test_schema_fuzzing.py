@@ -39,7 +39,8 @@ def api_schema(db, town, community):
 
     # Some data, so detail endpoints and lists have something to serialise.
     estate = EstateFactory(community=community)
-    ServiceContractFactory(estate=estate, company=PropertyCompanyFactory())
+    contract = ServiceContractFactory(estate=estate, company=PropertyCompanyFactory())
+    PropertyManagerFactory(username="fuzz-manager", company=contract.company)
     # Like Django's test client: the WSGI handler must not close the test's connection (and its
     # transaction) at the end of each request.
     request_started.disconnect(close_old_connections)
@@ -84,6 +85,13 @@ def _fuzz_get_operations(schema, headers=None) -> list[str]:
 
 def test_get_operations_anonymously(api_schema):
     assert _fuzz_get_operations(api_schema) == []
+
+
+def test_get_operations_as_property_manager(api_schema):
+    from communities.models import User
+
+    token = Token.objects.create(user=User.objects.get(username="fuzz-manager")).key
+    assert _fuzz_get_operations(api_schema, {"Authorization": f"Token {token}"}) == []
 
 
 def test_get_operations_as_township_staff(api_schema, staff_token):
