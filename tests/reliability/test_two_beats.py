@@ -19,6 +19,9 @@ from .town import build_town
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
+# Large enough that one delivery computes for seconds and the next ones arrive meanwhile (with
+# 300 units the first finished before the second arrived and the race never showed). Without the
+# lock in compute_due_quarters this test failed: Q3 and Q4 were computed twice.
 UNITS = 1000
 TICKS_S = 8  # four ticks of each beat
 
