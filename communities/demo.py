@@ -2,7 +2,7 @@
 that are marked `is_demo`.
 
 Facts: the town, its six urban communities, the 39 assessment units' estates and their companies
-(shared/data/lishui_2021_property_ratings.csv), 43 delivered estates, over 200,000 residents,
+(communities/data/lishui_2021_property_ratings.csv, a copy of the project's shared seed data), 43 delivered estates, over 200,000 residents,
 21 estates under construction with 90,000+ planned households; 金沙里 is in 金峰洲社区, 中恒海晖 in
 金溪社区, 糖果雅苑 in 海南洲社区. Invented (is_demo=True): which community the other 36 estates
 belong to, the 4 further delivered estates, the 21 estates under construction, delivery dates,
@@ -14,7 +14,6 @@ import datetime
 import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from .models import (
 TOWN_NAME = "里水镇"
 COMMUNITIES = ["金旗峰社区", "金峰洲社区", "同声社区", "海南洲社区", "新兴社区", "金溪社区"]
 KNOWN_COMMUNITY = {"金沙里": "金峰洲社区", "中恒海晖": "金溪社区", "糖果雅苑": "海南洲社区"}
-RATINGS_CSV = "data/lishui_2021_property_ratings.csv"
+RATINGS_CSV = Path(__file__).resolve().parent / "data" / "lishui_2021_property_ratings.csv"
 CONTRACT_START = datetime.date(2021, 1, 1)
 BUILDINGS_PER_ESTATE = 8
 ROOMS = [f"{floor}{unit:02d}" for floor in range(1, 6) for unit in range(1, 6)]  # 25 per building
@@ -67,8 +66,7 @@ DEMO_HOUSEHOLDS = {
 
 
 def ratings_rows() -> list[dict]:
-    path = Path(settings.BASE_DIR).parent / "shared" / RATINGS_CSV
-    with path.open(encoding="utf-8") as handle:
+    with RATINGS_CSV.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -14,10 +14,8 @@ import csv
 import datetime
 import io
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-
+from communities.demo import ratings_rows
 from communities.models import Household, User
 
 from . import services
@@ -36,16 +34,13 @@ from .models import (
 )
 from .tasks import run_quarter, run_year
 
-RATINGS_CSV = "data/lishui_2021_property_ratings.csv"
 MANAGER_COMPANY = "广州市时代物业管理有限公司佛山分公司"
 D = Decimal
 
 
 def _csv_rows() -> list[dict]:
-    # The same seed table the registry's demo reads (communities/demo.py).
-    path = Path(settings.BASE_DIR).parent / "shared" / RATINGS_CSV
-    with path.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    # The same seed table the registry's demo reads.
+    return ratings_rows()
 
 
 def target_score(seq: int) -> Decimal:

@@ -1,12 +1,9 @@
 """load_demo's property_rating part: the real computation gives the seed table's 2021 outcome."""
 
-import csv
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
+from communities.demo import ratings_rows
 from property_rating.models import (
     AnnualResult,
     AssessmentUnit,
@@ -19,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _seed():
-    path = Path(settings.BASE_DIR).parent / "shared" / "data/lishui_2021_property_ratings.csv"
-    with path.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return ratings_rows()
 
 
 def test_load_demo_2021_outcome_equals_the_seed_table_and_is_idempotent():
