@@ -8,6 +8,7 @@ conditional requests with 304 so polling clients cost little; anonymous clients 
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date, parse_http_date_safe
@@ -23,7 +24,12 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from communities.models import PropertyCompany
 from communities.scoping import is_staff_role, scope_to_staff
 
-from ..models import AnnualResult, Scheme
+from ..models import AnnualResult, PublicationEvent, Scheme
+
+# Anonymous readers see published years only, which change only by publish or reopen; each of
+# those writes a PublicationEvent, so the newest event's id versions every public answer.
+# The time limit bounds how long a renamed estate or company keeps its old name in answers.
+PUBLIC_CACHE_SECONDS = 300
 
 
 class RatingsAnonThrottle(AnonRateThrottle):
@@ -133,9 +139,32 @@ class ConditionalListMixin:
         )
         return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', last
 
-    def conditional_list(self, request, queryset):
+    def conditional_list(self, request, make_queryset):
+        """`make_queryset` is called only when the answer is not already cached."""
+        if request.user.is_authenticated:
+            etag, last_ts, data = self._build(make_queryset())
+        else:
+            etag, last_ts, data = self._public_entry(request, make_queryset)
+        return self._respond(request, etag, last_ts, data)
+
+    def _build(self, queryset):
         etag, last = self.fingerprint(queryset)
-        last_ts = int(last.timestamp()) if last else None
+        page = self.paginate_queryset(queryset)
+        data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
+        return etag, (int(last.timestamp()) if last else None), data
+
+    def _public_entry(self, request, make_queryset):
+        """The anonymous answer for this URL, from the cache while no publication changed."""
+        version = PublicationEvent.objects.aggregate(v=Max("pk"))["v"] or 0
+        url = request.build_absolute_uri()
+        key = f"ratings:public:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
+        entry = cache.get(key)
+        if entry is None:
+            entry = self._build(make_queryset())
+            cache.set(key, entry, PUBLIC_CACHE_SECONDS)
+        return entry
+
+    def _respond(self, request, etag, last_ts, data):
         if_none_match = request.headers.get("If-None-Match")
         if_modified = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         not_modified = (
@@ -143,12 +172,7 @@ class ConditionalListMixin:
             if if_none_match
             else (last_ts is not None and if_modified is not None and last_ts <= if_modified)
         )
-        if not_modified:
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            page = self.paginate_queryset(queryset)
-            data = self.get_serializer(page, many=True).data
-            response = self.get_paginated_response(data)
+        response = Response(status=status.HTTP_304_NOT_MODIFIED) if not_modified else Response(data)
         response["ETag"] = etag
         if last_ts is not None:
             response["Last-Modified"] = http_date(last_ts)
@@ -195,7 +219,7 @@ class RatingListView(ConditionalListMixin, generics.ListAPIView):
         )
 
     def list(self, request, *args, **kwargs):
-        return self.conditional_list(request, self.filter_queryset(self.get_queryset()))
+        return self.conditional_list(request, lambda: self.filter_queryset(self.get_queryset()))
 
 
 @extend_schema_view(
@@ -220,4 +244,4 @@ class CompanyRatingHistoryView(ConditionalListMixin, generics.ListAPIView):
         )
 
     def list(self, request, *args, **kwargs):
-        return self.conditional_list(request, self.get_queryset())
+        return self.conditional_list(request, self.get_queryset)

@@ -150,3 +150,19 @@ def test_ratings_endpoints_are_in_the_openapi_schema(db):
     assert "/api/v1/companies/{id}/ratings/" in body["paths"]
     params = {p["name"] for p in body["paths"]["/api/v1/ratings/"]["get"]["parameters"]}
     assert {"year", "town", "community", "stars", "list", "company", "search"} <= params
+
+
+def test_anonymous_reads_come_from_the_cache_until_publication_changes(published, scheme, staff):
+    from property_rating.services import results_reopen
+
+    client = APIClient()
+    first = client.get("/api/v1/ratings/").json()
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/api/v1/ratings/").json()
+    assert again == first
+    assert len(ctx.captured_queries) == 1  # the publication version only
+
+    results_reopen(scheme=scheme, by=staff, reason="更正")
+    assert client.get("/api/v1/ratings/").json()["count"] == 0
+    results_publish(scheme=scheme, by=staff)
+    assert client.get("/api/v1/ratings/").json()["count"] == 12
