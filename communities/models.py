@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .validators import validate_credit_code
@@ -99,7 +100,7 @@ class EstateQuerySet(models.QuerySet):
 
 class Estate(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
+        PLANNED = "planned", pgettext_lazy("estate status", "planned")
         UNDER_CONSTRUCTION = "under_construction", _("under construction")
         DELIVERED = "delivered", _("delivered")
 

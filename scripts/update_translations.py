@@ -19,8 +19,10 @@ MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 
 def load_pairs() -> dict[str, str]:
+    """msgid (or `context|msgid`) -> translation. The apps' lists first, then
+    locale/overrides_zh.txt, which settles a word two apps translated differently."""
     pairs = {}
-    for path in sorted(ROOT.glob("*/locale_zh.txt")):
+    for path in [*sorted(ROOT.glob("*/locale_zh.txt")), ROOT / "locale" / "overrides_zh.txt"]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -40,11 +42,12 @@ def main() -> None:
     catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     missing = []
     for entry in catalogue:
-        if entry.msgid in pairs:
+        key = f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in pairs:
             if entry.msgid_plural:
-                entry.msgstr_plural = {0: pairs[entry.msgid]}
+                entry.msgstr_plural = {0: pairs[key]}
             else:
-                entry.msgstr = pairs[entry.msgid]
+                entry.msgstr = pairs[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif not entry.translated():
