@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Estate, Household, Town, User
+from governance.security import audit
 from governance.tasks import enqueue_on_commit
 from governance.uploads import IMAGE_ONLY, validate_uploads
 
@@ -159,6 +160,7 @@ def _move(
         at=now,
         reason=reason,
     )
+    audit.record(audit.Action.PROPOSAL_STATE_CHANGED, actor=by, obj=proposal, details={"from": from_state, "to": to_state})  # fmt: skip
     from .tasks import notify_transition_task
 
     enqueue_on_commit(notify_transition_task, transition.pk)

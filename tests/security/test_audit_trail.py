@@ -179,3 +179,22 @@ def test_login_password_never_reaches_the_audit_trail(client, resident):
     login(client, "resident1", "wrong-" + PASSWORD)
     for event in AuditEvent.objects.all():
         assert PASSWORD not in f"{event.summary} {event.details} {event.actor_username}"
+
+
+def test_proposal_state_changes_are_recorded_with_who_and_which_move(resident_setup):
+    from communities.factories import CommunityStaffFactory
+    from deliberation.services import proposal_accept, proposal_create
+
+    proposal = proposal_create(
+        user=resident_setup, title="路灯", description="请维修", category="other"
+    )
+    staff = CommunityStaffFactory(community=proposal.estate.community)
+    proposal_accept(proposal=proposal, by=staff, reason="ok")
+    events = AuditEvent.objects.filter(
+        action=AuditEvent.Action.PROPOSAL_STATE_CHANGED,
+        object_type="deliberation.proposal",
+        object_id=str(proposal.pk),
+    ).order_by("pk")
+    moves = [(e.details["from"], e.details["to"], e.actor_id) for e in events]
+    assert ("submitted", "accepted", staff.pk) in moves
+    assert moves[0][2] == resident_setup.pk
