@@ -110,3 +110,24 @@ def test_codes_expire_with_their_time_step(township_staff):
     device = TOTPDevice.objects.create(user=township_staff, name="phone", confirmed=True)
     stale = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=-10):06d}"
     assert not device.verify_token(stale)
+
+
+def test_guessing_codes_is_throttled(client, township_staff, two_factor_on):
+    import datetime
+
+    import time_machine
+
+    device = TOTPDevice.objects.create(user=township_staff, name="phone", confirmed=True)
+    start = datetime.datetime(2026, 5, 4, 9, 0, 0, tzinfo=datetime.UTC)  # a TOTP step starts
+    with time_machine.travel(start, tick=False):
+        login(client, "township")
+        for guess in ("000000", "111111", "222222"):
+            client.post("/security/otp/", {"token": guess, "next": "/admin/"})
+        device.refresh_from_db()
+        # Only the first guess was even checked: the others fell in its back-off.
+        assert device.throttling_failure_count == 1
+        client.post("/security/otp/", {"token": _code(device), "next": "/admin/"})
+        assert client.get("/admin/").status_code == 302  # refused during the back-off
+    with time_machine.travel(start + datetime.timedelta(seconds=5), tick=False):
+        client.post("/security/otp/", {"token": _code(device), "next": "/admin/"})
+        assert client.get("/admin/").status_code == 200
