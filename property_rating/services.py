@@ -33,6 +33,7 @@ from .models import (
     Veto,
     quarter_bounds,
 )
+from .public_cache import publication_changed
 
 TWO_PLACES = Decimal("0.01")
 
@@ -680,6 +681,7 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
         PublicationEvent.objects.create(
             scheme=scheme, action=PublicationEvent.Action.PUBLISH, by=by
         )
+        publication_changed()
     audit.record(
         audit.Action.PUBLICATION_CHANGED,
         actor=by,
@@ -707,6 +709,7 @@ def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
         PublicationEvent.objects.create(
             scheme=scheme, action=PublicationEvent.Action.REOPEN, by=by, reason=reason
         )
+        publication_changed()
     audit.record(
         audit.Action.PUBLICATION_CHANGED,
         actor=by,

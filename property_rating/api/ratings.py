@@ -24,10 +24,10 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from communities.models import PropertyCompany
 from communities.scoping import is_staff_role, scope_to_staff
 
-from ..models import AnnualResult, PublicationEvent, Scheme
+from ..models import AnnualResult, Scheme
+from ..public_cache import public_version
 
-# Anonymous readers see published years only, which change only by publish or reopen; each of
-# those writes a PublicationEvent, so the newest event's id versions every public answer.
+# Anonymous readers see published years only, versioned by property_rating.public_cache.
 # The time limit bounds how long a renamed estate or company keeps its old name in answers.
 PUBLIC_CACHE_SECONDS = 300
 
@@ -155,7 +155,7 @@ class ConditionalListMixin:
 
     def _public_entry(self, request, make_queryset):
         """The anonymous answer for this URL, from the cache while no publication changed."""
-        version = PublicationEvent.objects.aggregate(v=Max("pk"))["v"] or 0
+        version = public_version()
         url = request.build_absolute_uri()
         key = f"ratings:public:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
         entry = cache.get(key)

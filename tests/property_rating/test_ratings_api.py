@@ -1,6 +1,7 @@
 """GET /api/v1/ratings/ and /api/v1/companies/{id}/ratings/."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -121,6 +122,7 @@ def test_query_count_is_the_same_at_page_size_10_and_100(published):
     client = APIClient()
     counts = []
     for size in (10, 100):
+        cache.clear()  # measure the answer being computed, not served from the cache
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/api/v1/ratings/", {"page_size": size})
         assert response.status_code == 200
@@ -160,7 +162,7 @@ def test_anonymous_reads_come_from_the_cache_until_publication_changes(published
     with CaptureQueriesContext(connection) as ctx:
         again = client.get("/api/v1/ratings/").json()
     assert again == first
-    assert len(ctx.captured_queries) == 1  # the publication version only
+    assert len(ctx.captured_queries) == 0
 
     results_reopen(scheme=scheme, by=staff, reason="更正")
     assert client.get("/api/v1/ratings/").json()["count"] == 0

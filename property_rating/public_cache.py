@@ -1,0 +1,29 @@
+"""Version of what anonymous readers may see: published years change only by publish or reopen,
+and each writes a PublicationEvent. The version lives in the cache so a cached public answer
+costs no database query; publish and reopen drop it when they commit."""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+
+VERSION_KEY = "ratings:public-version"
+# Bounds staleness where the cache is per process (no Redis): another process's publish shows
+# within this time. With Redis (production) the deletion is seen everywhere at once.
+VERSION_SECONDS = 60
+
+
+def public_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        from .models import PublicationEvent
+
+        version = PublicationEvent.objects.aggregate(v=Max("pk"))["v"] or 0
+        cache.set(VERSION_KEY, version, VERSION_SECONDS)
+    return version
+
+
+def publication_changed() -> None:
+    """Call inside the transaction that publishes or reopens a year. Dropped now and again on
+    commit: a reader may re-cache the old version before the transaction commits."""
+    cache.delete(VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
