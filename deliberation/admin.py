@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_mixins import RoleScopedAdmin
+from communities.admin_mixins import RoleScopedAdmin as BaseRoleScopedAdmin
+from communities.models import User
 
 from . import services
 from .models import (
@@ -34,6 +35,11 @@ from .models import (
     Support,
     Vote,
 )
+
+
+class RoleScopedAdmin(BaseRoleScopedAdmin):
+    # Assessors have no part in councils (domain.md): township and community staff only.
+    view_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -57,12 +57,18 @@ def proposals_for_resident(user) -> QuerySet:
     )
 
 
+def is_deliberation_staff(user) -> bool:
+    """Township and community staff. Assessors score property companies and have no part in
+    councils (domain.md), so they see no proposals, sessions or dashboards here."""
+    return is_staff_role(user) and not user.is_assessor
+
+
 def councils_for_staff(user) -> QuerySet:
     """Councils a staff member or secretary may manage."""
     if not user.is_authenticated:
         return Council.objects.none()
     scoped = scope_to_staff(Council.objects.all(), user, community_path="estate__community")
-    if is_staff_role(user):
+    if is_deliberation_staff(user):
         return scoped.select_related("estate__community")
     return Council.objects.filter(secretary=user).select_related("estate__community")
 
@@ -234,4 +240,4 @@ def staff_councils_with_counts(user) -> QuerySet:
 
 
 def communities_of(user) -> QuerySet:
-    return visible_communities(user) if is_staff_role(user) else Community.objects.none()
+    return visible_communities(user) if is_deliberation_staff(user) else Community.objects.none()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.scoping import is_staff_role
 from governance.charts import bar_chart
 from governance.uploads import private_file_response
 
@@ -50,7 +49,7 @@ def verified_resident_required(view):
     def wrapper(request, *args, **kwargs):
         user = request.user
         if not user.is_resident or user.verified_household is None:
-            if is_staff_role(user) or selectors.councils_for_staff(user).exists():
+            if selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
                 return redirect("deliberation:manage")
             return render(request, "deliberation/not_verified.html", status=403)
         return view(request, *args, **kwargs)
@@ -62,7 +61,10 @@ def staff_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not (is_staff_role(request.user) or selectors.councils_for_staff(request.user).exists()):
+        if not (
+            selectors.is_deliberation_staff(request.user)
+            or selectors.councils_for_staff(request.user).exists()
+        ):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -501,7 +503,7 @@ def manage_session_action(request, pk: int):
 
 @staff_required
 def dashboard(request):
-    if not is_staff_role(request.user):
+    if not selectors.is_deliberation_staff(request.user):
         raise PermissionDenied
     data = selectors.dashboard(request.user)
     return render(
@@ -523,7 +525,7 @@ def dashboard(request):
 
 @staff_required
 def problem_estates(request):
-    if not is_staff_role(request.user):
+    if not selectors.is_deliberation_staff(request.user):
         raise PermissionDenied
     user = request.user
     if request.method == "POST":

@@ -9,8 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from communities.scoping import is_staff_role
-
 from .. import permissions as delib_permissions
 from .. import selectors, services
 from ..models import AgendaItem, Proposal, Session
@@ -137,7 +135,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if user.is_resident:
             qs = selectors.sessions_for_resident(user)
-        elif is_staff_role(user) or selectors.councils_for_staff(user).exists():
+        elif selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
             qs = (
                 Session.objects.filter(council__in=selectors.councils_for_staff(user).values("pk"))
                 .annotate(item_count=Count("agenda", distinct=True))

@@ -77,9 +77,9 @@ MATRIX = {
         (302, 403, 403, 403, 403, 403, 403),
     ),
     "review-vetoes": ("/rating/review/vetoes/", (302, 403, 403, 403, 403, 403, 200)),
-    # deliberation portal
-    "proposal-list": ("/deliberation/", (302, 200, 200, 403, 302, 302, 302)),
-    "proposal-create": ("/deliberation/proposals/new/", (302, 200, 200, 403, 302, 302, 302)),
+    # deliberation portal. Assessors score property companies and have no part in councils.
+    "proposal-list": ("/deliberation/", (302, 200, 200, 403, 403, 302, 302)),
+    "proposal-create": ("/deliberation/proposals/new/", (302, 200, 200, 403, 403, 302, 302)),
     # proposal_own has a resolution its council publishes: public by design.
     "proposal-detail": ("/deliberation/proposals/{proposal_own}/", (200,) * 7),
     "proposal-detail/other-estate": (
@@ -91,7 +91,7 @@ MATRIX = {
         (404,) * 7,
     ),
     "attachment": ("/deliberation/attachments/{attachment_own}/", (200,) * 7),
-    "session-list": ("/deliberation/sessions/", (302, 200, 200, 403, 302, 302, 302)),
+    "session-list": ("/deliberation/sessions/", (302, 200, 200, 403, 403, 302, 302)),
     "session-detail": (
         "/deliberation/sessions/{session_own}/",
         (302, 200, 200, 404, 404, 200, 200),
@@ -106,29 +106,29 @@ MATRIX = {
     ),
     "inbox": ("/deliberation/inbox/", (302, 200, 200, 200, 200, 200, 200)),
     "resolutions": ("/deliberation/resolutions/", (200,) * 7),
-    "dashboard": ("/deliberation/dashboard/", (302, 403, 403, 403, 200, 200, 200)),
-    "manage": ("/deliberation/manage/", (302, 403, 403, 403, 200, 200, 200)),
+    "dashboard": ("/deliberation/dashboard/", (302, 403, 403, 403, 403, 200, 200)),
+    "manage": ("/deliberation/manage/", (302, 403, 403, 403, 403, 200, 200)),
     "manage-proposal": (
         "/deliberation/manage/proposals/{proposal_own}/",
-        (302, 403, 403, 403, 200, 200, 200),
+        (302, 403, 403, 403, 403, 200, 200),
     ),
     "manage-proposal/other-community": (
         "/deliberation/manage/proposals/{proposal_other_community}/",
-        (302, 403, 403, 403, 200, 404, 200),
+        (302, 403, 403, 403, 403, 404, 200),
     ),
     "manage-proposal/other-town": (
         "/deliberation/manage/proposals/{proposal_other_town}/",
-        (302, 403, 403, 403, 404, 404, 404),
+        (302, 403, 403, 403, 403, 404, 404),
     ),
     "manage-session": (
         "/deliberation/manage/sessions/{session_own}/",
-        (302, 403, 403, 403, 200, 200, 200),
+        (302, 403, 403, 403, 403, 200, 200),
     ),
     "manage-session/other-community": (
         "/deliberation/manage/sessions/{session_other_community}/",
-        (302, 403, 403, 403, 200, 404, 200),
+        (302, 403, 403, 403, 403, 404, 200),
     ),
-    "problem-estates": ("/deliberation/problem-estates/", (302, 403, 403, 403, 200, 200, 200)),
+    "problem-estates": ("/deliberation/problem-estates/", (302, 403, 403, 403, 403, 200, 200)),
     # party_grid portal (the demo resident is a party member who logs household visits)
     "visit-new": ("/party/visits/new/", (302, 200, 403, 403, 403, 403, 403)),
     "visit-list": ("/party/visits/", (302, 200, 403, 403, 403, 403, 403)),
@@ -169,24 +169,24 @@ MATRIX = {
         (401, 403, 403, 404, 403, 403, 403),
     ),
     "api/proposals": ("/api/v1/proposals/", (403, 200, 200, 200, 200, 200, 200)),
-    "api/proposal": ("/api/v1/proposals/{proposal_own}/", (403, 200, 200, 404, 200, 200, 200)),
+    "api/proposal": ("/api/v1/proposals/{proposal_own}/", (403, 200, 200, 404, 404, 200, 200)),
     "api/proposal/other-estate": (
         "/api/v1/proposals/{proposal_other_estate}/",
-        (403, 404, 404, 404, 200, 200, 200),
+        (403, 404, 404, 404, 404, 200, 200),
     ),
     "api/proposal/other-community": (
         "/api/v1/proposals/{proposal_other_community}/",
-        (403, 404, 404, 404, 200, 404, 200),
+        (403, 404, 404, 404, 404, 404, 200),
     ),
     "api/proposal/other-town": (
         "/api/v1/proposals/{proposal_other_town}/",
         (403, 404, 404, 404, 404, 404, 404),
     ),
     "api/sessions": ("/api/v1/sessions/", (403, 200, 200, 200, 200, 200, 200)),
-    "api/session": ("/api/v1/sessions/{session_own}/", (403, 200, 200, 404, 200, 200, 200)),
+    "api/session": ("/api/v1/sessions/{session_own}/", (403, 200, 200, 404, 404, 200, 200)),
     "api/session/other-community": (
         "/api/v1/sessions/{session_other_community}/",
-        (403, 404, 404, 404, 200, 404, 200),
+        (403, 404, 404, 404, 404, 404, 200),
     ),
     "api/session/other-town": (
         "/api/v1/sessions/{session_other_town}/",
