@@ -13,6 +13,7 @@ from communities.scoping import is_staff_role, scope_to_staff, visible_communiti
 from . import permissions
 from .models import (
     AgendaItem,
+    Attachment,
     Council,
     Escalation,
     Follow,
@@ -78,25 +79,41 @@ def proposals_for_staff(user) -> QuerySet:
     return _proposal_base().filter(council__in=councils.values("pk"))
 
 
+def is_insider(user, proposal: Proposal) -> bool:
+    """Residents of the proposal's estate (not other people's drafts), staff in scope and the
+    secretary: the people who see everything about it, attachments included."""
+    if not user.is_authenticated:
+        return False
+    if permissions.can_manage(user, proposal.council):
+        return True
+    return permissions.resident_estate_id(user) == proposal.estate_id and (
+        proposal.state not in HIDDEN_FROM_NEIGHBOURS or proposal.proposer_id == user.pk
+    )
+
+
 def proposal_for(user, pk: int) -> Proposal:
-    """The proposal if `user` may see it, else 404: residents of its estate (not other
-    people's drafts), staff in scope, the secretary; anyone when its council publishes it."""
+    """The proposal if `user` may see it, else 404: insiders (is_insider); anyone when its
+    council publishes its resolution."""
     proposal = _proposal_base().filter(pk=pk).first()
     if proposal is None:
         raise Http404
-    if user.is_authenticated:
-        if permissions.can_manage(user, proposal.council):
-            return proposal
-        if permissions.resident_estate_id(user) == proposal.estate_id and (
-            proposal.state not in HIDDEN_FROM_NEIGHBOURS or proposal.proposer_id == user.pk
-        ):
-            return proposal
+    if is_insider(user, proposal):
+        return proposal
     if (
         proposal.council.publishes_resolutions
         and Resolution.objects.filter(proposal=proposal).exists()
     ):
         return proposal
     raise Http404
+
+
+def attachment_for(user, pk: int) -> Attachment:
+    """An attachment for insiders only: photos may show residents and their homes, so a
+    published resolution does not publish them (PIPL: the minimum)."""
+    attachment = Attachment.objects.select_related("proposal__council").filter(pk=pk).first()
+    if attachment is None or not is_insider(user, attachment.proposal):
+        raise Http404
+    return attachment
 
 
 def proposal_detail_parts(proposal: Proposal) -> dict:

@@ -20,7 +20,6 @@ from . import permissions, selectors, services
 from .forms import ProposalForm, RatingForm, ReasonForm, SessionForm, StaffActionForm, VoteForm
 from .models import (
     AgendaItem,
-    Attachment,
     Escalation,
     FollowUpAction,
     Notification,
@@ -120,9 +119,12 @@ def proposal_detail(request, pk: int):
     user = request.user
     is_resident_here = permissions.resident_estate_id(user) == proposal.estate_id
     household = user.verified_household if is_resident_here else None
+    parts = selectors.proposal_detail_parts(proposal)
+    if not selectors.is_insider(user, proposal):
+        parts["attachments"] = []  # a published resolution does not publish residents' photos
     context = {
         "proposal": proposal,
-        **selectors.proposal_detail_parts(proposal),
+        **parts,
         "is_resident_here": is_resident_here,
         "is_proposer": user.is_authenticated and proposal.proposer_id == user.pk,
         "can_manage": permissions.can_manage(user, proposal.council),
@@ -200,8 +202,7 @@ def proposal_rate(request, pk: int):
 
 
 def attachment_download(request, pk: int):
-    attachment = get_object_or_404(Attachment.objects.select_related("proposal"), pk=pk)
-    selectors.proposal_for(request.user, attachment.proposal_id)  # 404 unless visible
+    attachment = selectors.attachment_for(request.user, pk)
     return private_file_response(attachment.file, attachment.original_name)
 
 

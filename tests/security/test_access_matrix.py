@@ -90,7 +90,11 @@ MATRIX = {
         "/deliberation/proposals/{proposal_other_town}/",
         (404,) * 7,
     ),
-    "attachment": ("/deliberation/attachments/{attachment_own}/", (200,) * 7),
+    # A published resolution does not publish residents' photos: the estate and staff only.
+    "attachment": (
+        "/deliberation/attachments/{attachment_own}/",
+        (404, 200, 200, 404, 404, 200, 200),
+    ),
     "session-list": ("/deliberation/sessions/", (302, 200, 200, 403, 403, 302, 302)),
     "session-detail": (
         "/deliberation/sessions/{session_own}/",
