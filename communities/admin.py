@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
@@ -20,8 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from governance.security.admin import RevealPhoneAdminMixin
+
 from . import services
 from .admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from .forms import MaskedPhoneForm
 from .models import (
     Building,
     Community,
@@ -35,7 +39,6 @@ from .models import (
     Town,
     User,
 )
-from .privacy import mask_phone
 from .resources import (
     BuildingResource,
     EstateResource,
@@ -385,10 +388,17 @@ class ServiceContractAdmin(ScopedImportExportAdmin):
         super().save_model(request, obj, form, change)
 
 
+class OwnersCommitteeMemberForm(MaskedPhoneForm):
+    class Meta:
+        model = OwnersCommitteeMember
+        fields = ("name", "position", "new_phone", "clear_phone")
+
+
 class OwnersCommitteeMemberInline(RoleScopedInline, admin.TabularInline):
     model = OwnersCommitteeMember
+    form = OwnersCommitteeMemberForm
     extra = 0
-    fields = ("name", "position", "phone")
+    fields = ("name", "position", "new_phone", "clear_phone")
     delete_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
 
 
@@ -510,8 +520,12 @@ class ResidentVerificationAdmin(ScopedAdmin):
 # --- Users --------------------------------------------------------------------------------
 
 
+class UserMaskedPhoneChangeForm(MaskedPhoneForm, UserChangeForm):
+    """The user change form without the stored phone number (see MaskedPhoneForm)."""
+
+
 @admin.register(User)
-class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
+class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
     """Township staff manage the accounts of their town; only a superuser grants superuser
     rights, groups or model permissions (township staff could otherwise promote themselves)."""
 
@@ -525,7 +539,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         "town",
         "community",
         "company",
-        "masked_phone",
+        "revealable_phone",
         "is_active",
         "is_staff",
     )
@@ -548,9 +562,16 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             )
         },
     )
+    form = UserMaskedPhoneChangeForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        role_fieldset,
+        (
+            role_fieldset[0],
+            {
+                "fields": tuple(f for f in role_fieldset[1]["fields"] if f != "phone")
+                + ("new_phone", "clear_phone")
+            },
+        ),
         (_("Status"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
         (_("Superuser rights"), {"fields": ("is_superuser", "groups", "user_permissions")}),
     )
@@ -566,10 +587,6 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         (_("Status"), {"fields": ("is_staff",)}),
     )
     readonly_fields = ("last_login", "date_joined")
-
-    @admin.display(description=_("phone"))
-    def masked_phone(self, user):
-        return mask_phone(user.phone)
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related(

@@ -1,7 +1,41 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Estate, Household
+from .privacy import mask_phone
+
+
+class MaskedPhoneForm(forms.ModelForm):
+    """The stored phone number is never put in the page (PIPL): staff see it masked (the full
+    number only through the audited reveal button of a list) and type a new one to change it.
+    Subclasses list "new_phone" and "clear_phone" instead of "phone"."""
+
+    new_phone = forms.CharField(
+        label=_("phone"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to keep the current number."),
+    )
+    clear_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.phone:
+            self.fields["new_phone"].help_text = gettext(
+                "Current number: %(masked)s. Leave empty to keep it."
+            ) % {"masked": mask_phone(self.instance.phone)}
+
+    def save(self, commit=True):
+        member = super().save(commit=False)
+        if self.cleaned_data.get("clear_phone"):
+            member.phone = ""
+        elif self.cleaned_data.get("new_phone"):
+            member.phone = self.cleaned_data["new_phone"].strip()
+        if commit:
+            member.save()
+            self.save_m2m()
+        return member
 
 
 class VerificationRequestForm(forms.Form):

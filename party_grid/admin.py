@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 
 from communities.admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from communities.forms import MaskedPhoneForm
 from communities.models import Building, Estate
 from communities.privacy import mask_phone
 from communities.scoping import scope_to_staff
@@ -158,37 +159,6 @@ class PartyOrganizationAdmin(PartyScopedAdmin):
             "roots": selectors.organization_tree(user=request.user),
         }
         return TemplateResponse(request, "admin/party_grid/partyorganization/tree.html", context)
-
-
-class MaskedPhoneForm(forms.ModelForm):
-    """The stored phone number is never put in the page (PIPL): staff see it masked (members:
-    revealed only through the audited button of the list) and type a new one to change it."""
-
-    new_phone = forms.CharField(
-        label=gettext_lazy("phone"),
-        max_length=20,
-        required=False,
-        help_text=gettext_lazy("Leave empty to keep the current number."),
-    )
-    clear_phone = forms.BooleanField(label=gettext_lazy("Remove the phone number"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.phone:
-            self.fields["new_phone"].help_text = _(
-                "Current number: %(masked)s. Leave empty to keep it."
-            ) % {"masked": mask_phone(self.instance.phone)}
-
-    def save(self, commit=True):
-        member = super().save(commit=False)
-        if self.cleaned_data.get("clear_phone"):
-            member.phone = ""
-        elif self.cleaned_data.get("new_phone"):
-            member.phone = self.cleaned_data["new_phone"].strip()
-        if commit:
-            member.save()
-            self.save_m2m()
-        return member
 
 
 class PartyMemberForm(MaskedPhoneForm):

@@ -1,5 +1,5 @@
 """Township staff manage the accounts of their own town; nobody but a superuser grants
-superuser rights; phones are masked in the list."""
+superuser rights; phones are masked in the list and never put in a change page."""
 
 import pytest
 from django.urls import reverse
@@ -99,3 +99,39 @@ def test_town_less_residents_and_managers_tied_to_the_town_are_listed(
     response = client.get(reverse("admin:communities_user_changelist"))
     usernames = {u.username for u in response.context["cl"].result_list}
     assert usernames == {"township", "ourresident", "ourmanager"}
+
+
+def test_user_change_page_never_shows_the_stored_phone(client, township_staff, two_communities):
+    target = CommunityStaffFactory(community=two_communities[0], phone="13812341234")
+    client.force_login(township_staff)
+    body = client.get(reverse("admin:communities_user_change", args=[target.pk])).content.decode()
+    assert "13812341234" not in body
+    assert "138****1234" in body
+
+
+def test_typing_a_new_phone_replaces_it_and_leaving_it_empty_keeps_it(
+    client, township_staff, two_communities
+):
+    target = CommunityStaffFactory(
+        community=two_communities[0], username="target", phone="13812341234"
+    )
+    client.force_login(township_staff)
+    url = reverse("admin:communities_user_change", args=[target.pk])
+    data = {
+        "username": "target",
+        "role": "community_staff",
+        "community": two_communities[0].pk,
+        "town": township_staff.town_id,
+        "is_active": "on",
+        "is_staff": "on",
+        "display_name": "",
+        "assessor_kind": "",
+        "new_phone": "",
+    }
+    assert client.post(url, data).status_code == 302
+    target.refresh_from_db()
+    assert target.phone == "13812341234"
+
+    assert client.post(url, {**data, "new_phone": "13900001111"}).status_code == 302
+    target.refresh_from_db()
+    assert target.phone == "13900001111"
