@@ -6,10 +6,12 @@ conditional requests with 304 so polling clients cost little; anonymous clients 
 """
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date, parse_http_date_safe
 from django_filters import rest_framework as df
@@ -18,6 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -143,9 +146,12 @@ class ConditionalListMixin:
         """`make_queryset` is called only when the answer is not already cached."""
         if request.user.is_authenticated:
             etag, last_ts, data = self._build(make_queryset())
-        else:
-            etag, last_ts, data = self._public_entry(request, make_queryset)
-        return self._respond(request, etag, last_ts, data)
+            return self._respond(request, etag, last_ts, data)
+        etag, last_ts, body = self._public_entry(request, make_queryset)
+        if request.accepted_renderer.format == "json":
+            # The cached bytes as they are: no unpickling of nested data, no rendering.
+            return self._respond(request, etag, last_ts, body=body)
+        return self._respond(request, etag, last_ts, json.loads(body))
 
     def _build(self, queryset):
         etag, last = self.fingerprint(queryset)
@@ -160,11 +166,12 @@ class ConditionalListMixin:
         key = f"ratings:public:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
         entry = cache.get(key)
         if entry is None:
-            entry = self._build(make_queryset())
+            etag, last_ts, data = self._build(make_queryset())
+            entry = (etag, last_ts, JSONRenderer().render(data))
             cache.set(key, entry, PUBLIC_CACHE_SECONDS)
         return entry
 
-    def _respond(self, request, etag, last_ts, data):
+    def _respond(self, request, etag, last_ts, data=None, body=None):
         if_none_match = request.headers.get("If-None-Match")
         if_modified = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         not_modified = (
@@ -172,7 +179,12 @@ class ConditionalListMixin:
             if if_none_match
             else (last_ts is not None and if_modified is not None and last_ts <= if_modified)
         )
-        response = Response(status=status.HTTP_304_NOT_MODIFIED) if not_modified else Response(data)
+        if not_modified:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        elif body is not None:
+            response = HttpResponse(body, content_type="application/json")
+        else:
+            response = Response(data)
         response["ETag"] = etag
         if last_ts is not None:
             response["Last-Modified"] = http_date(last_ts)

@@ -168,3 +168,12 @@ def test_anonymous_reads_come_from_the_cache_until_publication_changes(published
     assert client.get("/api/v1/ratings/").json()["count"] == 0
     results_publish(scheme=scheme, by=staff)
     assert client.get("/api/v1/ratings/").json()["count"] == 12
+
+
+def test_browsers_still_get_the_browsable_api_from_the_cached_answer(published):
+    client = APIClient()
+    client.get("/api/v1/ratings/")  # cached as JSON bytes
+    page = client.get("/api/v1/ratings/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert "小区0" in page.content.decode()
