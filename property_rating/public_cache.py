@@ -27,3 +27,27 @@ def publication_changed() -> None:
     commit: a reader may re-cache the old version before the transaction commits."""
     cache.delete(VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+
+
+# The version this process saw last: lets a cached answer be fetched together with the current
+# version in one round trip. Only a guess; the version read with it decides.
+_last_seen_version: int | None = None
+
+
+def cached_answer(key: str, build, seconds: int):
+    """The cached value of `key` under the current publication version, or `build()` stored.
+    Exact: an answer is served only under the version read in the same round trip."""
+    global _last_seen_version
+    guess = _last_seen_version
+    keys = [VERSION_KEY] if guess is None else [VERSION_KEY, f"{key}:{guess}"]
+    found = cache.get_many(keys)
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = public_version()
+    _last_seen_version = version
+    versioned_key = f"{key}:{version}"
+    value = found.get(versioned_key) if version == guess else cache.get(versioned_key)
+    if value is None:
+        value = build()
+        cache.set(versioned_key, value, seconds)
+    return value

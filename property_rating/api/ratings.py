@@ -9,7 +9,6 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -28,7 +27,7 @@ from communities.models import PropertyCompany
 from communities.scoping import is_staff_role, scope_to_staff
 
 from ..models import AnnualResult, Scheme
-from ..public_cache import public_version
+from ..public_cache import cached_answer
 
 # Anonymous readers see published years only, versioned by property_rating.public_cache.
 # The time limit bounds how long a renamed estate or company keeps its old name in answers.
@@ -161,15 +160,17 @@ class ConditionalListMixin:
 
     def _public_entry(self, request, make_queryset):
         """The anonymous answer for this URL, from the cache while no publication changed."""
-        version = public_version()
         url = request.build_absolute_uri()
-        key = f"ratings:public:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
-        entry = cache.get(key)
-        if entry is None:
+
+        def build():
             etag, last_ts, data = self._build(make_queryset())
-            entry = (etag, last_ts, JSONRenderer().render(data))
-            cache.set(key, entry, PUBLIC_CACHE_SECONDS)
-        return entry
+            return etag, last_ts, JSONRenderer().render(data)
+
+        return cached_answer(
+            f"ratings:public:{hashlib.sha256(url.encode()).hexdigest()}",
+            build,
+            PUBLIC_CACHE_SECONDS,
+        )
 
     def _respond(self, request, etag, last_ts, data=None, body=None):
         if_none_match = request.headers.get("If-None-Match")
