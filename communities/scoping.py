@@ -48,3 +48,10 @@ def is_staff_role(user) -> bool:
         user.is_superuser
         or user.role in (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR)
     )
+
+
+def is_township_staff_of(user, town_id) -> bool:
+    """Superusers, and township staff of the town `town_id`."""
+    return user.is_authenticated and (
+        user.is_superuser or (user.role == User.Role.TOWNSHIP_STAFF and user.town_id == town_id)
+    )

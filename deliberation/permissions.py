@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from communities.models import User
+from communities.scoping import is_township_staff_of
 
 from .models import Council, Representative
 
@@ -24,11 +25,9 @@ def is_council_staff(user, council: Council) -> bool:
 
 
 def is_town_staff(user, council: Council) -> bool:
-    if not user or not user.is_authenticated:
+    if not user:
         return False
-    return user.is_superuser or (
-        user.role == User.Role.TOWNSHIP_STAFF and user.town_id == council.estate.community.town_id
-    )
+    return is_township_staff_of(user, council.estate.community.town_id)
 
 
 def can_manage(user, council: Council) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import ServiceContract, Town, User
+from communities.scoping import is_township_staff_of
 from governance.security import audit
 
 from .models import (
@@ -66,12 +67,6 @@ DEFAULT_TIERS = [  # property_rating.md: >=90 100 %, >=80 80 %, >=70 60 %, >=60 
 # --------------------------------------------------------------------------------------------
 # Who may do what
 # --------------------------------------------------------------------------------------------
-
-
-def _is_town_staff(user, town_id) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or (user.role == User.Role.TOWNSHIP_STAFF and user.town_id == town_id)
-    )
 
 
 def can_review(user, unit: AssessmentUnit) -> bool:
@@ -598,7 +593,7 @@ def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "")
 
 def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
     """Township staff record a veto (一票否决) with a reason."""
-    if not _is_town_staff(by, unit.town_id):
+    if not is_township_staff_of(by, unit.town_id):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -616,7 +611,7 @@ def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
 
 
 def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
-    if not _is_town_staff(by, veto.unit.town_id):
+    if not is_township_staff_of(by, veto.unit.town_id):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -650,7 +645,7 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
     `system=True` (the publish_results command) publishes without a user."""
     from .models import AnnualResult
 
-    if not system and not _is_town_staff(by, scheme.town_id):
+    if not system and not is_township_staff_of(by, scheme.town_id):
         raise PermissionDenied
     with transaction.atomic():
         scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
@@ -694,7 +689,7 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
 
 def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
     """Reopen a published year for a correction; the reason is recorded."""
-    if not _is_town_staff(by, scheme.town_id):
+    if not is_township_staff_of(by, scheme.town_id):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -727,7 +722,7 @@ def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
 
 def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
     """Staff correct a calculated payout by hand (never above the cap), with a note."""
-    if not _is_town_staff(by, payout.unit.town_id):
+    if not is_township_staff_of(by, payout.unit.town_id):
         raise PermissionDenied
     note = (note or "").strip()
     if not note:
@@ -757,7 +752,7 @@ def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
 
 def payout_approve(*, payout: Payout, by) -> Payout:
     """calculated -> approved, by someone other than who last computed or edited it."""
-    if not _is_town_staff(by, payout.unit.town_id):
+    if not is_township_staff_of(by, payout.unit.town_id):
         raise PermissionDenied
     with transaction.atomic():
         payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
@@ -784,7 +779,7 @@ def payout_approve(*, payout: Payout, by) -> Payout:
 
 def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
     """approved -> paid, with the payment reference."""
-    if not _is_town_staff(by, payout.unit.town_id):
+    if not is_township_staff_of(by, payout.unit.town_id):
         raise PermissionDenied
     reference = (reference or "").strip()
     if not reference:
@@ -811,7 +806,7 @@ def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
 def discrepancy_resolve(
     *, discrepancy: PayoutDiscrepancy, by, resolution: str
 ) -> PayoutDiscrepancy:
-    if not _is_town_staff(by, discrepancy.payout.unit.town_id):
+    if not is_township_staff_of(by, discrepancy.payout.unit.town_id):
         raise PermissionDenied
     resolution = (resolution or "").strip()
     if not resolution:
