@@ -18,13 +18,12 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from governance.security.admin import RevealPhoneAdminMixin
 
 from . import services
-from .admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from .admin_mixins import RoleScopedAdmin, ScopedImportExportMixin, scoped_related_queryset
 from .forms import MaskedPhoneForm
 from .models import (
     Building,
@@ -67,29 +66,11 @@ class ScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
         return field
 
 
-class ScopedImportExportAdmin(RoleScopedAdmin, ImportExportModelAdmin):
+class ScopedImportExportAdmin(ScopedImportExportMixin, ScopedAdmin):
     """Scoped admin with XLSX and CSV import/export; the resource gets the importing user."""
 
     import_formats = [XLSX, CSV]
     export_formats = [XLSX, CSV]
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def has_import_permission(self, request):
-        return self._role_in(request, self.change_roles)
-
-    def has_export_permission(self, request):
-        return self._role_in(request, self.view_roles + self.change_roles)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.related_model is Town:
-            field = _scope_town_field(field, request.user)
-        return field
 
 
 class RoleScopedInline:

@@ -2,6 +2,7 @@
 user's role may see, and permissions by role rather than hand-assigned Django permissions."""
 
 from django.db import models
+from import_export.admin import ImportExportMixin
 
 from .models import Building, Community, Estate, Household, PropertyCompany, User
 from .scoping import scope_to_staff, visible_communities
@@ -77,3 +78,20 @@ def scoped_related_queryset(model: type[models.Model], user):
     if user.is_superuser or model not in _FK_SCOPES:
         return qs
     return qs.filter(**{_FK_SCOPES[model]: visible_communities(user)})
+
+
+class ScopedImportExportMixin(ImportExportMixin):
+    """django-import-export for a RoleScopedAdmin: the resource gets the requesting user (so its
+    lookups and rows stay inside the user's scope), and import/export follow add/view rights."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)

@@ -5,9 +5,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportMixin
 
-from communities.admin_mixins import RoleScopedAdmin, scoped_related_queryset
+from communities.admin_mixins import (
+    RoleScopedAdmin,
+    ScopedImportExportMixin,
+    scoped_related_queryset,
+)
 from communities.forms import MaskedPhoneForm
 from communities.models import Building, Estate
 from communities.privacy import mask_phone
@@ -63,22 +66,6 @@ class PartyScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
         if db_field.related_model in (Estate, Building):
             kwargs["queryset"] = scoped_related_queryset(db_field.related_model, request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class ScopedImportExportMixin(ImportExportMixin):
-    """Resources get the requesting user, so lookups stay inside their communities."""
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 class PartyOrganizationForm(forms.ModelForm):
