@@ -11,8 +11,8 @@ from PIL import Image
 from communities.factories import CommunityStaffFactory
 from deliberation.factories import CouncilFactory, representatives, resident_of
 from deliberation.models import Proposal
+from tests.browser.helpers import log_in
 
-PASSWORD = "pw-for-tests-1"  # the factories' password
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -20,15 +20,6 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN"}
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("[data-testid=home-title]")
 
 
 @pytest.mark.browser
@@ -56,7 +47,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
 
     # A resident raises the proposal on a phone.
     page.set_viewport_size(PHONE)
-    _login(page, base, resident.username)
+    log_in(page, base, resident.username)
     shot("1_resident_home")
     page.goto(f"{base}/deliberation/proposals/new/")
     page.fill("input[name=title]", "外墙瓷砖脱落")
@@ -72,7 +63,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
 
     # Five neighbours' households support it; the fifth makes it accepted.
     for neighbour in neighbours:
-        _login(page, base, neighbour.username)
+        log_in(page, base, neighbour.username)
         page.goto(f"{base}/deliberation/proposals/{proposal.pk}/")
         page.click("[data-testid=support]")
         page.wait_for_selector("[data-testid=supported]")
@@ -83,7 +74,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
 
     # Staff create a session, put it on the agenda and open voting (desktop).
     page.set_viewport_size(DESKTOP)
-    _login(page, base, staff.username)
+    log_in(page, base, staff.username)
     page.goto(f"{base}/deliberation/manage/")
     page.fill("input[name=date]", "2026-06-01")
     page.fill("input[name=place]", "党群服务站")
@@ -100,7 +91,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
     # The representatives vote in the portal on their phones.
     page.set_viewport_size(PHONE)
     for rep in reps:
-        _login(page, base, rep.user.username)
+        log_in(page, base, rep.user.username)
         page.goto(f"{base}/deliberation/sessions/{session.pk}/")
         page.check("[data-testid=vote-form] input[value=for]")
         page.click("[data-testid=vote-form] button[type=submit]")
@@ -109,7 +100,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
 
     # Staff close the session with the resolution.
     page.set_viewport_size(DESKTOP)
-    _login(page, base, staff.username)
+    log_in(page, base, staff.username)
     page.goto(f"{base}/deliberation/manage/sessions/{session.pk}/")
     page.fill("textarea[name^=resolution_]", "使用专项维修资金维修2栋外墙，物业负责安全围蔽。")
     page.fill("textarea[name=minutes]", "三名代表到会，一致同意。")
@@ -121,7 +112,7 @@ def test_resident_proposal_is_supported_accepted_voted_and_resolved(
 
     # The resolution shows in the resident's portal.
     page.set_viewport_size(PHONE)
-    _login(page, base, resident.username)
+    log_in(page, base, resident.username)
     page.goto(f"{base}/deliberation/proposals/{proposal.pk}/")
     resolution = page.locator("[data-testid=resolution]")
     assert "使用专项维修资金维修2栋外墙" in resolution.inner_text()

@@ -22,10 +22,9 @@ from communities.factories import (
 from property_rating.factories import ExpertFactory, SchemeFactory
 from property_rating.models import AnnualResult, Evidence, QuarterlyReport
 from property_rating.services import units_sync_from_contracts
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pw-for-tests-1"  # communities.factories.UserFactory
 
 
 @pytest.fixture
@@ -53,15 +52,6 @@ def world(transactional_db):
     }
 
 
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector('[data-testid="home-title"]')
-
-
 def shot(page, screenshot_dir, name):
     page.screenshot(path=f"{screenshot_dir}/rating_flow_{name}.png", full_page=True)
 
@@ -76,7 +66,7 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     page.on("dialog", lambda dialog: dialog.accept())  # the "submit the report?" confirmation
 
     # The manager files Q1 with a photo and submits it.
-    login(page, live_server, "manager")
+    log_in(page, live_server.url, "manager")
     shot(page, screenshot_dir, "1_manager_home")
     page.click('[data-testid="rating-panel"] a.btn')
     page.wait_for_selector('[data-testid="quarter-row"]')
@@ -99,7 +89,7 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     assert page.locator('[data-testid="line-T2"] a', has_text="fire-patrol.png").count() == 1
 
     # The assessor finds it in the queue and awards points.
-    login(page, live_server, "assessor")
+    log_in(page, live_server.url, "assessor")
     assert page.locator('[data-testid="review-waiting"]').inner_text() == "1"
     page.click('[data-testid="rating-panel"] a.btn')
     page.click('[data-testid="queue-row"] a.btn')
@@ -125,7 +115,7 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     assert report.status == QuarterlyReport.Status.REVIEWED
 
     # An expert-panel member scores the year-end inspection.
-    login(page, live_server, "expert")
+    log_in(page, live_server.url, "expert")
     page.click('[data-testid="rating-panel"] a[href$="/rating/review/inspections/"]')
     page.click('[data-testid="inspection-row"] a.btn')
     page.fill("#id_score", "95")
@@ -136,7 +126,7 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     assert "95.00" in page.locator('[data-testid="inspection-row"]').inner_text()
 
     # Staff compute the year and publish it in the admin.
-    login(page, live_server, "staff")
+    log_in(page, live_server.url, "staff")
     page.goto(f"{live_server.url}/admin/property_rating/scheme/")
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "start_annual")
@@ -161,7 +151,7 @@ def test_manager_files_assessor_scores_staff_publish_public_sees_stars(
     assert re.search("★★★★★", row.inner_text())
 
     # The manager now reads the published result of their unit.
-    login(page, live_server, "manager")
+    log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/rating/manager/units/{report.unit_id}/")
     page.wait_for_selector('[data-testid="annual"]')
     shot(page, screenshot_dir, "10_manager_result")

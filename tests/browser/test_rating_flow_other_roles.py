@@ -28,10 +28,9 @@ from property_rating.services import (
     report_submit,
     units_sync_from_contracts,
 )
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pw-for-tests-1"  # communities.factories.UserFactory
 
 
 @pytest.fixture
@@ -54,15 +53,6 @@ def world(transactional_db):
     }
 
 
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector('[data-testid="home-title"]')
-
-
 def shot(page, screenshot_dir, name):
     page.screenshot(path=f"{screenshot_dir}/rating_roles_{name}.png", full_page=True)
 
@@ -70,7 +60,7 @@ def shot(page, screenshot_dir, name):
 def test_resident_rates_once_and_the_household_cannot_rate_again(
     page, live_server, world, screenshot_dir
 ):
-    login(page, live_server, "resident")
+    log_in(page, live_server.url, "resident")
     page.click('[data-testid="rating-panel"] a.btn')
     page.wait_for_selector('[data-testid="satisfaction-form"]')
     shot(page, screenshot_dir, "1_resident_form")
@@ -80,7 +70,7 @@ def test_resident_rates_once_and_the_household_cannot_rate_again(
     page.wait_for_selector('[data-testid="already-rated"]')
     shot(page, screenshot_dir, "2_resident_rated")
 
-    login(page, live_server, "spouse")  # the same household
+    log_in(page, live_server.url, "spouse")  # the same household
     page.goto(f"{live_server.url}/rating/satisfaction/")
     assert page.locator('[data-testid="already-rated"]').is_visible()
     assert page.locator('[data-testid="satisfaction-form"]').count() == 0
@@ -88,7 +78,7 @@ def test_resident_rates_once_and_the_household_cannot_rate_again(
 
 
 def test_staff_record_a_veto(page, live_server, world, screenshot_dir):
-    login(page, live_server, "staff")
+    log_in(page, live_server.url, "staff")
     page.goto(f"{live_server.url}/rating/review/vetoes/")
     page.select_option("#id_unit", str(world["unit"].pk))
     page.fill("#id_reason", "拒不配合执法进小区整治违建")
@@ -108,7 +98,7 @@ def test_returned_report_shows_its_reason_and_is_resubmitted(
     report_return(report=report, by=world["assessor"], reason="T2 缺少消防巡查记录，请补充照片")
     page.on("dialog", lambda dialog: dialog.accept())
 
-    login(page, live_server, "manager")
+    log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/rating/manager/reports/{report.pk}/")
     page.wait_for_selector('[data-testid="return-reason"]')
     shot(page, screenshot_dir, "4_manager_returned")
@@ -121,7 +111,7 @@ def test_returned_report_shows_its_reason_and_is_resubmitted(
     assert report.status == QuarterlyReport.Status.SUBMITTED
     assert report.submissions.count() == 2
 
-    login(page, live_server, "assessor")
+    log_in(page, live_server.url, "assessor")
     page.goto(f"{live_server.url}/rating/review/")
     shot(page, screenshot_dir, "6_assessor_queue")
     assert page.locator('[data-testid="queue-row"]').count() == 1
