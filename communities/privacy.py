@@ -9,10 +9,3 @@ def mask_phone(phone: str) -> str:
     if len(digits) == 11:
         return f"{digits[:3]}****{digits[-4:]}"
     return "*" * max(len(digits) - 4, 0) + digits[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张** : the family name only."""
-    if not name:
-        return ""
-    return name[0] + "*" * (len(name) - 1)

@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Count, Q, Sum
 
-from .models import Community, Estate, Household, ResidentVerification
+from .models import Estate, Household, ResidentVerification
 from .scoping import visible_communities
 
 
@@ -59,7 +59,3 @@ def pending_verifications(*, user):
         .select_related("user", "household__building__estate__community")
         .order_by("requested_at")
     )
-
-
-def communities_of_town(town) -> "list[Community]":
-    return list(Community.objects.filter(town=town).order_by("name"))
