@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
@@ -60,14 +59,6 @@ def world(django_db_setup, django_db_blocker, world_media):
 def _english(settings):
     # Tests assert on the English source messages; the site itself defaults to zh-hans.
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Throttle histories and axes state live in the cache / database: no test inherits another's.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
