@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "simple_history",
+    "rules.apps.AutodiscoverRulesConfig",
     "governance",
     "communities",
     "party_grid",
@@ -240,6 +241,8 @@ MIDDLEWARE[_auth_mw:_auth_mw] = [
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a lockout into a 429 page; must be last
 AUTHENTICATION_BACKENDS = [
     "governance.security.backends.RequestAxesBackend",
+    # Named per-action permissions from each app's rules.py (`user.has_perm("app.action", obj)`).
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Lock out a username from one address after 5 failures, for 15 minutes. By the pair, not by
