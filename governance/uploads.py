@@ -7,6 +7,7 @@ count-capped; stored under generated names; served only through views that check
 import io
 import mimetypes
 import uuid
+import warnings
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -73,20 +74,41 @@ def validate_upload(upload, *, allowed: set[str] | None = None) -> str:
         if not content.startswith(b"%PDF-"):
             raise ValidationError(_("%(name)s is not a PDF document.") % {"name": base})
     else:
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                actual = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            raise ValidationError(
-                _("%(name)s is not a readable image.") % {"name": base}
-            ) from error
+        actual = _check_image(content, base)
         if actual != image_format:
             raise ValidationError(
                 _("%(name)s is named %(ext)s but its content is %(actual)s.")
                 % {"name": base, "ext": ext, "actual": actual}
             )
     return ".jpg" if ext == ".jpeg" else ext
+
+
+def _too_many_pixels(name: str) -> ValidationError:
+    return ValidationError(
+        _("%(name)s declares more than %(limit)d million pixels and is not accepted.")
+        % {"name": name, "limit": settings.UPLOAD_MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
+def _check_image(content: bytes, name: str) -> str | None:
+    """Open (header only) and verify an image, refusing a decompression bomb: a tiny file that
+    declares more pixels than UPLOAD_MAX_IMAGE_PIXELS. Pillow warns past its MAX_IMAGE_PIXELS
+    and raises past twice that; both are caught, and the limit is checked here too."""
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise _too_many_pixels(name)
+                image.verify()
+                return image.format
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(name) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(_("%(name)s is not a readable image.") % {"name": name}) from error
 
 
 def validate_uploads(uploads, *, allowed: set[str] | None = None) -> list[str]:
