@@ -18,9 +18,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.formats.base_formats import CSV, XLSX
 
 from governance.security.admin import RevealPhoneAdminMixin
+from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX
 
 from . import services
 from .admin_mixins import RoleScopedAdmin, ScopedImportExportMixin, scoped_related_queryset
@@ -69,8 +69,8 @@ class ScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
 class ScopedImportExportAdmin(ScopedImportExportMixin, ScopedAdmin):
     """Scoped admin with XLSX and CSV import/export; the resource gets the importing user."""
 
-    import_formats = [XLSX, CSV]
-    export_formats = [XLSX, CSV]
+    import_formats = [SafeXLSX, SafeCSV]
+    export_formats = [SafeXLSX, SafeCSV]
 
 
 class RoleScopedInline:

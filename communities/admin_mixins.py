@@ -2,7 +2,8 @@
 user's role may see, and permissions by role rather than hand-assigned Django permissions."""
 
 from django.db import models
-from import_export.admin import ImportExportMixin
+
+from governance.spreadsheets.admin_io import SpreadsheetImportExportMixin
 
 from .models import Building, Community, Estate, Household, PropertyCompany, User
 from .scoping import scope_to_staff, visible_communities
@@ -80,9 +81,11 @@ def scoped_related_queryset(model: type[models.Model], user):
     return qs.filter(**{_FK_SCOPES[model]: visible_communities(user)})
 
 
-class ScopedImportExportMixin(ImportExportMixin):
+class ScopedImportExportMixin(SpreadsheetImportExportMixin):
     """django-import-export for a RoleScopedAdmin: the resource gets the requesting user (so its
-    lookups and rows stay inside the user's scope), and import/export follow add/view rights."""
+    lookups and rows stay inside the user's scope), and import/export follow add/view rights.
+    Files are read and written through governance.spreadsheets (formula-safe cells, caps,
+    encodings, errors as form errors)."""
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from governance.spreadsheets.admin_io import SpreadsheetResourceMixin
+
 from .models import (
     Building,
     Community,
@@ -123,9 +125,9 @@ class CompanyWidget(ScopedNameWidget):
         return self.get_queryset(value, row, **kwargs).get(Q(credit_code=value) | Q(name=value))
 
 
-class ScopedResource(resources.ModelResource):
-    """Base: knows the importing user, scopes lookups, and rolls back the whole file when any
-    row is invalid."""
+class ScopedResource(SpreadsheetResourceMixin, resources.ModelResource):
+    """Base: knows the importing user, scopes lookups, refuses a file with columns it does not
+    know, and rolls back the whole file when any row is invalid."""
 
     #: lookup from the model to its Community; None for town-level models
     community_path: str | None = None

@@ -11,6 +11,7 @@ from import_export import fields, resources, widgets
 from communities.models import Household
 from communities.privacy import mask_phone
 from communities.scoping import scope_to_staff
+from governance.spreadsheets.admin_io import SpreadsheetResourceMixin
 
 from .models import GridWorker, HouseholdAssignment, PartyMember, PartyOrganization, Visit
 
@@ -67,8 +68,9 @@ class HouseholdWidget(ScopedForeignKeyWidget):
         return f"{value.building.estate.name} {value.building.name} {value.room}"
 
 
-class ScopedModelResource(resources.ModelResource):
-    """Base: knows the importing user, scopes lookups, validates models, all-or-nothing."""
+class ScopedModelResource(SpreadsheetResourceMixin, resources.ModelResource):
+    """Base: knows the importing user, scopes lookups, refuses unknown columns, validates
+    models, all-or-nothing."""
 
     community_path: str = ""
 

@@ -17,11 +17,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
 from communities.admin_mixins import RoleScopedAdmin
 from communities.models import User
+from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX, SpreadsheetExportMixin
 
 from . import models, services, tasks
 from .bulk import ImportFailed, import_assessment
@@ -662,9 +661,9 @@ class QuarterScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.AnnualResult)
-class AnnualResultAdmin(ExportMixin, ReadOnlyAdmin):
+class AnnualResultAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
     resource_classes = [AnnualResultResource]
-    export_formats = [XLSX, CSV]
+    export_formats = [SafeXLSX, SafeCSV]
     list_display = [
         "unit",
         "status",
@@ -692,7 +691,7 @@ class DiscrepancyInline(ReportItemInline):
 
 
 @admin.register(models.Payout)
-class PayoutAdmin(ExportMixin, RoleScopedAdmin, admin.ModelAdmin):
+class PayoutAdmin(SpreadsheetExportMixin, RoleScopedAdmin, admin.ModelAdmin):
     """The payout ledger: quarterly accruals (quarter 1-4) and the year's payout (quarter 0).
     Approve by someone other than who computed it; mark paid with a reference; export for
     finance."""
@@ -700,7 +699,7 @@ class PayoutAdmin(ExportMixin, RoleScopedAdmin, admin.ModelAdmin):
     community_path = "unit__estate__community"
     change_roles = TOWNSHIP_ONLY
     resource_classes = [PayoutResource]
-    export_formats = [XLSX, CSV]
+    export_formats = [SafeXLSX, SafeCSV]
     list_display = [
         "unit",
         "quarter",

@@ -4,12 +4,9 @@ Both CSV and XLSX. The import validates every row first and writes nothing unles
 good; then it replaces the year's imported inputs in one transaction.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, Estate, PropertyCompany, Town
 from communities.validators import validate_credit_code
+from governance.spreadsheets import SpreadsheetError, read_table, write_table
 
 from .models import (
     QUARTERS,
@@ -62,25 +60,20 @@ class ImportResult:
     vetoes: int = 0
 
 
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
 def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
     """(line number, {column: text}) for each data row; line 1 is the header."""
-    name = name or str(path_or_file)
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-        sheet = workbook.active
-        raw = [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        if hasattr(path_or_file, "read"):
-            content = path_or_file.read()
-            text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        else:
-            text = Path(path_or_file).read_text(encoding="utf-8-sig")
-        raw = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    # governance.spreadsheets: encodings (UTF-8 or GBK), size/row caps, clear errors.
+    try:
+        table = read_table(path_or_file, name=name)
+    except SpreadsheetError as error:
+        raise ImportFailed([(1, str(error))]) from error
+    raw = [[_text(h) for h in table.headers]]
+    raw += [[_text(cell) for cell in values] for _line, values in table.rows]
+    lines = [1] + [line for line, _values in table.rows]
     if not raw:
         raise ImportFailed([(1, _("The file is empty."))])
     header = [h.strip().lower() for h in raw[0]]
@@ -88,7 +81,7 @@ def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
     if missing:
         raise ImportFailed([(1, _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})])
     rows = []
-    for number, values in enumerate(raw[1:], start=2):
+    for number, values in zip(lines[1:], raw[1:], strict=True):
         if not any(values):
             continue
         values = values + [""] * (len(header) - len(values))
@@ -324,11 +317,12 @@ def export_rows(*, town: Town, year: int) -> list[list]:
             [
                 r.unit.estate.name,
                 r.unit.company.name,
-                "" if r.annual_score is None else str(r.annual_score),
-                "" if r.rank is None else r.rank,
+                # Decimals, not text: numeric cells in XLSX (CSV writes the same digits).
+                r.annual_score,
+                r.rank,
                 r.stars,
                 r.list_name,
-                str(payouts.get(r.unit_id, r.payout_amount)),
+                payouts.get(r.unit_id, r.payout_amount),
             ]
         )
     # Units without a computed result still appear (blank score and rank).
@@ -339,28 +333,14 @@ def export_rows(*, town: Town, year: int) -> list[list]:
         .select_related("estate", "company")
         .order_by("estate__name")
     ):
-        rows.append([unit.estate.name, unit.company.name, "", "", 0, "", "0.00"])
+        rows.append([unit.estate.name, unit.company.name, None, None, 0, "", Decimal("0.00")])
     return rows
 
 
 def write_export(*, town: Town, year: int, path: str) -> int:
     rows = export_rows(town=town, year=year)
-    if path.lower().endswith(".xlsx"):
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = f"{year}"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append(row)
-        workbook.save(path)
-    else:
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(rows)
-    return len(rows)
+    # Formula-safe cells (issue 10): names are written as text, never as formulas.
+    return write_table(path, rows, header=EXPORT_COLUMNS, title=str(year))
 
 
 def town_by_name(name: str) -> Town:

@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Subquery
 from import_export import fields, resources
 
 from communities.scoping import scope_to_staff
+from governance.spreadsheets.admin_io import NumberCellWidget
 
 from .models import AnnualResult, Payout
 
@@ -27,9 +28,12 @@ class AnnualResultResource(_ScopedResource):
     community_path = "unit__estate__community"
     estate = fields.Field(attribute="unit__estate__name", column_name="estate")
     company = fields.Field(attribute="unit__company__name", column_name="company")
-    annual_score = fields.Field(attribute="annual_score", column_name="annual_score")
-    rank = fields.Field(attribute="rank", column_name="rank")
-    stars = fields.Field(attribute="stars", column_name="stars")
+    # Numbers as typed cells in XLSX (NumberCellWidget), plain digits in CSV.
+    annual_score = fields.Field(
+        attribute="annual_score", column_name="annual_score", widget=NumberCellWidget()
+    )
+    rank = fields.Field(attribute="rank", column_name="rank", widget=NumberCellWidget())
+    stars = fields.Field(attribute="stars", column_name="stars", widget=NumberCellWidget())
     list = fields.Field(attribute="list_name", column_name="list")
     payout = fields.Field(column_name="payout")
 
@@ -40,7 +44,7 @@ class AnnualResultResource(_ScopedResource):
 
     def dehydrate_payout(self, result):
         ledger = getattr(result, "ledger_amount", None)
-        return str(ledger if ledger is not None else result.payout_amount)
+        return ledger if ledger is not None else result.payout_amount
 
     def filter_export(self, queryset, **kwargs):
         # The ledger amount (an approved payout stays as approved), like export_results.
@@ -57,13 +61,13 @@ class PayoutResource(_ScopedResource):
     """The ledger for finance: one row per accrual or annual payout."""
 
     community_path = "unit__estate__community"
-    year = fields.Field(attribute="unit__year", column_name="year")
+    year = fields.Field(attribute="unit__year", column_name="year", widget=NumberCellWidget())
     community = fields.Field(attribute="unit__estate__community__name", column_name="community")
     estate = fields.Field(attribute="unit__estate__name", column_name="estate")
     company = fields.Field(attribute="unit__company__name", column_name="company")
     credit_code = fields.Field(attribute="unit__company__credit_code", column_name="credit_code")
     period = fields.Field(column_name="period")
-    amount = fields.Field(attribute="amount", column_name="amount")
+    amount = fields.Field(attribute="amount", column_name="amount", widget=NumberCellWidget())
     status = fields.Field(attribute="status", column_name="status")
     approved_by = fields.Field(attribute="approved_by__username", column_name="approved_by")
     approved_at = fields.Field(attribute="approved_at", column_name="approved_at")

@@ -1,0 +1,289 @@
+"""django-import-export wired to governance.spreadsheets: the formats, the admin mixins and the
+resource mixin every admin import and export of the project uses.
+
+- `SafeCSV` / `SafeXLSX` escape every exported cell with `safe_cell` (the package's own
+  IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=") and read uploads with
+  `read_csv_bytes` / `read_xlsx_bytes` (encodings, caps, clear errors).
+- `SpreadsheetExportMixin` / `SpreadsheetImportExportMixin` replace import-export's admin
+  mixins: only the safe formats, a size check on the upload form, and every failure (an
+  unreadable file, wrong columns, an unexpected error) shown as a form error in the user's
+  language, never a traceback.
+- `SpreadsheetResourceMixin` checks a file's columns against the resource before any row is
+  imported.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import tablib
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from import_export import widgets
+from import_export.admin import ExportMixin, ImportMixin
+from import_export.formats import base_formats
+from import_export.forms import ImportForm
+
+from . import (
+    Limits,
+    SpreadsheetError,
+    _xlsx_cell,
+    check_size,
+    read_csv_bytes,
+    read_xlsx_bytes,
+    safe_cell,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _dataset(table) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=table.headers)
+    for _line, values in table.rows:
+        dataset.append(values)
+    return dataset
+
+
+def escaped_dataset(dataset: tablib.Dataset, cell=safe_cell) -> tablib.Dataset:
+    """A copy of an export dataset with every header and cell made safe."""
+    escaped = tablib.Dataset(
+        headers=[cell(h) for h in dataset.headers] if dataset.headers else None,
+        title=dataset.title,
+    )
+    for row in dataset:
+        escaped.append([cell(value) for value in row])
+    return escaped
+
+
+class NumberCellWidget(widgets.Widget):
+    """Export a number as a typed cell in XLSX and as its plain digits in CSV ("12.50", never
+    a localised "12,50" or a grouped "1,200.00"), for fields declared without a model widget."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else str(value)
+
+
+class SafeCSV(base_formats.CSV):
+    """CSV whose export is formula-safe and whose import decodes UTF-8 or GB18030 itself (so it
+    reads bytes: is_binary) under the import caps."""
+
+    native_types = False
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return _dataset(read_csv_bytes(in_stream))
+
+    def export_data(self, dataset, **kwargs):
+        return escaped_dataset(dataset).export("csv", **kwargs)
+
+
+class SafeXLSX(base_formats.XLSX):
+    """XLSX whose export is formula-safe (text cells only, never a formula from data) and whose
+    import checks the unpacked size and counts rows before reading the sheet whole."""
+
+    native_types = True
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _dataset(read_xlsx_bytes(in_stream))
+
+    def export_data(self, dataset, **kwargs):
+        return escaped_dataset(dataset, cell=_xlsx_cell).export("xlsx", **kwargs)
+
+
+SAFE_FORMATS = {
+    base_formats.CSV: SafeCSV,
+    base_formats.XLSX: SafeXLSX,
+    SafeCSV: SafeCSV,
+    SafeXLSX: SafeXLSX,
+}
+FORMATS = [SafeXLSX, SafeCSV]
+
+
+def safe_formats(formats) -> list:
+    """The safe counterpart of each configured format; any other format is a configuration
+    error (it would write cells unescaped)."""
+    result = []
+    for fmt in formats:
+        if fmt not in SAFE_FORMATS:
+            raise ImproperlyConfigured(
+                f"{fmt.__name__} is not a formula-safe format; use governance.spreadsheets "
+                "SafeCSV or SafeXLSX."
+            )
+        if SAFE_FORMATS[fmt] not in result:
+            result.append(SAFE_FORMATS[fmt])
+    return result
+
+
+class SpreadsheetImportForm(ImportForm):
+    """Import-export's upload form, refusing a file over IMPORT_MAX_BYTES before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size, Limits.from_settings())
+        except SpreadsheetError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
+
+
+def _message(error) -> str:
+    """What the user is told about an exception raised while importing: our own messages and
+    validation messages as they are, anything else (a bug, a database error) generically."""
+    if isinstance(error, (SpreadsheetError, ValueError)) and not isinstance(error, UnicodeError):
+        return str(error)
+    messages_ = getattr(error, "messages", None)
+    if messages_:
+        return " ".join(str(m) for m in messages_)
+    return _("The file could not be imported because of an unexpected error; nothing was saved.")
+
+
+class SpreadsheetExportMixin(ExportMixin):
+    """ExportMixin that exports only through the safe formats."""
+
+    export_formats = FORMATS
+
+    def get_export_formats(self):
+        return safe_formats(self.export_formats)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Import-export decides native (typed) cells by the exact class of XLSX; ours is a
+        # subclass, so say it here: numbers stay numbers in XLSX.
+        data = self.get_data_for_export(
+            request,
+            queryset,
+            force_native_type=getattr(file_format, "native_types", False),
+            **kwargs,
+        )
+        return file_format.export_data(data)
+
+
+class SpreadsheetImportMixin(ImportMixin):
+    """ImportMixin reading uploads with governance.spreadsheets: size cap on the form, row and
+    unpacked-size caps while reading, and every failure a form error (no traceback, nothing
+    saved)."""
+
+    import_formats = FORMATS
+    import_form_class = SpreadsheetImportForm
+    # Never show tracebacks (they carry server paths) to staff.
+    import_error_display = ("message",)
+
+    def get_import_formats(self):
+        return safe_formats(self.import_formats)
+
+    def _import_page_redirect(self):
+        app_label, model_name = self.get_model_info()
+        url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
+        return HttpResponseRedirect(url)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetError):
+            form.add_error("import_file", str(e))
+            return
+        logger.warning("import file unreadable: %s", type(e).__name__)
+        form.add_error(
+            "import_file",
+            _("The file could not be read; check that it is CSV or XLSX and the format chosen."),
+        )
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        result = context.get("result") if context else None
+        if result is not None and result.has_errors():
+            form = context["form"]
+            # Base errors (wrong columns, an error before the rows) become form errors; the
+            # result table, which would show them with a traceback, is dropped.
+            for error in result.base_errors:
+                form.add_error("import_file", _message(error.error))
+            for _line, errors in result.row_errors():
+                for error in errors:
+                    error.traceback = ""
+                    error.error = _message(error.error)
+            if result.base_errors:
+                context.pop("result")
+                context.pop("confirm_form", None)
+        return response
+
+    def process_import(self, request, **kwargs):
+        # The confirmation step reads the stored file again; a file that vanished or no longer
+        # reads is an error message, not a 500.
+        try:
+            return super().process_import(request, **kwargs)
+        except (OSError, SpreadsheetError) as error:
+            logger.warning("import confirmation failed: %s", type(error).__name__)
+            messages.error(
+                request,
+                _("The uploaded file is no longer available or readable; upload it again."),
+            )
+        return self._import_page_redirect()
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The data changed between the preview and the confirmation: nothing was saved.
+            messages.error(
+                request,
+                _("The import failed and nothing was saved; upload the file again to see why."),
+            )
+            return self._import_page_redirect()
+        return super().process_result(result, request)
+
+
+class SpreadsheetImportExportMixin(SpreadsheetImportMixin, SpreadsheetExportMixin):
+    """Import and export through governance.spreadsheets (replaces ImportExportMixin)."""
+
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+
+
+class SpreadsheetResourceMixin:
+    """For an import-export Resource: refuse a file whose columns are not the resource's before
+    any row is imported (columns it does not know, or a missing key column)."""
+
+    def spreadsheet_columns(self) -> list[str]:
+        return [field.column_name for field in self.get_user_visible_fields()]
+
+    def check_columns(self, headers) -> None:
+        headers = list(headers or [])
+        known = self.spreadsheet_columns()
+        id_fields = self.get_import_id_fields()
+        required = (
+            []
+            if id_fields == ["id"]
+            else [self.fields[f].column_name for f in id_fields if f in self.fields]
+        )
+        unknown = [h for h in headers if h not in known]
+        missing = [c for c in required if c not in headers]
+        if unknown or missing or not headers:
+            parts = []
+            if missing:
+                parts.append(_("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+            if unknown:
+                parts.append(_("unknown columns: %(cols)s") % {"cols": ", ".join(unknown)})
+            raise SpreadsheetError(
+                _("The file's columns do not fit this import (%(problems)s). Expected: %(known)s.")
+                % {"problems": "; ".join(parts), "known": ", ".join(known)}
+            )
+
+    def before_import(self, dataset, **kwargs):
+        try:
+            self.check_columns(dataset.headers)
+        except SpreadsheetError:
+            # No row is worth importing with the wrong columns: drop them so import-export
+            # reports only this error.
+            del dataset[:]
+            raise
+        super().before_import(dataset, **kwargs)
