@@ -14,6 +14,7 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from import_export.admin import ExportMixin, ImportMixin
 
 from communities.factories import (
@@ -103,7 +104,12 @@ def poisoned(db):
     VisitFactory(member=member, household=household, note=HYPERLINK, problem=PLUS)
     unit = AssessmentUnitFactory(estate=estate, company=company, town=town, year=2021)
     AnnualResultFactory(unit=unit, annual_score=Decimal("80.50"), rank=1, list_name="")
-    PayoutFactory(unit=unit, amount=Decimal("12.50"), payment_reference=MINUS)
+    PayoutFactory(
+        unit=unit,
+        amount=Decimal("12.50"),
+        payment_reference=MINUS,
+        approved_at=timezone.now(),  # an aware datetime must export too (XLSX has no zones)
+    )
     return town
 
 

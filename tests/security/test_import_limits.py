@@ -246,3 +246,26 @@ def test_assessment_import_page_caps_rows(client, scheme_page, settings):
         "The file has more than %(max)d rows; split it into files of at most %(max)d rows.",
         max=3,
     )
+
+
+# --- the import_assessment command reads through the same reader ------------------------------
+
+
+def test_import_assessment_command_reads_gbk_and_refuses_too_many_rows(tmp_path, settings):
+    from django.core.management import CommandError, call_command
+
+    from communities.factories import EstateFactory, PropertyCompanyFactory
+
+    town = TownFactory(name="里水镇")
+    EstateFactory(community=CommunityFactory(town=town, name="海南洲社区"), name="糖果雅苑")
+    PropertyCompanyFactory(name="时代物业")
+    header = "community,estate,company,q1,q2,q3,q4,satisfaction,inspection,veto_reason\n"
+    good = tmp_path / "gbk.csv"
+    good.write_bytes((header + "海南洲社区,糖果雅苑,时代物业,90,90,90,90,80,80,\n").encode("gbk"))
+    call_command("import_assessment", str(good), "--town", "里水镇", "--year", "2021")
+
+    settings.IMPORT_MAX_ROWS = 1
+    big = tmp_path / "big.csv"
+    big.write_bytes((header + "海南洲社区,糖果雅苑,时代物业,90,90,90,90,80,80,\n" * 2).encode())
+    with pytest.raises(CommandError):
+        call_command("import_assessment", str(big), "--town", "里水镇", "--year", "2021")
