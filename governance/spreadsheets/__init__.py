@@ -314,10 +314,8 @@ def _count_sheet_rows(content: bytes, members, limits: Limits) -> None:
     """Count each worksheet's rows with a streaming parser, stopping at the cap. openpyxl, even
     read-only, parses every sheet whole on opening when a sheet declares no dimensions (the
     shape of a small file that unpacks to 300,000 rows), so this runs first."""
-    from xml.etree.ElementTree import ParseError
-
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
+    from defusedxml.ElementTree import ParseError, iterparse
 
     ceiling = 2 * limits.max_rows + 1  # header, data rows and as many blank rows
     sheets = [
