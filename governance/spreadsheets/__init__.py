@@ -7,7 +7,8 @@ and booleans stay typed cells, and a plain negative number such as "-12.50" stay
 `write_csv`, `write_xlsx`, `write_table`, `csv_text` and `xlsx_bytes` apply it to every cell;
 the admin's import-export formats (`governance.spreadsheets.admin_io`) do the same.
 
-Reading: `read_table` reads CSV (UTF-8 with or without BOM, else GB18030/GBK) or XLSX under
+Reading (the reverse: `unescape_cell` drops such an apostrophe, so an exported file imports
+to the same data): `read_table` reads CSV (UTF-8 with or without BOM, else GB18030/GBK) or XLSX under
 caps (`IMPORT_MAX_BYTES`, `IMPORT_MAX_ROWS`, `IMPORT_MAX_UNPACKED_BYTES`) that are checked
 before the file is parsed whole: the byte size first, an XLSX's unpacked size from the zip
 central directory, then rows counted while streaming (openpyxl read-only). Every problem is a
@@ -63,6 +64,19 @@ def safe_cell(value):
     if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def unescape_cell(value):
+    """The inverse of safe_cell for a value read back from a file: an apostrophe that precedes
+    a formula character is removed, so a file exported here imports to the same data."""
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1:].startswith(FORMULA_PREFIXES)
+    ):
+        return value[1:]
+    return value
 
 
 def safe_row(values) -> list:
@@ -250,7 +264,7 @@ def _collect(raw_rows, limits: Limits) -> Table:
                 _("Line %(line)d has more cells than the first row has column names.")
                 % {"line": line}
             )
-        values = values[:width] + [None] * (width - len(values))
+        values = [unescape_cell(v) for v in values[:width]] + [None] * (width - len(values))
         table.rows.append((line, values))
         if len(table.rows) > limits.max_rows:
             raise _too_many_rows(limits)

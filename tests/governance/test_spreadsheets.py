@@ -137,3 +137,13 @@ def test_a_sheet_declaring_huge_dimensions_reads_only_real_columns():
     table = read_table(content, name="ok.xlsx", limits=LIMITS)
     assert table.headers == ["community", "name"]
     assert [values for _line, values in table.rows] == [["x", None]] * 3
+
+
+def test_an_exported_file_reads_back_to_the_same_values():
+    names = ['=HYPERLINK("x")', "+1+2", "-2+3", "@SUM(1)", "'plain", "-12.50"]
+    for content, name in (
+        (csv_text([[n] for n in names], header=["name"]).encode(), "a.csv"),
+        (xlsx_bytes([[n] for n in names], header=["name"]), "a.xlsx"),
+    ):
+        table = read_table(content, name=name, limits=LIMITS)
+        assert [values[0] for _line, values in table.rows] == names

@@ -199,3 +199,23 @@ def test_export_results_escapes_formulas(tmp_path, poisoned, suffix):
         assert score.data_type == "n" and score.value == 80.5
         for value in values:
             _assert_safe_text(value)
+
+
+@pytest.mark.parametrize("fmt", ["CSV", "XLSX"])
+def test_an_exported_file_imports_back_without_changing_the_names(superuser_client, poisoned, fmt):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communities.models import Estate
+
+    content = _export(superuser_client, "communities.estate", fmt)
+    url = reverse("admin:communities_estate_import")
+    form = superuser_client.get(url).context["form"]
+    choices = {str(lbl).upper(): value for value, lbl in form.fields["format"].choices}
+    upload = SimpleUploadedFile(f"estates.{fmt.lower()}", content)
+    response = superuser_client.post(url, {"import_file": upload, "format": choices[fmt]})
+    assert response.status_code == 200
+    assert not response.context["form"].errors, response.context["form"].errors
+    confirm_form = response.context["confirm_form"]
+    data = {name: confirm_form.initial.get(name, "") for name in confirm_form.fields}
+    superuser_client.post(reverse("admin:communities_estate_process_import"), data)
+    assert list(Estate.objects.values_list("name", "supervising_unit")) == [(HYPERLINK, TAB)]
