@@ -21,7 +21,6 @@ from .models import (
     CouncilStep,
     Escalation,
     FollowUpAction,
-    Notification,
     OutcomeRating,
     ProblemEstateList,
     Proposal,
@@ -415,11 +414,3 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
     list_display = ["town", "year", "quarter", "computed_at"]
     readonly_fields = ["computed_at", "computed_by"]
     inlines = [RemediationPlanInline]
-
-
-@admin.register(Notification)
-class NotificationAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    town_path = "user__town"
-    change_roles = ()
-    view_roles = ()  # a personal inbox: superusers only
-    list_display = ["user", "text", "created_at", "read_at", "emailed_at"]

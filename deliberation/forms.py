@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgendaItem, Category, Proposal, Vote
+from .models import AgendaItem, Category, Proposal, Vote, validate_single_line
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,7 +24,7 @@ class MultipleImageField(forms.FileField):
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=_("Title"), max_length=120, validators=[validate_single_line])
     description = forms.CharField(label=_("Description"), widget=forms.Textarea)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     photos = MultipleImageField(label=_("Photos"), help_text=_("JPEG, PNG or WebP, up to 10."))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from communities.scoping import is_staff_role, scope_to_staff, visible_communities
+from governance import notifications
 
 from . import permissions
 from .models import (
@@ -17,7 +18,6 @@ from .models import (
     Council,
     Escalation,
     Follow,
-    Notification,
     Proposal,
     Representative,
     Resolution,
@@ -190,12 +190,8 @@ def published_resolutions() -> QuerySet:
     )
 
 
-def inbox(user) -> QuerySet:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
-
-
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications.unread_count(user)
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:

@@ -18,7 +18,7 @@ from governance.security import audit
 from governance.tasks import enqueue_on_commit
 from governance.uploads import IMAGE_ONLY, validate_uploads
 
-from . import permissions
+from . import notifications, permissions
 from .models import (
     AgendaItem,
     Attachment,
@@ -161,9 +161,7 @@ def _move(
         reason=reason,
     )
     audit.record(audit.Action.PROPOSAL_STATE_CHANGED, actor=by, obj=proposal, details={"from": from_state, "to": to_state})  # fmt: skip
-    from .tasks import notify_transition_task
-
-    enqueue_on_commit(notify_transition_task, transition.pk)
+    enqueue_on_commit(notifications.notify_transition_task, transition.pk)
     return transition
 
 
@@ -271,9 +269,10 @@ def proposal_from_problem(
             council=council,
             proposer=raised_by,
             household=household,
-            title=title.strip()[:120],
+            # The problem's text may span lines; a title is one line (e-mail subjects).
+            title=" ".join(title.split())[:120],
             description=description.strip(),
-            source_note=note[:200],
+            source_note=" ".join(note.split())[:200],
         )
         proposal.full_clean()
         proposal.save()
@@ -749,8 +748,6 @@ def _staff_for(council: Council, *, town_level: bool) -> list[User]:
 def flag_overdue(*, today: datetime.date | None = None) -> dict:
     """Flag unanswered escalations and open follow-ups past their due date, once each: the
     conditional UPDATE claims a row, so a repeated run (or two beats at once) flags nothing twice."""
-    from .notifications import notify_users
-
     today = today or timezone.localdate()
     now = timezone.now()
     flagged = {"escalations": 0, "follow_ups": 0}
@@ -762,19 +759,9 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
             overdue_flagged_at=now
         ):
             continue
-        proposal = escalation.proposal
         town_level = escalation.level == Escalation.Level.TOWN_JOINT_MEETING
-        notify_users(
-            _staff_for(proposal.council, town_level=town_level),
-            key=f"escalation-overdue:{escalation.pk}",
-            text=_("Overdue escalation (%(level)s, due %(due)s): %(estate)s · %(title)s")
-            % {
-                "level": escalation.get_level_display(),
-                "due": escalation.due_date,
-                "estate": proposal.estate.name,
-                "title": proposal.title,
-            },
-            link=f"/deliberation/manage/proposals/{proposal.pk}/",
+        notifications.notify_escalation_overdue(
+            escalation, _staff_for(escalation.proposal.council, town_level=town_level)
         )
         flagged["escalations"] += 1
     actions = FollowUpAction.objects.filter(
@@ -785,18 +772,8 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
             overdue_flagged_at=now
         ):
             continue
-        proposal = action.proposal
-        notify_users(
-            _staff_for(proposal.council, town_level=False),
-            key=f"followup-overdue:{action.pk}",
-            text=_("Overdue follow-up (due %(due)s, %(party)s): %(estate)s · %(action)s")
-            % {
-                "due": action.due_date,
-                "party": action.responsible_party,
-                "estate": proposal.estate.name,
-                "action": action.description,
-            },
-            link=f"/deliberation/manage/proposals/{proposal.pk}/",
+        notifications.notify_followup_overdue(
+            action, _staff_for(action.proposal.council, town_level=False)
         )
         flagged["follow_ups"] += 1
     return flagged

@@ -1,14 +1,12 @@
-"""Celery tasks: they take ids, load what they need and are safe to run twice."""
+"""Celery tasks of deliberation (Celery discovers <app>.tasks): they take ids, load what they need
+and are safe to run twice. Defined beside what they run; nothing here imports a service at
+call time, so there is no services <-> tasks cycle."""
 
 from celery import shared_task
 
+from .notifications import notify_transition_task
 
-@shared_task(name="deliberation.notify_transition")
-def notify_transition_task(transition_id: int) -> int:
-    """Inbox + e-mail to the proposer, supporters and followers (one row per user and event)."""
-    from .notifications import notify_transition
-
-    return notify_transition(transition_id)
+__all__ = ["flag_overdue_task", "notify_transition_task"]
 
 
 @shared_task(name="deliberation.flag_overdue")

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from governance.notifications import views as notification_views
+
 from . import views
 
 app_name = "deliberation"
@@ -15,7 +17,7 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session-list"),
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/items/<int:item_pk>/vote/", views.vote, name="vote"),
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", notification_views.inbox, name="inbox"),
     path("resolutions/", views.published_resolutions, name="resolutions"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("manage/", views.manage, name="manage"),

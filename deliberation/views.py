@@ -22,7 +22,6 @@ from .models import (
     AgendaItem,
     Escalation,
     FollowUpAction,
-    Notification,
     ProblemEstateList,
     Proposal,
     RemediationPlan,
@@ -261,16 +260,6 @@ def vote(request, pk: int, item_pk: int):
         else:
             messages.success(request, _("Your vote was recorded."))
     return redirect("deliberation:session-detail", pk=pk)
-
-
-@login_required
-def inbox(request):
-    page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
-    response = render(request, "deliberation/inbox.html", {"page": page})
-    Notification.objects.filter(
-        user=request.user, read_at__isnull=True, pk__in=[n.pk for n in page.object_list]
-    ).update(read_at=timezone.now())
-    return response
 
 
 def published_resolutions(request):
