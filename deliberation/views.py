@@ -9,24 +9,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from communities import roles
+from communities.models import Town
 from governance.charts import bar_chart
 from governance.uploads import private_file_response
 
-from . import permissions, selectors, services
-from .forms import ProposalForm, RatingForm, ReasonForm, SessionForm, StaffActionForm, VoteForm
+from . import rules, selectors, services
+from .action_forms import form_error_text
+from .forms import (
+    PROPOSAL_ACTIONS,
+    SESSION_ACTIONS,
+    ProblemEstatesForm,
+    ProposalForm,
+    RatingForm,
+    ReasonForm,
+    RemediationForm,
+    SessionForm,
+    VoteForm,
+)
 from .models import (
     AgendaItem,
-    Escalation,
-    FollowUpAction,
     ProblemEstateList,
     Proposal,
     RemediationPlan,
-    Representative,
-    Resolution,
     Session,
 )
 
@@ -46,7 +54,7 @@ def verified_resident_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if not user.is_resident or user.verified_household is None:
+        if rules.resident_estate_id(user) is None:
             if selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
                 return redirect("deliberation:manage")
             return render(request, "deliberation/not_verified.html", status=403)
@@ -116,7 +124,7 @@ def proposal_create(request):
 def proposal_detail(request, pk: int):
     proposal = selectors.proposal_for(request.user, pk)
     user = request.user
-    is_resident_here = permissions.resident_estate_id(user) == proposal.estate_id
+    is_resident_here = rules.resident_estate_id(user) == proposal.estate_id
     household = user.verified_household if is_resident_here else None
     parts = selectors.proposal_detail_parts(proposal)
     if not selectors.is_insider(user, proposal):
@@ -126,7 +134,7 @@ def proposal_detail(request, pk: int):
         **parts,
         "is_resident_here": is_resident_here,
         "is_proposer": user.is_authenticated and proposal.proposer_id == user.pk,
-        "can_manage": permissions.can_manage(user, proposal.council),
+        "can_manage": rules.can_manage(user, proposal.council),
         "supported": bool(household) and proposal.supports.filter(household=household).exists(),
         "own_household": bool(household) and proposal.household_id == household.pk,
         "following": user.is_authenticated and proposal.follows.filter(user=user).exists(),
@@ -140,7 +148,7 @@ def proposal_detail(request, pk: int):
 
 def _resident_action(request, pk: int, action) -> object:
     proposal = selectors.proposal_for(request.user, pk)
-    if permissions.resident_estate_id(request.user) != proposal.estate_id:
+    if rules.resident_estate_id(request.user) != proposal.estate_id:
         raise Http404  # published proposals are read-only to other estates
     try:
         action(proposal)
@@ -222,7 +230,7 @@ def session_list(request):
 @login_required
 def session_detail(request, pk: int):
     session = selectors.session_for(request.user, pk)
-    representative = permissions.representative_for(request.user, session.council, session.date)
+    representative = rules.representative_for(request.user, session.council, session.date)
     return render(
         request,
         "deliberation/session_detail.html",
@@ -231,7 +239,7 @@ def session_detail(request, pk: int):
             "items": selectors.agenda_of(session, representative=representative),
             "representative": representative,
             "vote_form": VoteForm(),
-            "can_manage": permissions.can_manage(request.user, session.council),
+            "can_manage": rules.can_manage(request.user, session.council),
         },
     )
 
@@ -241,7 +249,7 @@ def session_detail(request, pk: int):
 def vote(request, pk: int, item_pk: int):
     session = selectors.session_for(request.user, pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, session=session)
-    representative = permissions.representative_for(request.user, session.council, session.date)
+    representative = rules.representative_for(request.user, session.council, session.date)
     if representative is None:
         raise PermissionDenied(_("You are not a representative of this council."))
     form = VoteForm(request.POST)
@@ -310,68 +318,38 @@ def manage_proposal(request, pk: int):
             **selectors.proposal_detail_parts(proposal),
             "open_sessions": proposal.council.sessions.exclude(status=Session.Status.CLOSED),
             "kinds": AgendaItem.Kind.choices,
-            "is_town_staff": permissions.is_town_staff(request.user, proposal.council),
-            "is_council_staff": permissions.is_council_staff(request.user, proposal.council),
+            "is_town_staff": rules.is_town_staff(request.user, proposal.council),
+            "is_council_staff": rules.is_council_staff(request.user, proposal.council),
         },
     )
+
+
+def _run_action(request, actions: dict, target) -> None:
+    """Validate the POSTed action with its own form, ask its permission, perform it; every
+    outcome is a message (a form error in the user's language, never a 500)."""
+    form_class = actions.get(request.POST.get("action"))
+    if form_class is None:
+        messages.error(request, _("Unknown action."))
+        return
+    form = form_class(request.POST, target=target, by=request.user)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return
+    if not request.user.has_perm(form.permission, form.permission_object()):
+        messages.error(request, _("You may not do this."))
+        return
+    try:
+        form.perform()
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Done."))
 
 
 @require_POST
 @staff_required
 def manage_proposal_action(request, pk: int):
-    proposal = _staff_proposal(request, pk)
-    form = StaffActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The form is incomplete."))
-        return redirect("deliberation:manage-proposal", pk=pk)
-    data, by = form.cleaned_data, request.user
-    try:
-        match data["action"]:
-            case "accept":
-                services.proposal_accept(proposal=proposal, by=by, reason=data["reason"])
-            case "reject":
-                services.proposal_reject(proposal=proposal, by=by, reason=data["reason"])
-            case "schedule":
-                session = get_object_or_404(Session, pk=data["session"], council=proposal.council)
-                services.agenda_add(
-                    session=session,
-                    proposal=proposal,
-                    by=by,
-                    kind=data["kind"] or AgendaItem.Kind.VOTE,
-                )
-            case "followup":
-                if not (data["description"] and data["responsible_party"] and data["due_date"]):
-                    raise ValidationError(_("Give the action, its responsible party and due date."))
-                services.followup_add(
-                    proposal=proposal,
-                    description=data["description"],
-                    responsible_party=data["responsible_party"],
-                    due_date=data["due_date"],
-                    by=by,
-                )
-            case "complete":
-                action = get_object_or_404(FollowUpAction, pk=data["follow_up"], proposal=proposal)
-                services.followup_complete(action=action, by=by)
-            case "close":
-                services.proposal_close(proposal=proposal, by=by, closing_note=data["reason"])
-            case "escalate":
-                services.proposal_escalate(proposal=proposal, by=by, reason=data["reason"])
-            case "resolution":
-                resolution = get_object_or_404(Resolution, proposal=proposal)
-                services.resolution_record(resolution=resolution, text=data["reason"], by=by)
-            case "answer":
-                escalation = get_object_or_404(Escalation, pk=data["escalation"], proposal=proposal)
-                services.escalation_answer(
-                    escalation=escalation,
-                    by=by,
-                    answer=data["reason"],
-                    settles=data["settles"],
-                    return_to=data["return_to"] or S.IMPLEMENTING,
-                )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Done."))
+    _run_action(request, PROPOSAL_ACTIONS, _staff_proposal(request, pk))
     return redirect("deliberation:manage-proposal", pk=pk)
 
 
@@ -440,60 +418,13 @@ def manage_session(request, pk: int):
 @require_POST
 @staff_required
 def manage_session_action(request, pk: int):
-    session = _staff_session(request, pk)
-    action, by = request.POST.get("action"), request.user
-    try:
-        if action == "open":
-            services.session_open(session=session, by=by)
-        elif action == "attendance":
-            present = set(map(int, request.POST.getlist("present")))
-            for rep in session.council.active_representatives(session.date):
-                services.attendance_record(
-                    session=session, representative=rep, present=rep.pk in present, by=by
-                )
-        elif action == "paper_vote":
-            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), session=session)
-            rep = get_object_or_404(
-                Representative, pk=request.POST.get("representative"), council=session.council
-            )
-            services.vote_cast(
-                agenda_item=item,
-                representative=rep,
-                choice=request.POST.get("choice", ""),
-                entered_by=by,
-            )
-        elif action == "agenda":
-            proposal = get_object_or_404(session.council.proposals, pk=request.POST.get("proposal"))
-            services.agenda_add(
-                session=session,
-                proposal=proposal,
-                by=by,
-                kind=request.POST.get("kind") or AgendaItem.Kind.VOTE,
-            )
-        elif action == "close":
-            resolutions = {
-                int(key.split("_", 1)[1]): value
-                for key, value in request.POST.items()
-                if key.startswith("resolution_") and key.split("_", 1)[1].isdigit()
-            }
-            services.session_close(
-                session=session,
-                by=by,
-                minutes=request.POST.get("minutes", ""),
-                resolutions=resolutions,
-            )
-        else:
-            raise ValidationError(_("Unknown action."))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Done."))
+    _run_action(request, SESSION_ACTIONS, _staff_session(request, pk))
     return redirect("deliberation:manage-session", pk=pk)
 
 
 @staff_required
 def dashboard(request):
-    if not selectors.is_deliberation_staff(request.user):
+    if not request.user.has_perm("deliberation.view_dashboard"):
         raise PermissionDenied
     data = selectors.dashboard(request.user)
     return render(
@@ -515,43 +446,55 @@ def dashboard(request):
 
 @staff_required
 def problem_estates(request):
-    if not selectors.is_deliberation_staff(request.user):
-        raise PermissionDenied
     user = request.user
+    if not user.has_perm("deliberation.view_dashboard"):
+        raise PermissionDenied
+    towns = sorted(roles.town_ids(user, roles.Role.TOWNSHIP_STAFF))
     if request.method == "POST":
-        if not (user.is_township_staff and user.town_id):
+        if not (towns and user.has_perm("deliberation.compute_problem_estates")):
             raise PermissionDenied
-        today = timezone.localdate()
-        year = int(request.POST.get("year") or today.year)
-        quarter = int(request.POST.get("quarter") or (today.month - 1) // 3 + 1)
-        if quarter not in (1, 2, 3, 4):
-            messages.error(request, _("Choose a quarter from 1 to 4."))
+        form = ProblemEstatesForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_error_text(form))
         else:
-            services.problem_estates_compute(town=user.town, year=year, quarter=quarter, by=user)
+            services.problem_estates_compute(
+                town=Town.objects.get(pk=towns[0]),
+                year=form.cleaned_data["year"],
+                quarter=form.cleaned_data["quarter"],
+                by=user,
+            )
             messages.success(request, _("The list was computed."))
         return redirect("deliberation:problem-estates")
-    lists = ProblemEstateList.objects.filter(town_id=user.town_id).prefetch_related(
+    lists = ProblemEstateList.objects.filter(town_id__in=towns).prefetch_related(
         "plans__estate__community"
     )
     return render(
         request,
         "deliberation/problem_estates.html",
-        {"lists": lists, "statuses": RemediationPlan.Status.choices},
+        {
+            "lists": lists,
+            "statuses": RemediationPlan.Status.choices,
+            "can_compute": bool(towns),
+        },
     )
 
 
 @require_POST
 @staff_required
 def remediation_update(request, pk: int):
-    plan = get_object_or_404(
-        RemediationPlan.objects.filter(problem_list__town_id=request.user.town_id), pk=pk
-    )
+    plan = get_object_or_404(rules.remediation_plans_for(request.user), pk=pk)
+    form = RemediationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("deliberation:problem-estates")
+    if not request.user.has_perm("deliberation.update_remediation_plan", plan):
+        raise PermissionDenied
     try:
         services.remediation_update(
             plan=plan,
             by=request.user,
-            status=request.POST.get("status", ""),
-            text=request.POST.get("plan"),
+            status=form.cleaned_data["status"],
+            text=form.cleaned_data["plan"] if "plan" in request.POST else None,
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))

@@ -22,9 +22,7 @@ HOSTILE = "a\nBcc: x@example.com"
 def test_the_api_refuses_a_title_with_a_line_break(council, resident):
     api = APIClient()
     api.force_authenticate(resident)
-    response = api.post(
-        "/api/v1/proposals/", {"title": HOSTILE, "description": "d"}, format="json"
-    )
+    response = api.post("/api/v1/proposals/", {"title": HOSTILE, "description": "d"}, format="json")
     assert response.status_code == 400, response.content
     assert "title" in response.json()
     assert not Proposal.objects.exists()
@@ -62,7 +60,10 @@ def test_the_admin_refuses_a_title_with_a_line_break(client, council, resident):
 
 def test_a_problem_spanning_lines_becomes_a_one_line_title(council):
     proposal = services.proposal_from_problem(
-        estate=council.estate, title="楼道灯坏了\nBcc: x@example.com", description="d", raised_by=None
+        estate=council.estate,
+        title="楼道灯坏了\nBcc: x@example.com",
+        description="d",
+        raised_by=None,
     )
     assert proposal.title == "楼道灯坏了 Bcc: x@example.com"
 
@@ -81,7 +82,11 @@ def test_a_stored_multiline_title_still_notifies_every_follower_with_a_safe_subj
     transition = services.proposal_accept(proposal=proposal, by=staff).transitions.last()
     notify_transition(transition.pk)
 
-    told = set(Notification.objects.filter(key=f"transition:{transition.pk}").values_list("user_id", flat=True))
+    told = set(
+        Notification.objects.filter(key=f"transition:{transition.pk}").values_list(
+            "user_id", flat=True
+        )
+    )
     assert told == {resident.pk, *(n.pk for n in neighbours[:3])}
     assert mail.outbox
     for message in mail.outbox:
