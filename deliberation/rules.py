@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from communities import roles
+from communities.models import User
 from communities.roles import Role
 
 from .models import Council, Escalation, Proposal, RemediationPlan, Representative, Session
@@ -262,8 +263,6 @@ def remediation_plans_for(user) -> QuerySet:
 def staff_to_tell(council: Council, *, town_level: bool) -> list:
     """Who answers for a council's overdue work: township staff of its town (town level), or its
     community's staff, township staff and the secretary (estate and community level)."""
-    from communities.models import User
-
     community = council.estate.community
     # Grants are scoped by town or community: only users placed there can hold one.
     candidates = User.objects.filter(
