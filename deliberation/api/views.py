@@ -87,7 +87,7 @@ class ProposalViewSet(
     def support(self, request, pk=None):
         """附议 once per household; repeating it returns the existing support (200)."""
         proposal = self.get_object()
-        if delib_permissions.resident_estate_id(request.user) != proposal.estate_id:
+        if not request.user.has_perm("deliberation.support_proposal", proposal):
             raise exceptions.NotFound()
         try:
             support = services.proposal_support(proposal=proposal, user=request.user)
