@@ -36,7 +36,15 @@ from communities import roles
 from communities.models import User
 from communities.roles import Role
 
-from .models import Council, Escalation, Proposal, RemediationPlan, Representative, Session
+from .models import (
+    Council,
+    Escalation,
+    ProblemEstateList,
+    Proposal,
+    RemediationPlan,
+    Representative,
+    Session,
+)
 
 DELIBERATION_STAFF = (Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF)
 
@@ -253,11 +261,21 @@ def scope_to_deliberation_staff(qs: QuerySet, user, *, community_path: str) -> Q
     return qs.filter(scope)
 
 
+def problem_lists_for(user) -> QuerySet:
+    """Problem-estate lists of the towns where `user` is township or community staff."""
+    towns = roles.town_ids(user, *DELIBERATION_STAFF)
+    qs = ProblemEstateList.objects.all()
+    return qs if _superuser(user) else qs.filter(town_id__in=towns)
+
+
 def remediation_plans_for(user) -> QuerySet:
-    """Plans of the towns where `user` is township staff (the problem-estates page)."""
-    towns = roles.town_ids(user, Role.TOWNSHIP_STAFF)
-    qs = RemediationPlan.objects.all()
-    return qs if _superuser(user) else qs.filter(problem_list__town_id__in=towns)
+    """Plans `user` may update: of estates in their community (community staff) or town
+    (township staff); the permission update_remediation_plan says the same per plan."""
+    return scope_to_deliberation_staff(
+        RemediationPlan.objects.select_related("estate__community"),
+        user,
+        community_path="estate__community",
+    )
 
 
 def staff_to_tell(council: Council, *, town_level: bool) -> list:

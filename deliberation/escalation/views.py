@@ -16,7 +16,6 @@ from ..forms import (
     RemediationForm,
 )
 from ..models import (
-    ProblemEstateList,
     Proposal,
     RemediationPlan,
 )
@@ -46,9 +45,7 @@ def problem_estates(request):
             )
             messages.success(request, _("The list was computed."))
         return redirect("deliberation:problem-estates")
-    lists = ProblemEstateList.objects.filter(town_id__in=towns).prefetch_related(
-        "plans__estate__community"
-    )
+    lists = rules.problem_lists_for(user).prefetch_related("plans__estate__community")
     return render(
         request,
         "deliberation/problem_estates.html",

@@ -166,3 +166,29 @@ def test_governance_notifications_import_no_domain_app():
     for path in (ROOT / "governance" / "notifications").rglob("*.py"):
         for module in _imports(path, "governance.notifications"):
             assert not module.startswith(domain), (path.name, module)
+
+
+def test_the_estates_community_staff_track_its_remediation_plan_and_others_cannot(
+    client, council, people
+):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from deliberation.models import ProblemEstateList, RemediationPlan
+
+    problem_list = ProblemEstateList.objects.create(
+        town=council.estate.community.town, year=2026, quarter=1
+    )
+    plan = RemediationPlan.objects.create(
+        problem_list=problem_list, estate=council.estate, score=Decimal("3.00")
+    )
+    url = reverse("deliberation:remediation-update", args=[plan.pk])
+    client.force_login(people["other"])
+    assert client.post(url, {"status": "in_progress", "plan": "x"}).status_code == 404
+    client.force_login(people["staff"])
+    page = client.get(reverse("deliberation:problem-estates")).content.decode()
+    assert council.estate.name in page
+    client.post(url, {"status": "done", "plan": "整改外墙"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.plan, plan.updated_by) == ("done", "整改外墙", people["staff"])
