@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.admin_mixins import RoleScopedAdmin as BaseRoleScopedAdmin
 from communities.models import User
 
-from . import services
+from . import rules, services
 from .models import (
     AgendaItem,
     Attachment,
@@ -21,7 +21,6 @@ from .models import (
     CouncilStep,
     Escalation,
     FollowUpAction,
-    Notification,
     OutcomeRating,
     ProblemEstateList,
     Proposal,
@@ -38,8 +37,35 @@ from .models import (
 
 
 class RoleScopedAdmin(BaseRoleScopedAdmin):
-    # Assessors have no part in councils (domain.md): township and community staff only.
+    """Who may use deliberation's admin is decided in deliberation/rules.py: township and
+    community staff (assessors have no part in councils, domain.md), each within their scope."""
+
     view_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+
+    def get_queryset(self, request):
+        if self.community_path is None:
+            return super().get_queryset(request)
+        return rules.scope_to_deliberation_staff(
+            admin.ModelAdmin.get_queryset(self, request),
+            request.user,
+            community_path=self.community_path,
+        )
+
+    def _staff(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and rules.is_deliberation_staff(user)
+
+    def has_module_permission(self, request):
+        return self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._staff(request)
+
+    def has_add_permission(self, request):
+        return self._staff(request) and bool(self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._staff(request) and bool(self.change_roles)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -233,15 +259,17 @@ class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
             _("Accept, reject, schedule, follow up, escalate"),
         )
 
-    @admin.action(description=_("Accept the selected submitted proposals"))
+    def has_accept_permission(self, request):
+        return self._staff(request)
+
+    @admin.action(description=_("Accept the selected submitted proposals"), permissions=["accept"])
     def accept_selected(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda p: services.proposal_accept(proposal=p, by=request.user),
-            _("%(n)d proposals accepted."),
-        )
+        def accept(proposal):
+            if not request.user.has_perm("deliberation.accept_proposal", proposal):
+                raise PermissionDenied(_("You may not accept this proposal."))
+            services.proposal_accept(proposal=proposal, by=request.user)
+
+        _run(self, request, queryset, accept, _("%(n)d proposals accepted."))
 
 
 class AgendaItemInline(ReadOnlyInline):
@@ -277,9 +305,7 @@ class SessionAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "council":
-            from .selectors import councils_for_staff
-
-            kwargs["queryset"] = councils_for_staff(request.user)
+            kwargs["queryset"] = rules.councils_for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("staff page"))
@@ -415,11 +441,3 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
     list_display = ["town", "year", "quarter", "computed_at"]
     readonly_fields = ["computed_at", "computed_by"]
     inlines = [RemediationPlanInline]
-
-
-@admin.register(Notification)
-class NotificationAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    town_path = "user__town"
-    change_roles = ()
-    view_roles = ()  # a personal inbox: superusers only
-    list_display = ["user", "text", "created_at", "read_at", "emailed_at"]

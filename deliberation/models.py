@@ -8,6 +8,7 @@ Nothing here is deleted: proposals move through states recorded in ProposalTrans
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
@@ -17,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Building, Estate, Household, Town
 
 from .uploads import attachment_upload_to
+
+
+def validate_single_line(value: str) -> None:
+    """Titles are one line: a line break would end up in e-mail subjects and headers."""
+    if value and any(ch in value for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        raise ValidationError(_("Write the title on one line."), code="multiline")
 
 
 class Council(models.Model):
@@ -289,7 +296,7 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("household"),
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=[validate_single_line])
     description = models.TextField(_("description"))
     category = models.CharField(
         _("category"), max_length=30, choices=Category.choices, default=Category.OTHER
@@ -736,34 +743,6 @@ class Escalation(models.Model):
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.answered_at is None and self.due_date < today
-
-
-class Notification(models.Model):
-    """Portal inbox. `key` makes sending idempotent: one notification per user and event."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("user"),
-    )
-    key = models.CharField(_("event key"), max_length=80)
-    text = models.CharField(_("text"), max_length=300)
-    link = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_event")
-        ]
-
-    def __str__(self):
-        return self.text
 
 
 class OutcomeRating(models.Model):

@@ -1,44 +1,28 @@
-"""Inbox notifications and e-mails. One Notification per user and event key, so sending is
-idempotent: a retried task finds the row and neither duplicates it nor mails twice."""
+"""What deliberation tells users, and whom; how it is delivered is governance.notifications' job.
 
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+Event kinds (users may turn channels off per kind in their notification preferences):
+    deliberation.transition          a proposal moved (to its proposer, supporters and followers)
+    deliberation.escalation_overdue  an escalation is past its due date (to the answering staff)
+    deliberation.followup_overdue    a follow-up action is past its due date (to the estate's staff)
+"""
+
+from celery import shared_task
 from django.utils.translation import gettext as _
 
-from .models import Notification, ProposalTransition
+from governance.notifications import notify
 
+from .models import Escalation, FollowUpAction, Proposal, ProposalTransition
 
-def notify_users(users, *, key: str, text: str, link: str = "") -> int:
-    """Create the inbox rows that do not exist yet and e-mail those users; returns how many new."""
-    created = 0
-    for user in users:
-        try:
-            with transaction.atomic():
-                note, is_new = Notification.objects.get_or_create(
-                    user=user, key=key, defaults={"text": text[:300], "link": link}
-                )
-        except IntegrityError:
-            continue  # a concurrent run created it
-        if not is_new:
-            continue
-        created += 1
-        if user.email:
-            send_mail(
-                subject=_("Estate governance: %(text)s") % {"text": text[:60]},
-                message=f"{text}\n\n{link}",
-                from_email=None,
-                recipient_list=[user.email],
-            )
-            Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
-    return created
+TRANSITION = "deliberation.transition"
+ESCALATION_OVERDUE = "deliberation.escalation_overdue"
+FOLLOWUP_OVERDUE = "deliberation.followup_overdue"
 
 
 def transition_recipients(transition: ProposalTransition):
     """The proposer, the supporters and the followers of the proposal, except who moved it."""
-    proposal = transition.proposal
     from communities.models import User
 
+    proposal = transition.proposal
     ids = set(proposal.supports.values_list("user_id", flat=True))
     ids |= set(proposal.follows.values_list("user_id", flat=True))
     if proposal.proposer_id:
@@ -48,8 +32,6 @@ def transition_recipients(transition: ProposalTransition):
 
 
 def transition_text(transition: ProposalTransition) -> str:
-    from .models import Proposal
-
     text = _("「%(title)s」 is now %(state)s.") % {
         "title": transition.proposal.title,
         "state": Proposal.State(transition.to_state).label,
@@ -61,9 +43,52 @@ def transition_text(transition: ProposalTransition) -> str:
 
 def notify_transition(transition_id: int) -> int:
     transition = ProposalTransition.objects.select_related("proposal").get(pk=transition_id)
-    return notify_users(
+    text = transition_text(transition)
+    return notify(
         transition_recipients(transition),
+        kind=TRANSITION,
         key=f"transition:{transition.pk}",
-        text=transition_text(transition),
+        text=text,
+        body=text,
         link=f"/deliberation/proposals/{transition.proposal_id}/",
+    )
+
+
+@shared_task(name="deliberation.notify_transition")
+def notify_transition_task(transition_id: int) -> int:
+    """Tell the proposer, supporters and followers (one notification per user and event)."""
+    return notify_transition(transition_id)
+
+
+def notify_escalation_overdue(escalation: Escalation, users) -> int:
+    proposal = escalation.proposal
+    return notify(
+        users,
+        kind=ESCALATION_OVERDUE,
+        key=f"escalation-overdue:{escalation.pk}",
+        text=_("Overdue escalation (%(level)s, due %(due)s): %(estate)s · %(title)s")
+        % {
+            "level": escalation.get_level_display(),
+            "due": escalation.due_date,
+            "estate": proposal.estate.name,
+            "title": proposal.title,
+        },
+        link=f"/deliberation/manage/proposals/{proposal.pk}/",
+    )
+
+
+def notify_followup_overdue(action: FollowUpAction, users) -> int:
+    proposal = action.proposal
+    return notify(
+        users,
+        kind=FOLLOWUP_OVERDUE,
+        key=f"followup-overdue:{action.pk}",
+        text=_("Overdue follow-up (due %(due)s, %(party)s): %(estate)s · %(action)s")
+        % {
+            "due": action.due_date,
+            "party": action.responsible_party,
+            "estate": proposal.estate.name,
+            "action": action.description,
+        },
+        link=f"/deliberation/manage/proposals/{proposal.pk}/",
     )

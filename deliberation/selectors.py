@@ -8,16 +8,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import Community
-from communities.scoping import is_staff_role, scope_to_staff, visible_communities
+from communities.scoping import visible_communities
+from governance import notifications
 
-from . import permissions
+from . import rules
 from .models import (
     AgendaItem,
     Attachment,
-    Council,
     Escalation,
     Follow,
-    Notification,
     Proposal,
     Representative,
     Resolution,
@@ -40,7 +39,7 @@ def _proposal_base() -> QuerySet:
 
 
 def proposals_for_resident(user) -> QuerySet:
-    estate_id = permissions.resident_estate_id(user)
+    estate_id = rules.resident_estate_id(user)
     if estate_id is None:
         return Proposal.objects.none()
     return (
@@ -58,20 +57,9 @@ def proposals_for_resident(user) -> QuerySet:
     )
 
 
-def is_deliberation_staff(user) -> bool:
-    """Township and community staff. Assessors score property companies and have no part in
-    councils (domain.md), so they see no proposals, sessions or dashboards here."""
-    return is_staff_role(user) and not user.is_assessor
-
-
-def councils_for_staff(user) -> QuerySet:
-    """Councils a staff member or secretary may manage."""
-    if not user.is_authenticated:
-        return Council.objects.none()
-    scoped = scope_to_staff(Council.objects.all(), user, community_path="estate__community")
-    if is_deliberation_staff(user):
-        return scoped.select_related("estate__community")
-    return Council.objects.filter(secretary=user).select_related("estate__community")
+# Who may see what is decided in rules.py; these names stay for the views and templates.
+is_deliberation_staff = rules.is_deliberation_staff
+councils_for_staff = rules.councils_for_staff
 
 
 def proposals_for_staff(user) -> QuerySet:
@@ -84,9 +72,9 @@ def is_insider(user, proposal: Proposal) -> bool:
     secretary: the people who see everything about it, attachments included."""
     if not user.is_authenticated:
         return False
-    if permissions.can_manage(user, proposal.council):
+    if rules.can_manage(user, proposal.council):
         return True
-    return permissions.resident_estate_id(user) == proposal.estate_id and (
+    return rules.resident_estate_id(user) == proposal.estate_id and (
         proposal.state not in HIDDEN_FROM_NEIGHBOURS or proposal.proposer_id == user.pk
     )
 
@@ -129,7 +117,7 @@ def proposal_detail_parts(proposal: Proposal) -> dict:
 
 
 def sessions_for_resident(user) -> QuerySet:
-    estate_id = permissions.resident_estate_id(user)
+    estate_id = rules.resident_estate_id(user)
     if estate_id is None:
         return Session.objects.none()
     return (
@@ -144,9 +132,9 @@ def session_for(user, pk: int) -> Session:
     session = Session.objects.select_related("council__estate__community").filter(pk=pk).first()
     if session is None:
         raise Http404
-    if permissions.can_manage(user, session.council):
+    if rules.can_manage(user, session.council):
         return session
-    if permissions.resident_estate_id(user) == session.council.estate_id:
+    if rules.resident_estate_id(user) == session.council.estate_id:
         return session
     raise Http404
 
@@ -190,18 +178,16 @@ def published_resolutions() -> QuerySet:
     )
 
 
-def inbox(user) -> QuerySet:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
-
-
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications.unread_count(user)
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
     """Figures for the staff dashboard, limited to the user's communities."""
     today = today or timezone.localdate()
-    proposals = scope_to_staff(Proposal.objects.all(), user, community_path="estate__community")
+    proposals = rules.scope_to_deliberation_staff(
+        Proposal.objects.all(), user, community_path="estate__community"
+    )
     by_state = dict(
         proposals.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
@@ -211,7 +197,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
             submitted_at__isnull=False, decided_at__isnull=False
         ).values_list("submitted_at", "decided_at")
     ]
-    overdue = scope_to_staff(
+    overdue = rules.scope_to_deliberation_staff(
         Escalation.objects.filter(answered_at__isnull=True, due_date__lt=today),
         user,
         community_path="proposal__estate__community",

@@ -1,19 +1,8 @@
-"""Celery tasks: they take ids, load what they need and are safe to run twice."""
+"""Celery tasks of deliberation (Celery discovers <app>.tasks). Each is defined beside what it
+runs and takes ids; services enqueue them through the outbox, and no service imports this
+module, so there is no services <-> tasks cycle."""
 
-from celery import shared_task
+from .escalation.tasks import flag_overdue_task
+from .notifications import notify_transition_task
 
-
-@shared_task(name="deliberation.notify_transition")
-def notify_transition_task(transition_id: int) -> int:
-    """Inbox + e-mail to the proposer, supporters and followers (one row per user and event)."""
-    from .notifications import notify_transition
-
-    return notify_transition(transition_id)
-
-
-@shared_task(name="deliberation.flag_overdue")
-def flag_overdue_task() -> dict:
-    """Daily: flag overdue escalations and follow-ups to staff (each flagged once)."""
-    from .services import flag_overdue
-
-    return flag_overdue()
+__all__ = ["flag_overdue_task", "notify_transition_task"]

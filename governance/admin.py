@@ -51,3 +51,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         # Township staff (and superusers) audit the whole deployment; nobody else reads it.
         user = request.user
         return user.is_active and user.is_staff and user.is_township_staff
+
+
+from .notifications import admin as notifications_admin  # noqa: E402, F401  (registers its admins)

@@ -94,3 +94,11 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+
+# Shared notification models live in their own package; imported here so the app registers them.
+from .notifications.models import (  # noqa: E402, F401
+    Delivery,
+    Notification,
+    NotificationPreference,
+)

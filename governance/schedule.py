@@ -22,3 +22,11 @@ PERIODIC_TASKS += [
         "description": "PIPL: anonymise residents and party members who left more than PERSONAL_DATA_RETENTION_YEARS ago.",
     },
 ]
+PERIODIC_TASKS += [
+    {
+        "name": "retry failed notifications",
+        "task": "governance.retry_failed_notifications",
+        "minute": "*/10",
+        "description": "Send again notifications a channel (e.g. the mail server) failed to deliver.",
+    },
+]

@@ -84,3 +84,7 @@ def anonymise_departed_residents() -> dict:
     from governance.security.personal_data import anonymise_departed
 
     return anonymise_departed()
+
+
+# Celery finds tasks in <app>.tasks; the notification package's tasks are registered through here.
+from .notifications.tasks import retry_failed_notifications_task  # noqa: E402, F401

@@ -3,7 +3,16 @@ a proposal shows its estate, never its proposer; `is_mine` tells the caller thei
 
 from rest_framework import serializers
 
-from ..models import AgendaItem, Category, Proposal, ProposalTransition, Resolution, Session, Vote
+from ..models import (
+    AgendaItem,
+    Category,
+    Proposal,
+    ProposalTransition,
+    Resolution,
+    Session,
+    Vote,
+    validate_single_line,
+)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -49,7 +58,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120)
+    title = serializers.CharField(max_length=120, validators=[validate_single_line])
     description = serializers.CharField()
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     photos = serializers.ListField(

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from .. import permissions as delib_permissions
+from .. import rules as delib_permissions
 from .. import selectors, services
 from ..models import AgendaItem, Proposal, Session
 from . import serializers as s
@@ -25,7 +25,7 @@ def drf_error(error):
 
 
 def _proposals_for(user):
-    if user.is_resident:
+    if delib_permissions.is_resident(user):
         return selectors.proposals_for_resident(user)
     return selectors.proposals_for_staff(user)
 
@@ -87,7 +87,7 @@ class ProposalViewSet(
     def support(self, request, pk=None):
         """附议 once per household; repeating it returns the existing support (200)."""
         proposal = self.get_object()
-        if delib_permissions.resident_estate_id(request.user) != proposal.estate_id:
+        if not request.user.has_perm("deliberation.support_proposal", proposal):
             raise exceptions.NotFound()
         try:
             support = services.proposal_support(proposal=proposal, user=request.user)
@@ -133,7 +133,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Session.objects.none()
         user = self.request.user
-        if user.is_resident:
+        if delib_permissions.is_resident(user):
             qs = selectors.sessions_for_resident(user)
         elif selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
             qs = (

@@ -136,6 +136,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "governance@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How notifications are delivered (governance/notifications/channels.py): dotted class paths.
+NOTIFICATION_CHANNELS = [
+    "governance.notifications.channels.InboxChannel",
+    "governance.notifications.channels.EmailChannel",
+]
 
 # Celery: REDIS_URL unset runs tasks in-process (the embedded default); set, Redis is broker and
 # result store.

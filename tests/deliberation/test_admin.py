@@ -21,7 +21,6 @@ MODELS = [
     "responsibilityentry",
     "outcomerating",
     "problemestatelist",
-    "notification",
 ]
 
 

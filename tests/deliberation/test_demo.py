@@ -10,13 +10,13 @@ from communities import demo as base
 from deliberation import demo, selectors
 from deliberation.models import (
     Council,
-    Notification,
     Proposal,
     ProposalTransition,
     Session,
     Support,
     Vote,
 )
+from governance.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

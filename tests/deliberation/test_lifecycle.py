@@ -13,12 +13,12 @@ from deliberation.factories import ProposalFactory, resident_of
 from deliberation.models import (
     AgendaItem,
     Escalation,
-    Notification,
     Proposal,
     ProposalTransition,
     ResponsibilityEntry,
 )
 from deliberation.services import TRANSITIONS
+from governance.notifications.models import Notification
 
 S = Proposal.State
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.core import mail
 
 from deliberation import services
 from deliberation.factories import ProposalFactory
-from deliberation.models import Notification, Proposal
+from deliberation.models import Proposal
 from deliberation.schedule import PERIODIC_TASKS
 from deliberation.tasks import flag_overdue_task
+from governance.notifications.models import Notification
 
 S = Proposal.State
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,7 @@ import pytest
 from communities.factories import CommunityStaffFactory
 from deliberation import services
 from deliberation.factories import CouncilFactory, resident_of
-from deliberation.models import Notification
+from governance.notifications.models import Notification
 
 
 @pytest.mark.worker

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from communities.factories import CommunityStaffFactory, EstateFactory
 from deliberation.factories import CouncilFactory, resident_of
-from deliberation.models import Notification, Proposal, ProposalTransition
+from deliberation.models import Proposal, ProposalTransition
 from governance.celery import ping
 from governance.models import OutboxMessage
+from governance.notifications.models import Notification
 from governance.tasks import enqueue_on_commit
 
 from .conftest import wait_for
