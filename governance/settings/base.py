@@ -208,7 +208,8 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Degrades to no cache (a logged warning) while Redis is down: governance/cache.py.
+        {"BACKEND": "governance.cache.DegradingRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
