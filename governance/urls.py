@@ -32,3 +32,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Under /api/ every error is JSON, unknown paths included (governance/api/errors.py).
+handler400 = "governance.api.errors.bad_request"
+handler403 = "governance.api.errors.permission_denied"
+handler404 = "governance.api.errors.page_not_found"
+handler500 = "governance.api.errors.server_error"

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over REQUEST_MAX_BYTES is refused (413) before anything reads it.
+    "governance.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +126,12 @@ MEDIA_URL = "/media-not-served/"
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "10"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A request body larger than this is refused by its Content-Length (413) before it is read; a bit
+# above the largest legitimate upload (UPLOAD_MAX_FILES files of UPLOAD_MAX_BYTES each). The
+# reverse proxy's client_max_body_size (deploy/nginx.conf) matches it.
+REQUEST_MAX_BYTES = int(
+    os.environ.get("REQUEST_MAX_BYTES", str(UPLOAD_MAX_FILES * UPLOAD_MAX_BYTES + 1024 * 1024))
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -194,6 +202,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error body is an object (the schema says so), never a bare list or string.
+    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Estate governance API",
