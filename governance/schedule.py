@@ -22,3 +22,11 @@ PERIODIC_TASKS += [
         "description": "PIPL: anonymise residents and party members who left more than PERSONAL_DATA_RETENTION_YEARS ago.",
     },
 ]
+PERIODIC_TASKS += [
+    {
+        "name": "prune idempotency keys",
+        "task": "governance.prune_idempotency_keys",
+        "minute": "15",
+        "description": "Delete Idempotency-Key records older than IDEMPOTENCY_KEY_HOURS (24).",
+    },
+]

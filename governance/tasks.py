@@ -84,3 +84,11 @@ def anonymise_departed_residents() -> dict:
     from governance.security.personal_data import anonymise_departed
 
     return anonymise_departed()
+
+
+@shared_task(name="governance.prune_idempotency_keys")
+def prune_idempotency_keys() -> int:
+    # Safe to repeat: deletes only keys older than IDEMPOTENCY_KEY_HOURS.
+    from governance.idempotency import prune
+
+    return prune()

@@ -200,7 +200,8 @@ REST_FRAMEWORK = {
     # Behind one reverse proxy (docker-compose's gunicorn is not behind one by default):
     # the client address is taken from X-Forwarded-For only as far as NUM_PROXIES says.
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the Idempotency-Key header where a view honours it.
+    "DEFAULT_SCHEMA_CLASS": "governance.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Every error body is an object (the schema says so), never a bare list or string.
     "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
@@ -227,6 +228,9 @@ CACHES = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# An Idempotency-Key's first answer is replayed for this long (governance/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
