@@ -59,3 +59,25 @@ def error_response(request, status: int, detail: str):
         status=status,
         content_type="text/html; charset=utf-8",
     )
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer (settings.PERMISSIONS_POLICY), and
+    `Cache-Control: private, no-store` on every file sent as an attachment (exports, downloads)
+    unless the view chose otherwise: a shared cache or the browser's disk never keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "PERMISSIONS_POLICY", {}) or {}
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in policy.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.permissions_policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions_policy
+        disposition = response.get("Content-Disposition", "")
+        if disposition.lower().startswith("attachment"):
+            response["Cache-Control"] = "private, no-store"
+        return response
