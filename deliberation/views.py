@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.charts import bar_chart
+from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response
 
 from . import permissions, selectors, services
@@ -95,6 +96,7 @@ def proposal_list(request):
 
 
 @verified_resident_required
+@once_per_form_token
 def proposal_create(request):
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -152,6 +154,7 @@ def _resident_action(request, pk: int, action) -> object:
 
 @require_POST
 @verified_resident_required
+@once_per_form_token
 def proposal_support(request, pk: int):
     def act(proposal):
         services.proposal_support(proposal=proposal, user=request.user)
