@@ -327,6 +327,7 @@ for _handler in LOGGING["handlers"].values():
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "governance.security.schema.add_error_responses",
+    "governance.api.schema.document_idempotency_answers",
 ]
 # One name per choice set shared by several API fields (keeps `check --deploy` free of W001).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

@@ -205,3 +205,4 @@ def test_the_schema_documents_the_header_on_the_creating_endpoints(client):
     assert takes_key("/api/v1/reports/{id}/evidence/", "post")
     assert takes_key("/api/v1/proposals/{id}/support/", "post")
     assert not takes_key("/api/v1/proposals/", "get")
+    assert "422" in schema["paths"]["/api/v1/proposals/"]["post"]["responses"]
