@@ -69,3 +69,69 @@ def test_the_server_answers_413_without_waiting_for_the_declared_body(live_serve
         )
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_production_proxy_refuses_an_oversized_body_before_the_application(
+    live_server, tmp_path
+):
+    """deploy/nginx.conf, as docker-compose runs it, in front of this test's server: a body
+    declared over client_max_body_size is answered 413 by nginx, a normal request passes."""
+    import shutil
+    import subprocess
+    import time
+    from pathlib import Path
+
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx-light)")
+    app = urlsplit(live_server.url)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = (Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf").read_text()
+    assert "client_max_body_size 101m;" in conf
+    conf = conf.replace("server web:8000;", f"server 127.0.0.1:{app.port};")
+    conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen(
+        [
+            nginx,
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-g",
+            f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/logs/error.log;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+
+        def exchange(request: bytes) -> bytes:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(request)
+                return sock.recv(4096)
+
+        refused = exchange(
+            b"POST /api/v1/proposals/ HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 314572800\r\n\r\n{"
+        )
+        assert refused.startswith(b"HTTP/1.1 413"), refused[:200]
+        served = exchange(b"GET /healthz/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        assert served.startswith(b"HTTP/1.1 200"), served[:300]
+    finally:
+        proc.terminate()
+        proc.wait(10)
