@@ -53,3 +53,14 @@ def test_a_django_validation_error_reaching_a_view_is_a_400_with_messages():
 def test_field_errors_are_kept_as_they_are():
     response = exception_handler(exceptions.ValidationError({"title": ["required"]}), {})
     assert response.data == {"title": ["required"]}
+
+
+def test_a_server_error_under_the_api_is_json_and_elsewhere_html(rf):
+    from governance.api.errors import server_error
+
+    api = server_error(rf.get("/api/v1/proposals/"))
+    assert api.status_code == 500
+    assert api["Content-Type"] == "application/json"
+    page = server_error(rf.get("/deliberation/"))
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
