@@ -96,6 +96,31 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
 
 
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` on a creating request, with the answer it got: the same key
+    and body answer that answer again for IDEMPOTENCY_KEY_HOURS (governance/idempotency.py).
+    In PostgreSQL, not Redis, so it holds when Redis is down."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=300)  # "POST /api/v1/proposals/"
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request body, canonical form
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)  # a portal form's redirect
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="idempotency_key_unique_per_endpoint"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key}"
+
+
 # Shared notification models live in their own package; imported here so the app registers them.
 from .notifications.models import (  # noqa: E402, F401
     Delivery,

@@ -29,4 +29,10 @@ PERIODIC_TASKS += [
         "minute": "*/10",
         "description": "Send again notifications a channel (e.g. the mail server) failed to deliver.",
     },
+    {
+        "name": "prune idempotency keys",
+        "task": "governance.prune_idempotency_keys",
+        "minute": "15",
+        "description": "Delete Idempotency-Key records older than IDEMPOTENCY_KEY_HOURS (24).",
+    },
 ]

@@ -86,5 +86,13 @@ def anonymise_departed_residents() -> dict:
     return anonymise_departed()
 
 
+@shared_task(name="governance.prune_idempotency_keys")
+def prune_idempotency_keys() -> int:
+    # Safe to repeat: deletes only keys older than IDEMPOTENCY_KEY_HOURS.
+    from governance.idempotency import prune
+
+    return prune()
+
+
 # Celery finds tasks in <app>.tasks; the notification package's tasks are registered through here.
 from .notifications.tasks import retry_failed_notifications_task  # noqa: E402, F401

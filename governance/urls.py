@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from communities import views as community_views
+from governance.api.docs import SwaggerView
 from governance.views import healthz
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
@@ -30,5 +31,11 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Under /api/ every error is JSON, unknown paths included (governance/api/errors.py).
+handler400 = "governance.api.errors.bad_request"
+handler403 = "governance.api.errors.permission_denied"
+handler404 = "governance.api.errors.page_not_found"
+handler500 = "governance.api.errors.server_error"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response, validate_uploads
 
 from . import selectors, services
@@ -61,6 +62,7 @@ def manager_home(request):
 
 @login_required
 @require_POST
+@once_per_form_token
 def report_start(request, unit_pk, quarter):
     """Open the unit's report for the quarter (a new draft when there is none)."""
     user = _manager(request)
@@ -75,6 +77,7 @@ def report_start(request, unit_pk, quarter):
 
 
 @login_required
+@once_per_form_token
 def report_detail(request, pk):
     """Read a report; while it is a draft or returned, edit its lines, attach evidence, submit."""
     user = _manager(request)

@@ -9,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from governance.idempotency import IdempotentMixin
+
 from .. import rules as delib_permissions
 from .. import selectors, services
 from ..models import AgendaItem, Proposal, Session
@@ -31,6 +33,7 @@ def _proposals_for(user):
 
 
 class ProposalViewSet(
+    IdempotentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -123,7 +126,7 @@ class ProposalViewSet(
         return Response(s.ProposalSerializer(proposal, context={"request": request}).data)
 
 
-class SessionViewSet(viewsets.ReadOnlyModelViewSet):
+class SessionViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
     """Sessions of the caller's council; the detail carries the agenda and results."""
 
     permission_classes = [permissions.IsAuthenticated]

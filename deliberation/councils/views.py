@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response
 
 from .. import rules, selectors, services
@@ -54,6 +55,7 @@ def proposal_list(request):
 
 
 @verified_resident_required
+@once_per_form_token
 def proposal_create(request):
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -111,6 +113,7 @@ def _resident_action(request, pk: int, action) -> object:
 
 @require_POST
 @verified_resident_required
+@once_per_form_token
 def proposal_support(request, pk: int):
     def act(proposal):
         services.proposal_support(proposal=proposal, user=request.user)

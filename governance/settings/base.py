@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
     "governance",
     "communities",
     "party_grid",
@@ -51,7 +52,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over REQUEST_MAX_BYTES is refused (413) before anything reads it.
+    "governance.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp), Permissions-Policy, no-store on attachments.
+    "csp.middleware.CSPMiddleware",
+    "governance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.ChineseFirstLocaleMiddleware",
@@ -127,6 +133,12 @@ UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "10"))
 # can declare 20000x20000). 60 million covers a 48-megapixel phone photo.
 UPLOAD_MAX_IMAGE_PIXELS = int(os.environ.get("UPLOAD_MAX_IMAGE_PIXELS", str(60_000_000)))
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A request body larger than this is refused by its Content-Length (413) before it is read; a bit
+# above the largest legitimate upload (UPLOAD_MAX_FILES files of UPLOAD_MAX_BYTES each). The
+# reverse proxy's client_max_body_size (deploy/nginx.conf) matches it.
+REQUEST_MAX_BYTES = int(
+    os.environ.get("REQUEST_MAX_BYTES", str(UPLOAD_MAX_FILES * UPLOAD_MAX_BYTES + 1024 * 1024))
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -200,8 +212,11 @@ REST_FRAMEWORK = {
     # Behind one reverse proxy (docker-compose's gunicorn is not behind one by default):
     # the client address is taken from X-Forwarded-For only as far as NUM_PROXIES says.
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the Idempotency-Key header where a view honours it.
+    "DEFAULT_SCHEMA_CLASS": "governance.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error body is an object (the schema says so), never a bare list or string.
+    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Estate governance API",
@@ -216,7 +231,8 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Degrades to no cache (a logged warning) while Redis is down: governance/cache.py.
+        {"BACKEND": "governance.cache.DegradingRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -230,8 +246,44 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
 
+# An Idempotency-Key's first answer is replayed for this long (governance/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
+
 SESSION_COOKIE_AGE = 12 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
+# A strict Content-Security-Policy on every page (django-csp 4): scripts, styles, images and
+# fonts from this site only, no inline code (behaviour is in static/js/portal.js, declared with
+# data attributes), no plugins, no framing. A page that must keep inline code gives it
+# request.csp_nonce; none does today.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the admin's and Swagger UI's small inline SVG icons.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features no page here uses are switched off for every page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "browsing-topics": [],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
@@ -288,6 +340,7 @@ for _handler in LOGGING["handlers"].values():
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "governance.security.schema.add_error_responses",
+    "governance.api.schema.document_idempotency_answers",
 ]
 # One name per choice set shared by several API fields (keeps `check --deploy` free of W001).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

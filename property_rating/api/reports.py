@@ -25,6 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from governance.idempotency import IdempotentMixin
 from governance.uploads import private_file_response
 
 from .. import selectors, services
@@ -68,7 +69,9 @@ def _messages(error: DjangoValidationError) -> list[str]:
     ),
     retrieve=extend_schema(summary="One quarterly report with its items, evidence and history"),
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Quarterly task-list reports of the caller's company."""
 
     serializer_class = ReportSerializer

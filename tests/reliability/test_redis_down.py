@@ -235,3 +235,84 @@ def test_report_submitted_and_computation_started_while_redis_is_down(
 
     wait_for(finished, timeout=60, what="the worker to compute the year")
     assert AnnualResult.objects.filter(unit__town=town).count() == 5
+
+
+@pytest.fixture
+def cache_on_private_redis(private_redis, settings):
+    """The production cache configuration (base settings), pointed at the private Redis: the
+    throttles and the public ratings cache read and write it."""
+    from django.core.cache import cache
+
+    from governance.settings import base
+
+    backend = base.CACHES["default"]["BACKEND"] if base.REDIS_URL else None
+    if backend is None:
+        pytest.skip("REDIS_URL is not set: production settings use no Redis cache")
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": private_redis.url(3)}}
+    cache.set("probe", 1)
+    assert cache.get("probe") == 1  # really on the private Redis while it runs
+    return private_redis
+
+
+def test_api_answers_and_stores_submissions_while_the_cache_redis_is_down(
+    cache_on_private_redis, caplog
+):
+    """Item 3 of issue 10: the throttles read the Redis cache; with it down every DRF request
+    answered 500. Now an anonymous read, a resident's proposal and a manager's report are
+    answered and stored, with a warning in the log."""
+    import logging
+
+    from rest_framework.test import APIClient
+
+    from communities.factories import PropertyManagerFactory
+    from property_rating.models import AssessmentUnit, QuarterlyReport
+
+    from .town import build_town
+
+    estate = EstateFactory()
+    CouncilFactory(estate=estate)
+    resident = resident_of(estate)
+    town = build_town(2)
+    unit = AssessmentUnit.objects.filter(town=town).order_by("pk").first()
+    manager = PropertyManagerFactory(company=unit.company)
+    cache_on_private_redis.stop()
+    caplog.set_level(logging.WARNING, logger="governance.cache")
+
+    started = time.monotonic()
+    anonymous = APIClient().get("/api/v1/ratings/")
+    assert anonymous.status_code == 200, anonymous.content[:1000]
+
+    api = APIClient()
+    api.force_authenticate(resident)
+    created = api.post(
+        "/api/v1/proposals/",
+        {"title": "楼道灯不亮", "description": "2栋楼道灯坏了。", "category": "other"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content[:1000]
+    assert Proposal.objects.filter(pk=created.json()["id"], estate=estate).exists()
+
+    api = APIClient()
+    api.force_authenticate(manager)
+    report = api.post("/api/v1/reports/", {"unit": unit.pk, "quarter": 1}, format="json")
+    assert report.status_code == 201, report.content[:1000]
+    assert QuarterlyReport.objects.filter(pk=report.json()["id"], unit=unit).exists()
+    elapsed = time.monotonic() - started
+    print(f"\n[cache redis down] three API requests answered in {elapsed * 1000:.0f} ms")
+    assert elapsed < ANSWER_BOUND_S
+
+    warnings = [r for r in caplog.records if r.name == "governance.cache"]
+    assert warnings and all(r.levelno == logging.WARNING for r in warnings)
+    assert "Cache unavailable" in warnings[0].getMessage()
+
+
+def test_the_cache_is_used_again_once_redis_returns(cache_on_private_redis, caplog):
+    from django.core.cache import cache
+
+    cache_on_private_redis.stop()
+    assert cache.get("probe", "missed") == "missed"
+    cache.set("after", 1)  # skipped, not raised
+    cache_on_private_redis.start()
+    cache._down_until = 0.0  # skip the rest of the short outage window rather than wait it out
+    cache.set("after", 2)
+    assert cache.get("after") == 2

@@ -2,6 +2,8 @@
 anonymously and as a signed-in township staff member: no 5xx, no status code the schema does not
 document, bodies that match the schema. Writes with a wrong content type get 415."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -24,7 +26,7 @@ from communities.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = 6
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))  # scripts/fuzz_api.sh runs it long
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
