@@ -17,3 +17,7 @@ def flag_overdue_task() -> dict:
     from .services import flag_overdue
 
     return flag_overdue()
+
+
+# Registered with the worker through this module (autodiscovery imports <app>.tasks only).
+from .cases.tasks import cases_hourly_task, notify_case_event_task  # noqa: E402, F401
