@@ -186,7 +186,12 @@ def _end(assignment: Assignment, end: str, at):
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("estate", "category").get(pk=case.pk)
+    # of=self: the estate and category rows are read, not locked (other cases share them).
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("estate", "category")
+        .get(pk=case.pk)
+    )
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -455,24 +460,32 @@ def escalate_overdue(*, now=None, batch: int = 500) -> int:
     now = now or timezone.now()
     moved = 0
     while True:
-        ids = list(
+        batch_rows = list(
             Assignment.objects.filter(OPEN_ASSIGNMENT, reply_due__lt=now)
             .exclude(level=Level.JOINT_MEETING)
             .order_by("reply_due", "pk")
-            .values_list("pk", flat=True)[:batch]
+            .values_list("pk", "case_id")[:batch]
         )
-        if not ids:
+        if not batch_rows:
             return moved
-        for pk in ids:
+        progressed = False
+        for pk, case_id in batch_rows:
             with transaction.atomic():
-                assignment = (
-                    Assignment.objects.select_for_update(skip_locked=True)
-                    .filter(OPEN_ASSIGNMENT, pk=pk)
+                # The case first, as every other service locks it: no lock-order deadlock; a case
+                # another worker holds is skipped and picked up by the next pass.
+                case = (
+                    Case.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("estate", "category")
+                    .filter(pk=case_id)
                     .first()
                 )
-                if assignment is None:
+                if case is None:
                     continue
-                case = _locked(assignment.case)
+                assignment = Assignment.objects.filter(
+                    OPEN_ASSIGNMENT, pk=pk, reply_due__lt=now
+                ).first()
+                if assignment is None:
+                    continue  # replied, returned or escalated since it was listed
                 missed = assignment.reply_due
                 _end(assignment, End.AUTO_ESCALATED, missed)
                 _move_to_level(
@@ -483,6 +496,9 @@ def escalate_overdue(*, now=None, batch: int = 500) -> int:
                     kind=Kind.AUTO_ESCALATED,
                 )
                 moved += 1
+                progressed = True
+        if not progressed:
+            return moved  # every listed case is locked by another worker
 
 
 def flag_overdue_meeting_assignments(*, now=None) -> int:

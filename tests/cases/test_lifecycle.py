@@ -332,3 +332,34 @@ def test_calendar_change_recomputes_open_deadlines_not_yet_passed(estate, compan
     assert open_assignment(passed).accept_due == passed_accept == end_of(D(2026, 5, 29))
     assert open_assignment(passed).reply_due == end_of(D(2026, 6, 5))
     assert case.events.filter(kind=CaseEvent.Kind.DEADLINES_RECOMPUTED).count() == 1
+
+
+@pytest.mark.django_db
+def test_hourly_task_escalates_flags_and_closes_in_one_idempotent_pass(estate, company, manager):
+    from deliberation.cases.tasks import cases_hourly_task
+
+    with time_machine.travel(sh(2026, 6, 1, 10), tick=False):
+        overdue = receive(estate, "C01")
+        replied = receive(estate, "C02", source=Case.Source.HOTLINE, ticket="R1")
+        services.case_reply(case=replied, by=manager, text="已处理")
+    with time_machine.travel(sh(2026, 6, 5, 3), tick=False):
+        assert cases_hourly_task() == {"escalated": 1, "flagged": 0, "closed_unrated": 1}
+        assert cases_hourly_task() == {"escalated": 0, "flagged": 0, "closed_unrated": 0}
+    overdue.refresh_from_db()
+    assert overdue.level == Level.COMMUNITY
+
+
+@pytest.mark.django_db
+def test_case_becomes_a_council_proposal_keeping_the_link(
+    estate, company, resident, community_staff
+):
+    from deliberation.factories import CouncilFactory
+
+    council = CouncilFactory(estate=estate)
+    case = receive(estate, "C11", reporter=resident, title="更换外墙需动用维修资金")
+    proposal = services.case_to_proposal(case=case, by=community_staff)
+    case.refresh_from_db()
+    assert case.proposal == proposal and proposal.council == council
+    assert (proposal.proposer, proposal.title) == (resident, "更换外墙需动用维修资金")
+    with pytest.raises(ValidationError):
+        services.case_to_proposal(case=case, by=community_staff)
