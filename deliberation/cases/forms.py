@@ -54,3 +54,42 @@ class ReassignForm(forms.Form):
         self.fields["handler"].choices = choices
 
     LEVELS = {"company": Level.ESTATE, "community": Level.COMMUNITY, "department": Level.TOWN}
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.CharField(label=_("Chair"), max_length=50)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Attending departments"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, town_id: int, **kwargs):
+        from communities.departments import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(town_id=town_id)
+
+
+class DecisionForm(forms.Form):
+    closes = forms.BooleanField(label=_("Close the case with this decision"), required=False)
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    lead_department = forms.ModelChoiceField(
+        label=_("Lead department"), queryset=None, required=False
+    )
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-departments"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    due_date = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, town_id: int, **kwargs):
+        from communities.departments import Department
+
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(town_id=town_id)
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="case-detail"),
     path("<int:pk>/action/", views.action, name="case-action"),
     path("photos/<int:pk>/", views.photo, name="case-photo"),
+    path("meetings/", views.meetings, name="case-meetings"),
+    path("meetings/<int:pk>/", views.meeting, name="case-meeting"),
 ]

@@ -19,8 +19,16 @@ from communities.roles import Role, holds, town_ids
 from governance.uploads import private_file_response
 
 from . import deadlines, selectors, services
-from .forms import CaseFileForm, RateForm, ReasonForm, ReassignForm, ReplyForm
-from .models import Case, CasePhoto
+from .forms import (
+    CaseFileForm,
+    DecisionForm,
+    MeetingForm,
+    RateForm,
+    ReasonForm,
+    ReassignForm,
+    ReplyForm,
+)
+from .models import Case, CasePhoto, JointMeeting
 
 
 def _error_text(error) -> str:
@@ -46,6 +54,7 @@ def queue(request):
         "can_file": user.verified_household is not None,
         "now": timezone.now(),
         "calendar_warning": deadlines.staff_warning() if town_ids(user) else "",
+        "meeting_link": bool(town_ids(user, Role.TOWNSHIP_STAFF)),
     }
     return render(request, "cases/queue.html", context)
 
@@ -242,3 +251,70 @@ def figures(request):
         (_("This quarter"), selectors.town_figures(town_id=town_id, start=span(quarter_start)[0], end=span(quarter_start)[1])),
     ]  # fmt: skip
     return render(request, "cases/figures.html", {"rows": rows})
+
+
+def _meeting_town(request) -> int:
+    towns = town_ids(request.user, Role.TOWNSHIP_STAFF)
+    if not towns:
+        raise PermissionDenied
+    return min(towns)
+
+
+@login_required
+def meetings(request):
+    """Township staff: the joint meeting's agenda, past meetings, and recording a new one."""
+    town_id = _meeting_town(request)
+    form = MeetingForm(request.POST or None, town_id=town_id)
+    if request.method == "POST" and form.is_valid():
+        from communities.models import Town
+
+        meeting = services.meeting_record(
+            town=Town.objects.get(pk=town_id), by=request.user, **form.cleaned_data
+        )
+        return redirect("cases:case-meeting", pk=meeting.pk)
+    context = {
+        "form": form,
+        "agenda": selectors.meeting_agenda_for(request.user),
+        "meetings": JointMeeting.objects.filter(town_id=town_id).order_by("-date", "-pk")[:50],
+    }
+    return render(request, "cases/meetings.html", context)
+
+
+@login_required
+def meeting(request, pk: int):
+    """A meeting's page: a decision form per case of the agenda (one at a time, by POST)."""
+    _meeting_town(request)
+    meeting = JointMeeting.objects.filter(
+        pk=pk, town_id__in=town_ids(request.user, Role.TOWNSHIP_STAFF)
+    ).first()
+    if meeting is None:
+        raise Http404
+    town_id = meeting.town_id
+    form = DecisionForm(request.POST or None, town_id=town_id)
+    if request.method == "POST":
+        case = (
+            selectors.meeting_agenda_for(request.user)
+            .filter(pk=request.POST.get("case") or 0)
+            .first()
+        )
+        if case is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.meeting_decide(
+                    meeting=meeting, case=case, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("cases:case-meeting", pk=meeting.pk)
+        else:
+            messages.error(request, form.errors.as_text())
+    context = {
+        "meeting": meeting,
+        "agenda": selectors.meeting_agenda_for(request.user).filter(town_id=meeting.town_id),
+        "decisions": meeting.decisions.select_related("case", "lead_department", "assignment"),
+        "form": DecisionForm(town_id=town_id),
+    }
+    return render(request, "cases/meeting.html", context)

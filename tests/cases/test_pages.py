@@ -177,3 +177,33 @@ def test_township_staff_see_figures(client, estate, town_staff):
     assert page.status_code == 200 and 'data-testid="figures"' in page.content.decode()
     client.force_login(ResidentFactory())
     assert client.get("/cases/figures/").status_code == 403
+
+
+def test_township_staff_record_a_joint_meeting_and_its_decision_from_the_page(
+    client, estate, town_staff
+):
+    import datetime
+
+    from communities.factories import TownshipStaffFactory
+
+    town = estate.community.town
+    case = receive(estate, "C05", title="违建久拖")
+    services.case_escalate(case=case, by=None, reason="部门无法解决")
+    lead = Department.objects.get(town=town, name="住建办")
+    client.force_login(town_staff)
+    response = client.post("/cases/meetings/", {"date": "2026-11-30", "chair": "李镇长",
+                                                 "departments": [lead.pk], "minutes": "纪要"})  # fmt: skip
+    assert response.status_code == 302
+    meeting_url = response["Location"]
+    assert "违建久拖" in client.get(meeting_url).content.decode()
+    due = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    response = client.post(
+        meeting_url,
+        {"case": case.pk, "text": "住建办牵头", "lead_department": lead.pk, "due_date": due},
+    )
+    assert response.status_code == 302
+    assignment = case.assignments.get(ended_at__isnull=True)
+    assert (assignment.level, assignment.department) == ("joint_meeting", lead)
+    other_staff = TownshipStaffFactory()
+    client.force_login(other_staff)
+    assert client.get(meeting_url).status_code == 404

@@ -145,6 +145,7 @@ MATRIX = {
     "case-queue": ("/cases/", (302, 200, 200, 200, 200, 200, 200)),
     "case-file": ("/cases/new/", (302, 200, 200, 403, 403, 403, 403)),
     "case-figures": ("/cases/figures/", (302, 403, 403, 403, 403, 403, 200)),
+    "case-meetings": ("/cases/meetings/", (302, 403, 403, 403, 403, 403, 200)),
     "open311-service": ("/open311/v2/services/C01.json", (400,) * 7),
     "open311-requests": ("/open311/v2/requests.json", (400,) * 7),
     "open311-request": ("/open311/v2/requests/1.json", (400,) * 7),
@@ -282,6 +283,7 @@ DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail 
     "case-detail",  # own/other company, community, town, department: tests/cases/test_pages.py
     "case-photo",
     "case-action",  # POST only
+    "case-meeting",  # township staff of the meeting's town: tests/cases/test_pages.py
     "town-detail",
     "community-detail",
     "estate-detail",
