@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Building, Community, Estate, Household, PropertyCompany, Town
 
@@ -152,7 +153,7 @@ class Case(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", _("received")
         ASSIGNED = "assigned", _("assigned")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("case", "accepted")
         REPLIED = "replied", _("replied")
         CLOSED = "closed", _("closed")
 
@@ -423,7 +424,7 @@ class CaseEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("received")
         ASSIGNED = "assigned", _("assigned")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("case", "accepted")
         RETURNED = "returned", _("returned")
         REASSIGNED = "reassigned", _("reassigned")
         REPLIED = "replied", _("replied")

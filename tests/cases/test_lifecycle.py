@@ -363,3 +363,40 @@ def test_case_becomes_a_council_proposal_keeping_the_link(
     assert (proposal.proposer, proposal.title) == (resident, "更换外墙需动用维修资金")
     with pytest.raises(ValidationError):
         services.case_to_proposal(case=case, by=community_staff)
+
+
+@pytest.mark.django_db
+def test_figures_count_on_time_replies_overdue_satisfaction_reopened_and_misroutes(
+    estate, company, manager, community_staff, resident
+):
+    from deliberation.cases.selectors import town_figures
+
+    town = estate.community.town
+    with time_machine.travel(sh(2026, 6, 1, 10), tick=False):
+        happy = receive(estate, "C01", reporter=resident)
+        services.case_reply(case=happy, by=manager, text="ok")
+        services.case_rate(case=happy, by=resident, rating=5)
+        unhappy = receive(estate, "C02", reporter=resident)
+        services.case_reply(case=unhappy, by=manager, text="ok")
+        services.case_rate(case=unhappy, by=resident, rating=1)
+        misrouted = receive(estate, "C03")
+        services.case_return(case=misrouted, by=manager, reason="非本单位")
+        services.case_reassign(case=misrouted, by=community_staff, level=Level.COMMUNITY,
+                               community=estate.community)  # fmt: skip
+        late = receive(estate, "C06")
+        kept = receive(estate, "C08")
+        dup = receive(estate, "C08")
+        services.case_merge(duplicate=dup, into=kept, by=community_staff)
+    with time_machine.travel(sh(2026, 6, 5, 10), tick=False):
+        services.case_reply(case=late, by=manager, text="迟复")
+        figures = town_figures(town_id=town.pk, start=sh(2026, 6, 1), end=sh(2026, 7, 1))
+    assert figures == {
+        "received": 5,  # the merged duplicate counts once, with its kept case
+        "replied_on_time": 2,
+        "overdue_now": 1,  # the kept parking case, estate reply due 4 June
+        "rated": 2,
+        "satisfied": 1,
+        "reopened": 1,
+        "misrouted": 1,
+        "closed": 2,  # the 5-star case and the merged duplicate
+    }
