@@ -248,7 +248,7 @@ def case_receive(
 ) -> Case:
     """File a case and assign it on receipt by the responsibility list (a hotline ticket at its
     received time, so old tickets get their deadlines as of then and escalate as overdue)."""
-    from governance.uploads import validate_uploads
+    from governance.uploads import IMAGE_ONLY, validate_uploads
 
     errors = {}
     town_id = estate.community.town_id
@@ -273,7 +273,7 @@ def case_receive(
         errors["source"] = [_("Unknown source.")]
     if photos:
         try:
-            validate_uploads(photos, allowed=None)
+            validate_uploads(photos, allowed=IMAGE_ONLY)
         except ValidationError as error:
             errors["photos"] = error.messages
     if errors:
