@@ -5,6 +5,7 @@ Every service is keyword-only, owns its transaction, locks the case it moves, re
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +37,7 @@ from .models import (
 )
 from .notify import notify_case_event
 
+logger = logging.getLogger(__name__)
 State = Case.State
 Kind = CaseEvent.Kind
 End = Assignment.End
@@ -487,14 +489,21 @@ def escalate_overdue(*, now=None, batch: int = 500) -> int:
                 if assignment is None:
                     continue  # replied, returned or escalated since it was listed
                 missed = assignment.reply_due
-                _end(assignment, End.AUTO_ESCALATED, missed)
-                _move_to_level(
-                    case,
-                    level=NEXT_LEVEL[assignment.level],
-                    at=missed,
-                    reason=_("The reply deadline passed."),
-                    kind=Kind.AUTO_ESCALATED,
-                )
+                try:
+                    with transaction.atomic():
+                        _end(assignment, End.AUTO_ESCALATED, missed)
+                        _move_to_level(
+                            case,
+                            level=NEXT_LEVEL[assignment.level],
+                            at=missed,
+                            reason=_("The reply deadline passed."),
+                            kind=Kind.AUTO_ESCALATED,
+                        )
+                except ValidationError as error:
+                    # e.g. the responsibility list names no department for the category: the
+                    # case stays where it is (still overdue, on the queues) and staff fix the list.
+                    logger.warning("case %s not escalated: %s", case.pk, "; ".join(error.messages))
+                    continue
                 moved += 1
                 progressed = True
         if not progressed:

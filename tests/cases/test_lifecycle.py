@@ -400,3 +400,18 @@ def test_figures_count_on_time_replies_overdue_satisfaction_reopened_and_misrout
         "misrouted": 1,
         "closed": 2,  # the 5-star case and the merged duplicate
     }
+
+
+@pytest.mark.django_db
+def test_escalation_pass_skips_a_case_whose_category_names_no_department(estate, company):
+    town_category = category(estate.community.town, "C04")  # community first, then town
+    with time_machine.travel(sh(2026, 6, 1, 10), tick=False):
+        stuck = receive(estate, "C04")
+        other = receive(estate, "C01")
+    town_category.department = None
+    town_category.save()
+    with time_machine.travel(sh(2026, 6, 20, 10), tick=False):
+        assert services.escalate_overdue() == 2  # the other case: estate -> community -> town
+    assert open_assignment(stuck).level == Level.COMMUNITY
+    other.refresh_from_db()
+    assert other.level == Level.TOWN
