@@ -24,6 +24,7 @@ from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX
 
 from . import services
 from .admin_mixins import RoleScopedAdmin, ScopedImportExportMixin, scoped_related_queryset
+from .departments import Department
 from .forms import MaskedPhoneForm
 from .models import (
     Building,
@@ -614,3 +615,20 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
             obj.town_id = request.user.town_id
             obj.is_superuser = False
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Department)
+class DepartmentAdmin(RoleScopedAdmin, admin.ModelAdmin):
+    """Town departments (职能部门) and their staff accounts (role department staff)."""
+
+    town_path = "town"
+    change_roles = (User.Role.TOWNSHIP_STAFF,)
+    list_display = ["name", "town"]
+    filter_horizontal = ["staff"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = User.objects.filter(role=User.Role.DEPARTMENT_STAFF)
+            if not request.user.is_superuser:
+                kwargs["queryset"] = kwargs["queryset"].filter(town_id=request.user.town_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

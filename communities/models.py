@@ -361,6 +361,7 @@ class User(AbstractUser):
         ASSESSOR = "assessor", _("assessor")
         PROPERTY_MANAGER = "property_manager", _("property manager")
         RESIDENT = "resident", _("resident")
+        DEPARTMENT_STAFF = "department_staff", _("department staff")
 
     class AssessorKind(models.TextChoices):
         HOUSING_OFFICE = "housing_office", _("housing administration office")
@@ -413,6 +414,8 @@ class User(AbstractUser):
             errors["company"] = _("A property manager must be linked to a company.")
         if self.role in (self.Role.TOWNSHIP_STAFF, self.Role.ASSESSOR) and not self.town_id:
             errors["town"] = _("Township staff and assessors must be assigned a town.")
+        if self.role == self.Role.DEPARTMENT_STAFF and not self.town_id:
+            errors["town"] = _("Department staff must be assigned a town.")
         if self.community_id and self.town_id and self.community.town_id != self.town_id:
             errors["community"] = _("The community is not in the user's town.")
         if errors:
@@ -544,3 +547,6 @@ class ResidentVerification(models.Model):
 
     def __str__(self):
         return f"{self.resident_name} @ {self.household}"
+
+
+from .departments import Department  # noqa: E402, F401  (registered under the communities label)

@@ -18,6 +18,7 @@ HOME_TEMPLATES = {
     User.Role.ASSESSOR: "portal/home_assessor.html",
     User.Role.PROPERTY_MANAGER: "portal/home_property_manager.html",
     User.Role.RESIDENT: "portal/home_resident.html",
+    User.Role.DEPARTMENT_STAFF: "portal/home_department_staff.html",
 }
 
 

@@ -441,3 +441,6 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
     list_display = ["town", "year", "quarter", "computed_at"]
     readonly_fields = ["computed_at", "computed_by"]
     inlines = [RemediationPlanInline]
+
+
+from .cases import admin as cases_admin  # noqa: E402, F401  (registers the cases admin)

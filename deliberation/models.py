@@ -856,3 +856,6 @@ class RemediationPlan(models.Model):
 
     def __str__(self):
         return f"{self.problem_list} {self.estate}"
+
+
+from .cases.models import CalendarDay, Case, CaseCategory, JointMeeting, Open311Key  # noqa: E402, F401  (cases/ models under this app label)

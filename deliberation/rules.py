@@ -300,3 +300,7 @@ def staff_to_tell(council: Council, *, town_level: bool) -> list:
     if council.secretary_id and not town_level:
         users.append(council.secretary)
     return list({u.pk: u for u in users}.values())
+
+
+# The cases package keeps its own rules module; importing it registers deliberation.*_case.
+from .cases import rules as cases_rules  # noqa: E402, F401

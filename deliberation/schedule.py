@@ -11,4 +11,15 @@ PERIODIC_TASKS = [
         "kwargs": {},
         "description": "Flags escalations and follow-up actions past their due date to staff, once.",
     },
+    {
+        "name": "deliberation: cases hourly pass",
+        "task": "deliberation.cases.hourly",
+        # Safe to repeat: each overdue assignment is ended under a row lock and escalated at its
+        # missed deadline (not the time of the run); flags and closings are conditional UPDATEs.
+        "minute": "5",
+        "hour": "*",
+        "kwargs": {},
+        "description": "Escalates cases past their reply deadline, flags overdue joint-meeting "
+        "assignments and closes cases not rated in time.",
+    },
 ]

@@ -6,3 +6,6 @@ from .escalation.tasks import flag_overdue_task
 from .notifications import notify_transition_task
 
 __all__ = ["flag_overdue_task", "notify_transition_task"]
+
+# Registered with the worker through this module (autodiscovery imports <app>.tasks only).
+from .cases.tasks import cases_hourly_task, notify_case_event_task  # noqa: E402, F401

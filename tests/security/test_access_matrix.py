@@ -138,6 +138,17 @@ MATRIX = {
     "visit-list": ("/party/visits/", (302, 200, 403, 403, 403, 403, 403)),
     "party-dashboard": ("/party/dashboard/", (302, 403, 403, 403, 200, 200, 200)),
     # API
+    # Open311 (cases): public reads; this world has two towns, so jurisdiction_id is required
+    # (400 in the standard's error format); tests/cases/test_open311.py covers keys and scope.
+    "open311-services": ("/open311/v2/services.json", (400,) * 7),
+    # cases pages (a case's own page, photos and actions: tests/cases/test_pages.py)
+    "case-queue": ("/cases/", (302, 200, 200, 200, 200, 200, 200)),
+    "case-file": ("/cases/new/", (302, 200, 200, 403, 403, 403, 403)),
+    "case-figures": ("/cases/figures/", (302, 403, 403, 403, 403, 403, 200)),
+    "case-meetings": ("/cases/meetings/", (302, 403, 403, 403, 403, 403, 200)),
+    "open311-service": ("/open311/v2/services/C01.json", (400,) * 7),
+    "open311-requests": ("/open311/v2/requests.json", (400,) * 7),
+    "open311-request": ("/open311/v2/requests/1.json", (400,) * 7),
     "api/towns": ("/api/v1/towns/", (200,) * 7),
     "api/communities": ("/api/v1/communities/", (200,) * 7),
     "api/estates": ("/api/v1/estates/", (200,) * 7),
@@ -269,6 +280,10 @@ API_NAMES = {
     "resolutions": "resolution-list",
 }
 DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail via lists
+    "case-detail",  # own/other company, community, town, department: tests/cases/test_pages.py
+    "case-photo",
+    "case-action",  # POST only
+    "case-meeting",  # township staff of the meeting's town: tests/cases/test_pages.py
     "town-detail",
     "community-detail",
     "estate-detail",

@@ -1,0 +1,1 @@
+"""Cases (诉求): intake, dispatch across three levels, working-day deadlines, joint meetings."""

@@ -1,0 +1,76 @@
+"""The one door from cases to the shared notifications (governance.notifications): every move tells the reporter, the followers and the new
+handler's staff, through the outbox, once per user and event."""
+
+from governance.tasks import enqueue_on_commit
+
+
+def notify_case_event(event) -> None:
+    """Enqueue the notifications of one CaseEvent after the surrounding transaction commits."""
+    from .tasks import notify_case_event_task
+
+    enqueue_on_commit(notify_case_event_task, event.pk)
+
+
+def recipients(event):
+    from communities.models import User
+
+    from .models import CaseEvent
+
+    case = event.case
+    ids = set(case.followers.values_list("user_id", flat=True))
+    if case.reporter_id:
+        ids.add(case.reporter_id)
+    assignment = event.assignment
+    if assignment is not None and event.kind != CaseEvent.Kind.OVERDUE_FLAGGED:
+        if assignment.company_id:
+            ids |= set(
+                User.objects.filter(
+                    company_id=assignment.company_id, role=User.Role.PROPERTY_MANAGER
+                ).values_list("pk", flat=True)
+            )
+        elif assignment.community_id:
+            ids |= set(
+                User.objects.filter(
+                    community_id=assignment.community_id, role=User.Role.COMMUNITY_STAFF
+                ).values_list("pk", flat=True)
+            )
+        elif assignment.department_id:
+            ids |= set(assignment.department.staff.values_list("pk", flat=True))
+    if event.kind == CaseEvent.Kind.OVERDUE_FLAGGED:
+        ids |= set(
+            User.objects.filter(town_id=case.town_id, role=User.Role.TOWNSHIP_STAFF).values_list(
+                "pk", flat=True
+            )
+        )
+    ids.discard(event.by_id)
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+
+
+def send(event_id: int) -> int:
+    from django.utils.translation import gettext as _
+
+    from governance.notifications import notify
+
+    from .models import CaseEvent
+
+    event = (
+        CaseEvent.objects.select_related("case", "assignment__department")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    text = _("Case %(number)s 「%(title)s」: %(kind)s.") % {
+        "number": event.case.number,
+        "title": event.case.title,
+        "kind": event.get_kind_display(),
+    }
+    if event.reason:
+        text += " " + event.reason
+    return notify(
+        recipients(event),
+        kind="deliberation.case_event",
+        key=f"case-event:{event.pk}",
+        text=text,
+        link=f"/cases/{event.case_id}/",
+    )

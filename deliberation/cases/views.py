@@ -1,0 +1,320 @@
+"""Case pages: the queues (handlers, dispatchers, the joint meeting's agenda), a case's page
+with the actions the user may take, resident filing in the phone portal, and the figures.
+Views parse input, ask rules, call one service and render."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities.departments import Department
+from communities.models import Community, PropertyCompany, ServiceContract
+from communities.roles import Role, holds, town_ids
+from governance.uploads import private_file_response
+
+from . import deadlines, selectors, services
+from .forms import (
+    CaseFileForm,
+    DecisionForm,
+    MeetingForm,
+    RateForm,
+    ReasonForm,
+    ReassignForm,
+    ReplyForm,
+)
+from .models import Case, CasePhoto, JointMeeting
+
+
+def _error_text(error) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _visible_case(request, pk: int) -> Case:
+    case = selectors.case_detail(pk)
+    if case is None or not request.user.has_perm("deliberation.view_case", case):
+        raise Http404
+    return case
+
+
+@login_required
+def queue(request):
+    user = request.user
+    context = {
+        "handling": selectors.handler_queue(user),
+        "dispatching": selectors.dispatch_queue(user),
+        "agenda": selectors.meeting_agenda_for(user),
+        "flagged": selectors.flagged_for(user),
+        "mine": selectors.cases_of_reporter(user)[:50],
+        "can_file": user.verified_household is not None,
+        "now": timezone.now(),
+        "calendar_warning": deadlines.staff_warning() if town_ids(user) else "",
+        "meeting_link": bool(town_ids(user, Role.TOWNSHIP_STAFF)),
+    }
+    return render(request, "cases/queue.html", context)
+
+
+def _reassign_form(case, data=None):
+    contract = (
+        ServiceContract.objects.active_on(timezone.localdate())
+        .filter(estate_id=case.estate_id)
+        .select_related("company")
+        .first()
+    )
+    return ReassignForm(
+        data,
+        case=case,
+        company=contract.company if contract else None,
+        departments=Department.objects.filter(town_id=case.town_id).order_by("name"),
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    case = _visible_case(request, pk)
+    user = request.user
+    perms = {
+        name: user.has_perm(f"deliberation.{name}_case", case)
+        for name in ("accept", "return", "reply", "escalate", "dispatch", "rate", "callback")
+    }
+    assignments = list(case.assignments.all())
+    current = next((a for a in assignments if a.ended_at is None), None)
+    context = {
+        "case": case,
+        "assignments": assignments,
+        "current": current,
+        "events": case.events.all(),
+        "replies": case.replies.all(),
+        "photos": case.photos.all(),
+        "can": perms,
+        "reason_form": ReasonForm(),
+        "reply_form": ReplyForm(),
+        "rate_form": RateForm(),
+        "reassign_form": _reassign_form(case) if perms["dispatch"] else None,
+        "awaiting_dispatch": case.state == Case.State.RECEIVED and current is None,
+        "duplicates": (
+            services.possible_duplicates(
+                estate=case.estate, category=case.category, at=case.received_at, exclude_pk=case.pk
+            )
+            if perms["dispatch"] and case.state != Case.State.CLOSED
+            else []
+        ),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+ACTIONS = {
+    "accept": "accept",
+    "return": "return",
+    "reply": "reply",
+    "escalate": "escalate",
+    "rate": "rate",
+    "callback": "callback",
+    "reassign": "dispatch",
+    "merge": "merge",
+    "proposal": "case_to_proposal",
+}
+
+
+def _perm(action: str) -> str:
+    name = ACTIONS[action]
+    return f"deliberation.{name}" if name == "case_to_proposal" else f"deliberation.{name}_case"
+
+
+@login_required
+@require_POST
+def action(request, pk: int):
+    case = _visible_case(request, pk)
+    name = request.POST.get("action", "")
+    if name not in ACTIONS:
+        raise Http404
+    if not request.user.has_perm(_perm(name), case):
+        raise PermissionDenied
+    user = request.user
+    try:
+        if name == "accept":
+            services.case_accept(case=case, by=user)
+        elif name in ("return", "escalate"):
+            form = ReasonForm(request.POST)
+            reason = form.data.get("reason", "")
+            service = services.case_return if name == "return" else services.case_escalate
+            service(case=case, by=user, reason=reason)
+        elif name == "reply":
+            form = ReplyForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            services.case_reply(
+                case=case, by=user, text=form.cleaned_data["text"],
+                evidence=form.cleaned_data["evidence"],
+            )  # fmt: skip
+        elif name in ("rate", "callback"):
+            form = RateForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            services.case_rate(
+                case=case, by=user, rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"], callback=name == "callback",
+            )  # fmt: skip
+        elif name == "reassign":
+            form = _reassign_form(case, request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            kind, _sep, ident = form.cleaned_data["handler"].partition(":")
+            model = {"company": PropertyCompany, "community": Community, "department": Department}
+            handler = model[kind].objects.get(pk=int(ident))
+            services.case_reassign(
+                case=case, by=user, level=ReassignForm.LEVELS[kind],
+                reason=form.cleaned_data["reason"], **{kind: handler},
+            )  # fmt: skip
+        elif name == "merge":
+            into = selectors.case_detail(int(request.POST.get("into") or 0))
+            if into is None or not user.has_perm("deliberation.merge_case", into):
+                raise ValidationError(_("Choose a case of your own to keep."))
+            services.case_merge(duplicate=case, into=into, by=user)
+        elif name == "proposal":
+            services.case_to_proposal(case=case, by=user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@login_required
+def file_case(request):
+    """A verified resident files a case of their estate; a possible duplicate is offered first."""
+    user = request.user
+    household = user.verified_household
+    if household is None:
+        return render(request, "cases/not_verified.html", status=403)
+    estate = household.building.estate
+    form = CaseFileForm(
+        request.POST or None, request.FILES or None, town_id=estate.community.town_id
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = list(
+            services.possible_duplicates(estate=estate, category=data["category"])[:5]
+        )
+        if duplicates and not data["file_anyway"]:
+            form.add_error(None, _("Similar cases are open in your estate: check them first."))
+        else:
+            try:
+                case = services.case_receive(
+                    estate=estate, building=household.building, household=household,
+                    category=data["category"], title=data["title"],
+                    description=data["description"], source=Case.Source.PORTAL,
+                    reporter=user, photos=data["photos"],
+                )  # fmt: skip
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("Your case was filed."))
+                return redirect("cases:case-detail", pk=case.pk)
+    return render(request, "cases/file.html", {"form": form, "duplicates": duplicates})
+
+
+@login_required
+def photo(request, pk: int):
+    item = CasePhoto.objects.select_related("case").filter(pk=pk).first()
+    if item is None or not request.user.has_perm("deliberation.view_case", item.case):
+        raise Http404
+    return private_file_response(item.file, item.original_name or "photo")
+
+
+@login_required
+def figures(request):
+    """The town's headline figures this month and this quarter (township staff)."""
+    towns = town_ids(request.user, Role.TOWNSHIP_STAFF)
+    if not towns or not holds(request.user, Role.TOWNSHIP_STAFF):
+        raise PermissionDenied
+    town_id = min(towns)
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    tomorrow = today + datetime.timedelta(days=1)
+
+    def span(start):
+        return (
+            datetime.datetime.combine(start, datetime.time(), tzinfo=deadlines.SHANGHAI),
+            datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=deadlines.SHANGHAI),
+        )
+
+    rows = [
+        (_("This month"), selectors.town_figures(town_id=town_id, start=span(month_start)[0], end=span(month_start)[1])),
+        (_("This quarter"), selectors.town_figures(town_id=town_id, start=span(quarter_start)[0], end=span(quarter_start)[1])),
+    ]  # fmt: skip
+    return render(request, "cases/figures.html", {"rows": rows})
+
+
+def _meeting_town(request) -> int:
+    towns = town_ids(request.user, Role.TOWNSHIP_STAFF)
+    if not towns:
+        raise PermissionDenied
+    return min(towns)
+
+
+@login_required
+def meetings(request):
+    """Township staff: the joint meeting's agenda, past meetings, and recording a new one."""
+    town_id = _meeting_town(request)
+    form = MeetingForm(request.POST or None, town_id=town_id)
+    if request.method == "POST" and form.is_valid():
+        from communities.models import Town
+
+        meeting = services.meeting_record(
+            town=Town.objects.get(pk=town_id), by=request.user, **form.cleaned_data
+        )
+        return redirect("cases:case-meeting", pk=meeting.pk)
+    context = {
+        "form": form,
+        "agenda": selectors.meeting_agenda_for(request.user),
+        "meetings": JointMeeting.objects.filter(town_id=town_id).order_by("-date", "-pk")[:50],
+    }
+    return render(request, "cases/meetings.html", context)
+
+
+@login_required
+def meeting(request, pk: int):
+    """A meeting's page: a decision form per case of the agenda (one at a time, by POST)."""
+    _meeting_town(request)
+    meeting = JointMeeting.objects.filter(
+        pk=pk, town_id__in=town_ids(request.user, Role.TOWNSHIP_STAFF)
+    ).first()
+    if meeting is None:
+        raise Http404
+    town_id = meeting.town_id
+    form = DecisionForm(request.POST or None, town_id=town_id)
+    if request.method == "POST":
+        case = (
+            selectors.meeting_agenda_for(request.user)
+            .filter(pk=request.POST.get("case") or 0)
+            .first()
+        )
+        if case is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.meeting_decide(
+                    meeting=meeting, case=case, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("cases:case-meeting", pk=meeting.pk)
+        else:
+            messages.error(request, form.errors.as_text())
+    context = {
+        "meeting": meeting,
+        "agenda": selectors.meeting_agenda_for(request.user).filter(town_id=meeting.town_id),
+        "decisions": meeting.decisions.select_related("case", "lead_department", "assignment"),
+        "form": DecisionForm(town_id=town_id),
+    }
+    return render(request, "cases/meeting.html", context)
