@@ -289,8 +289,10 @@ class HouseholdAdmin(ScopedImportExportAdmin):
 
     community_path = "building__estate__community"
     resource_classes = [HouseholdResource]
-    list_display = ("room", "building", "estate", "community")
+    list_display = ("room", "building", "estate", "community", "floor_area", "delivered")
     list_filter = (("building__estate__community", CommunityListFilter),)
+    # The owner comes from the register (import_owners); its keys are not shown to every staff.
+    exclude = ("owner",)
     search_fields = ("room", "building__name", "building__estate__name")
     list_select_related = ("building__estate__community",)
     autocomplete_fields = ("building",)
@@ -413,6 +415,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
         "resident_name",
         "household",
         "community",
+        "relation",
         "status",
         "requested_at",
         "decided_by",
@@ -428,6 +431,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
     readonly_fields = (
         "user",
         "household",
+        "relation",
         "resident_name",
         "note",
         "status",

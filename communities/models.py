@@ -190,6 +190,23 @@ class Household(models.Model):
         Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
     )
     room = models.CharField(_("room number"), max_length=20)
+    # owners.md: the exclusive floor area from the property register, the weight of its vote.
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        "communities.Owner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("owner"),
+    )
+    delivered = models.BooleanField(
+        _("sold and delivered"),
+        default=True,
+        help_text=_("Off for a unit the developer has not sold or not delivered."),
+    )
 
     class Meta:
         verbose_name = _("household")
@@ -474,6 +491,12 @@ class User(AbstractUser):
         return household.building.estate if household else None
 
 
+def certificate_upload_to(instance, filename: str) -> str:
+    from governance.uploads import generated_upload_path
+
+    return generated_upload_path("communities/certificates", filename)
+
+
 class ResidentVerificationQuerySet(models.QuerySet):
     def current(self):
         """Approved verifications of residents who have not moved out."""
@@ -503,8 +526,26 @@ class ResidentVerification(models.Model):
         related_name="verifications",
         verbose_name=_("household"),
     )
+
+    class Relation(models.TextChoices):
+        OWNER = "owner", _("owner or co-owner")
+        TENANT = "tenant", _("tenant")
+
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    relation = models.CharField(
+        _("relation to the household"),
+        max_length=10,
+        choices=Relation.choices,
+        default=Relation.TENANT,
+    )
+    certificate = models.FileField(
+        _("property certificate"),
+        upload_to=certificate_upload_to,
+        max_length=200,
+        blank=True,
+        help_text=_("Evidence of ownership (image or PDF), seen by community staff only."),
     )
     resident_name = models.CharField(_("name"), max_length=50)
     note = models.CharField(_("note from the resident"), max_length=200, blank=True)
@@ -544,3 +585,6 @@ class ResidentVerification(models.Model):
 
     def __str__(self):
         return f"{self.resident_name} @ {self.household}"
+
+
+from .owners import *  # noqa: E402, F401, F403  owners, registers (owners.md)

@@ -18,5 +18,10 @@ urlpatterns = [
     ),
     path("verify/", views.verification_request, name="verification-request"),
     path("verifications/", views.verification_queue, name="verification-queue"),
+    path(
+        "verifications/<int:pk>/certificate/",
+        views.verification_certificate,
+        name="verification-certificate",
+    ),
     path("verifications/<int:pk>/decide/", views.verification_decide, name="verification-decide"),
 ]
