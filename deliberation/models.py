@@ -878,5 +878,6 @@ class RemediationPlan(models.Model):
     def __str__(self):
         return f"{self.problem_list} {self.estate}"
 
-from .assemblies.models import *  # noqa: E402, F401, F403  owners' assemblies (owners.md)
+
 from .assemblies import rules as _assembly_rules  # noqa: E402, F401  registers the permissions
+from .assemblies.models import *  # noqa: E402, F401, F403  owners' assemblies (owners.md)

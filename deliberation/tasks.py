@@ -17,4 +17,6 @@ def flag_overdue_task() -> dict:
     from .services import flag_overdue
 
     return flag_overdue()
+
+
 from .assemblies import tasks as _assembly_tasks  # noqa: E402, F401  registers the tasks

@@ -132,11 +132,14 @@ class AssemblyVote(models.Model):
         return self.title
 
     def clean(self):
-        if self.announced_at and self.opens_at:
-            if self.opens_at < self.announced_at + datetime.timedelta(days=ANNOUNCEMENT_DAYS):
-                raise ValidationError(
-                    {"opens_at": _("A vote opens at least 15 days after it is announced.")}
-                )
+        if (
+            self.announced_at
+            and self.opens_at
+            and self.opens_at < self.announced_at + datetime.timedelta(days=ANNOUNCEMENT_DAYS)
+        ):
+            raise ValidationError(
+                {"opens_at": _("A vote opens at least 15 days after it is announced.")}
+            )
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A vote closes after it opens.")})
         if self.kind == Kind.COMMITTEE and not self.seats:
@@ -179,6 +182,9 @@ class RegisterEntry(models.Model):
                 fields=["vote", "owner", "building"], name="register_entry_once_per_building"
             )
         ]
+
+    def __str__(self):
+        return f"{self.owner_id}@{self.building_id}: {self.area}"
 
 
 class Candidate(models.Model):
@@ -274,6 +280,9 @@ class CandidateChoice(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.candidate_id}: {self.choice}"
+
 
 class VoteResult(models.Model):
     """The tally stored at close; written once and never changed (owners.md)."""
@@ -288,6 +297,9 @@ class VoteResult(models.Model):
     class Meta:
         verbose_name = _("vote result")
         verbose_name_plural = _("vote results")
+
+    def __str__(self):
+        return f"{self.vote_id}: {'passed' if self.passed else 'not passed'}"
 
     def save(self, *args, **kwargs):
         # A result is part of the record: it is inserted once and never rewritten.

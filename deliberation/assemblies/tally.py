@@ -173,7 +173,7 @@ def election(
     choice}; an owner with a ballot takes part once, whatever lines it carries. Each candidate
     needs the ordinary majority on their own line; those who pass fill the seats by agreeing
     area, then agreeing headcount; a tie on both for the last seat goes to a run-off."""
-    participation = count(areas, {o: ABSTAIN for o in lines}, qualified=False)
+    participation = count(areas, dict.fromkeys(lines, ABSTAIN), qualified=False)
     participation_met = participation.participation_met
     rows = []
     for candidate in candidates:

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 
 from communities.factories import EstateFactory, ResidentFactory
+from communities.models import Household
 from deliberation.assemblies import services
 from deliberation.assemblies.factories import register, verify
 from deliberation.assemblies.models import Ballot
-from communities.models import Household
 
 
 @pytest.mark.django_db(transaction=True)
