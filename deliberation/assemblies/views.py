@@ -1,0 +1,167 @@
+"""Portal pages of owners' assemblies: owners vote on a phone; staff close and enter paper."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities.models import Owner
+from governance.uploads import private_file_response
+
+from . import rules as _rules  # noqa: F401  registers the permissions used below
+from . import selectors, services
+from .forms import BallotForm, ElectionBallotForm, PaperBallotForm
+from .models import Ballot
+
+
+@login_required
+def vote_list(request):
+    is_staff = bool(selectors.staff_votes(request.user).exists())
+    votes = (
+        selectors.staff_votes(request.user) if is_staff else selectors.resident_votes(request.user)
+    )
+    if not is_staff and not selectors.resident_estate_ids(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "assemblies/vote_list.html",
+        {"votes": votes.select_related("estate")[:100], "is_staff": is_staff},
+    )
+
+
+def _ballot_form(vote, data=None):
+    if vote.is_election:
+        return ElectionBallotForm(data, candidates=list(vote.candidates.all()))
+    return BallotForm(data)
+
+
+def _detail(request, vote, form=None, status=200):
+    owners = selectors.voter_owners(request.user, vote)
+    can_cast = request.user.has_perm("deliberation.cast_ballot", vote)
+    is_staff = request.user.has_perm("deliberation.close_owners_vote", vote)
+    result = vote.result.data if vote.is_closed else None
+    candidates = {c.pk: c for c in vote.candidates.all()} if vote.is_election else {}
+    election = None
+    if result and vote.is_election:
+        election = result.get("election", {})
+        for row in election.get("candidates", []):
+            row["name"] = (
+                candidates[row["candidate"]].name if row["candidate"] in candidates else ""
+            )
+        election["elected_names"] = [candidates[c].name for c in election.get("elected", [])]
+        election["runoff_names"] = [candidates[c].name for c in election.get("runoff", [])]
+    buildings = {}
+    if result:
+        names = dict(vote.estate.buildings.values_list("pk", "name"))
+        buildings = {
+            names.get(int(k), k): v for k, v in sorted(result.get("buildings", {}).items())
+        }
+    context = {
+        "vote": vote,
+        "own_ballot": selectors.own_ballot(vote, owners) if owners else None,
+        "is_owner": bool(owners),
+        "can_cast": can_cast,
+        "form": form or (_ballot_form(vote) if can_cast else None),
+        "result": result,
+        "election": election,
+        "buildings": buildings,
+        "is_staff": is_staff,
+        "ballot_count": vote.ballots.count() if is_staff else None,
+        "paper_form": PaperBallotForm() if is_staff and vote.is_open else None,
+        "ballots": vote.ballots.select_related("owner")[:500] if is_staff else (),
+    }
+    return render(request, "assemblies/vote_detail.html", context, status=status)
+
+
+@login_required
+def vote_detail(request, pk: int):
+    return _detail(request, selectors.vote_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def ballot_cast(request, pk: int):
+    vote = selectors.vote_for(request.user, pk)
+    if not selectors.voter_owners(request.user, vote):
+        raise PermissionDenied  # tenants, and owners whose unit is not in this vote
+    form = _ballot_form(vote, request.POST)
+    if not form.is_valid():
+        return _detail(request, vote, form=form, status=400)
+    try:
+        services.ballot_cast(
+            vote=vote,
+            user=request.user,
+            choice=form.cleaned_data.get("choice", ""),
+            lines=form.lines() if vote.is_election else None,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail(request, vote, form=form, status=400)
+    messages.success(
+        request, _("Your ballot is recorded. You can change it until the vote closes.")
+    )
+    return redirect("assemblies:detail", pk=vote.pk)
+
+
+@login_required
+@require_POST
+def vote_close(request, pk: int):
+    vote = selectors.vote_for(request.user, pk)
+    if not request.user.has_perm("deliberation.close_owners_vote", vote):
+        raise PermissionDenied
+    try:
+        services.vote_close(vote=vote, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("assemblies:detail", pk=vote.pk)
+
+
+@login_required
+@require_POST
+def paper_ballot(request, pk: int):
+    vote = selectors.vote_for(request.user, pk)
+    if not request.user.has_perm("deliberation.enter_paper_ballot", vote):
+        raise PermissionDenied
+    form = PaperBallotForm(request.POST, request.FILES)
+    if form.is_valid():
+        owner = Owner.objects.filter(
+            town_id=vote.estate.community.town_id, key=form.cleaned_data["owner"].strip()
+        ).first()
+        if owner is None:
+            form.add_error("owner", _("No owner with this key is in the vote's register."))
+        else:
+            try:
+                services.paper_ballots_enter(
+                    vote=vote,
+                    rows=[
+                        {
+                            "owner": owner,
+                            "choice": form.cleaned_data["choice"],
+                            "scan": form.cleaned_data["scan"],
+                        }
+                    ],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, [m.split(": ", 1)[-1] for m in error.messages])
+            else:
+                messages.success(request, _("Paper ballot entered."))
+                return redirect("assemblies:detail", pk=vote.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("assemblies:detail", pk=vote.pk)
+
+
+@login_required
+def ballot_scan(request, pk: int, ballot_pk: int):
+    vote = selectors.vote_for(request.user, pk)
+    if not request.user.has_perm("deliberation.see_all_ballots", vote):
+        raise Http404
+    ballot = get_object_or_404(Ballot, vote=vote, pk=ballot_pk)
+    if not ballot.scan:
+        raise Http404
+    return private_file_response(
+        ballot.scan, f"ballot-{vote.pk}-{ballot.pk}{ballot.scan.name[-4:]}"
+    )
