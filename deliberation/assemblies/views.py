@@ -103,7 +103,7 @@ def ballot_cast(request, pk: int):
     messages.success(
         request, _("Your ballot is recorded. You can change it until the vote closes.")
     )
-    return redirect("assemblies:detail", pk=vote.pk)
+    return redirect("assemblies:assembly-detail", pk=vote.pk)
 
 
 @login_required
@@ -116,7 +116,7 @@ def vote_close(request, pk: int):
         services.vote_close(vote=vote, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("assemblies:detail", pk=vote.pk)
+    return redirect("assemblies:assembly-detail", pk=vote.pk)
 
 
 @login_required
@@ -149,9 +149,9 @@ def paper_ballot(request, pk: int):
                 form.add_error(None, [m.split(": ", 1)[-1] for m in error.messages])
             else:
                 messages.success(request, _("Paper ballot entered."))
-                return redirect("assemblies:detail", pk=vote.pk)
+                return redirect("assemblies:assembly-detail", pk=vote.pk)
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("assemblies:detail", pk=vote.pk)
+    return redirect("assemblies:assembly-detail", pk=vote.pk)
 
 
 @login_required

@@ -22,33 +22,33 @@ pytestmark = pytest.mark.django_db
 
 def test_owner_casts_changes_and_sees_own_ballot(client, open_vote, owner_a):
     client.force_login(owner_a)
-    page = client.get(reverse("assemblies:detail", args=[open_vote.pk]))
+    page = client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk]))
     assert page.status_code == 200 and b'data-testid="ballot-form"' in page.content
-    url = reverse("assemblies:cast", args=[open_vote.pk])
+    url = reverse("assemblies:assembly-cast", args=[open_vote.pk])
     assert client.post(url, {"choice": "disagree"}).status_code == 302
     assert client.post(url, {"choice": "agree"}).status_code == 302
     assert Ballot.objects.get().choice == "agree"
-    page = client.get(reverse("assemblies:detail", args=[open_vote.pk])).content.decode()
+    page = client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk])).content.decode()
     assert 'data-testid="my-ballot"' in page
 
 
 def test_owner_sees_open_votes_of_their_estate_in_the_list(client, open_vote, owner_a):
     client.force_login(owner_a)
-    page = client.get(reverse("assemblies:list")).content.decode()
+    page = client.get(reverse("assemblies:assembly-list")).content.decode()
     assert open_vote.title in page
 
 
 def test_bad_choice_is_a_400_and_changes_nothing(client, open_vote, owner_a):
     client.force_login(owner_a)
-    response = client.post(reverse("assemblies:cast", args=[open_vote.pk]), {"choice": "yes"})
+    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "yes"})
     assert response.status_code == 400 and not Ballot.objects.exists()
 
 
 def test_tenant_sees_the_vote_but_cannot_vote(client, open_vote, tenant):
     client.force_login(tenant)
-    page = client.get(reverse("assemblies:detail", args=[open_vote.pk]))
+    page = client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk]))
     assert page.status_code == 200 and b'data-testid="ballot-form"' not in page.content
-    response = client.post(reverse("assemblies:cast", args=[open_vote.pk]), {"choice": "agree"})
+    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
     assert response.status_code == 403 and not Ballot.objects.exists()
 
 
@@ -58,16 +58,16 @@ def test_owner_of_another_estate_gets_404(client, open_vote):
     user = ResidentFactory()
     verify(user, household(other, "1栋", "101"))
     client.force_login(user)
-    assert client.get(reverse("assemblies:detail", args=[open_vote.pk])).status_code == 404
-    response = client.post(reverse("assemblies:cast", args=[open_vote.pk]), {"choice": "agree"})
+    assert client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk])).status_code == 404
+    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
     assert response.status_code == 404 and not Ballot.objects.exists()
-    assert open_vote.title not in client.get(reverse("assemblies:list")).content.decode()
+    assert open_vote.title not in client.get(reverse("assemblies:assembly-list")).content.decode()
 
 
 def test_ballot_after_close_is_refused_in_the_portal(client, open_vote, owner_a):
     services.vote_close(vote=open_vote, by=None)
     client.force_login(owner_a)
-    response = client.post(reverse("assemblies:cast", args=[open_vote.pk]), {"choice": "agree"})
+    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
     assert response.status_code in (400, 403) and not Ballot.objects.exists()
 
 
@@ -75,7 +75,7 @@ def test_resident_reads_the_announced_result(client, open_vote, owner_a, tenant)
     services.ballot_cast(vote=open_vote, user=owner_a, choice="agree")
     services.vote_close(vote=open_vote, by=None)
     client.force_login(tenant)
-    page = client.get(reverse("assemblies:detail", args=[open_vote.pk])).content.decode()
+    page = client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk])).content.decode()
     assert 'data-testid="vote-result"' in page and 'data-testid="failed-conditions"' in page
 
 
@@ -88,24 +88,24 @@ def png():
 def test_community_staff_enter_a_paper_ballot_with_scan_and_close(client, open_vote, owners):
     staff = CommunityStaffFactory(community=open_vote.estate.community)
     client.force_login(staff)
-    url = reverse("assemblies:paper", args=[open_vote.pk])
+    url = reverse("assemblies:assembly-paper", args=[open_vote.pk])
     assert client.post(url, {"owner": "B", "choice": "spoiled", "scan": png()}).status_code == 302
     ballot = Ballot.objects.get()
     assert ballot.spoiled and ballot.entered_by == staff and ballot.scan
-    scan = client.get(reverse("assemblies:scan", args=[open_vote.pk, ballot.pk]))
+    scan = client.get(reverse("assemblies:assembly-scan", args=[open_vote.pk, ballot.pk]))
     assert scan.status_code == 200
-    client.post(reverse("assemblies:close", args=[open_vote.pk]))
+    client.post(reverse("assemblies:assembly-close", args=[open_vote.pk]))
     open_vote.refresh_from_db()
     assert open_vote.is_closed and open_vote.closed_by == staff
 
 
 def test_staff_of_another_community_get_404_and_owners_cannot_close(client, open_vote, owner_a):
     client.force_login(CommunityStaffFactory())
-    assert client.get(reverse("assemblies:detail", args=[open_vote.pk])).status_code == 404
-    assert client.post(reverse("assemblies:close", args=[open_vote.pk])).status_code == 404
+    assert client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk])).status_code == 404
+    assert client.post(reverse("assemblies:assembly-close", args=[open_vote.pk])).status_code == 404
     client.force_login(owner_a)
-    assert client.post(reverse("assemblies:close", args=[open_vote.pk])).status_code == 403
-    url = reverse("assemblies:paper", args=[open_vote.pk])
+    assert client.post(reverse("assemblies:assembly-close", args=[open_vote.pk])).status_code == 403
+    url = reverse("assemblies:assembly-paper", args=[open_vote.pk])
     assert client.post(url, {"owner": "B", "choice": "agree", "scan": png()}).status_code == 403
     open_vote.refresh_from_db()
     assert open_vote.is_open and not Ballot.objects.exists()
@@ -117,7 +117,7 @@ def test_owner_cannot_open_another_owners_scan(client, open_vote, owners, owner_
     )
     client.force_login(owner_a)
     ballot = Ballot.objects.get()
-    assert client.get(reverse("assemblies:scan", args=[open_vote.pk, ballot.pk])).status_code == 404
+    assert client.get(reverse("assemblies:assembly-scan", args=[open_vote.pk, ballot.pk])).status_code == 404
 
 
 def test_detail_page_runs_a_constant_number_of_queries(client, estate, owners, owner_a):
@@ -132,11 +132,11 @@ def test_detail_page_runs_a_constant_number_of_queries(client, estate, owners, o
         )
     services.vote_close(vote=big, by=None)
     services.vote_close(vote=vote, by=None)
-    url = reverse("assemblies:detail", args=[big.pk])
+    url = reverse("assemblies:assembly-detail", args=[big.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as large:
         client.get(url)
-    small_closed = reverse("assemblies:detail", args=[vote.pk])
+    small_closed = reverse("assemblies:assembly-detail", args=[vote.pk])
     with CaptureQueriesContext(connection) as small2:
         client.get(small_closed)
     assert len(large) == len(small2)
