@@ -362,6 +362,8 @@ class OwnersCommitteeMember(models.Model):
     name = models.CharField(_("name"), max_length=50)
     position = models.CharField(_("position"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # owners.md: party members on committees feed the "committees with a party member" figure.
+    is_party_member = models.BooleanField(_("party member"), default=False)
 
     class Meta:
         verbose_name = _("committee member")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Building, Estate, Owner
 from governance.uploads import generated_upload_path
@@ -59,9 +60,9 @@ class AssemblyVoteQuerySet(models.QuerySet):
 
 class AssemblyVote(models.Model):
     class State(models.TextChoices):
-        ANNOUNCED = "announced", _("announced")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        ANNOUNCED = "announced", pgettext_lazy("assembly vote", "announced")
+        OPEN = "open", pgettext_lazy("assembly vote", "open")
+        CLOSED = "closed", pgettext_lazy("assembly vote", "closed")
 
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="assembly_votes", verbose_name=_("estate")
@@ -107,6 +108,14 @@ class AssemblyVote(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("closed by"),
+    )
+    committee = models.ForeignKey(
+        "communities.OwnersCommittee",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="elections",
+        verbose_name=_("committee elected"),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 

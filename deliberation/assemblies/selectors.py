@@ -80,3 +80,22 @@ def own_ballot(vote: AssemblyVote, owners) -> Ballot | None:
         .prefetch_related("lines__candidate")
         .first()
     )
+
+
+def staff_committees(user, on):
+    """Committees in office on `on` in the estates `user` sees as staff, term ends first."""
+    from communities.models import OwnersCommittee, active_on_q
+
+    qs = OwnersCommittee.objects.filter(active_on_q(on, "established_on", "dissolved_on"))
+    if not getattr(user, "is_superuser", False):
+        q = Q(pk__in=[])
+        if towns := roles.town_ids(user, roles.Role.TOWNSHIP_STAFF, roles.Role.ASSESSOR):
+            q |= Q(estate__community__town_id__in=towns)
+        if communities := roles.community_ids(user, roles.Role.COMMUNITY_STAFF):
+            q |= Q(estate__community_id__in=communities)
+        qs = qs.filter(q)
+    return (
+        qs.select_related("estate__community")
+        .prefetch_related("members")
+        .order_by("term_ends_on", "estate__name")
+    )

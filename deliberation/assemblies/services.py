@@ -352,6 +352,10 @@ def vote_close(*, vote: AssemblyVote, by: User | None, now=None) -> VoteResult:
         vote.closed_at = now
         vote.closed_by = by
         vote.save(update_fields=["state", "closed_at", "closed_by"])
+        if vote.is_election:
+            from .committees import committee_from_election
+
+            committee_from_election(vote=vote, on=timezone.localdate(now))
         _audit(vote, by, "assembly vote closed", passed=data["passed"], failed=data["failed"])
         enqueue_on_commit(_announce_task(), vote.pk, "closed")
     return result

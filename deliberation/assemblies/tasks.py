@@ -15,3 +15,10 @@ def open_due_votes() -> int:
     from .services import votes_open_due
 
     return votes_open_due()
+
+
+@shared_task(name="deliberation.assemblies.remind_reelections")
+def remind_reelections() -> int:
+    from .committees import remind_reelections as remind
+
+    return remind()

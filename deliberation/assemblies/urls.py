@@ -5,6 +5,7 @@ from . import views
 app_name = "assemblies"
 urlpatterns = [
     path("", views.vote_list, name="assembly-list"),
+    path("committees/", views.committee_list, name="assembly-committees"),
     path("<int:pk>/", views.vote_detail, name="assembly-detail"),
     path("<int:pk>/ballot/", views.ballot_cast, name="assembly-cast"),
     path("<int:pk>/close/", views.vote_close, name="assembly-close"),

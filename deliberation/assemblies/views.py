@@ -1,16 +1,21 @@
 """Portal pages of owners' assemblies: owners vote on a phone; staff close and enter paper."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities.models import Owner
+from communities.roles import is_staff
 from governance.uploads import private_file_response
 
+from . import committees as committees_module
 from . import rules as _rules  # noqa: F401  registers the permissions used below
 from . import selectors, services
 from .forms import BallotForm, ElectionBallotForm, PaperBallotForm
@@ -164,4 +169,25 @@ def ballot_scan(request, pk: int, ballot_pk: int):
         raise Http404
     return private_file_response(
         ballot.scan, f"ballot-{vote.pk}-{ballot.pk}{ballot.scan.name[-4:]}"
+    )
+
+
+@login_required
+def committee_list(request):
+    """Staff: committees in office, their terms (re-election due within 90 days flagged) and
+    the figure of committees with a party member."""
+    if not is_staff(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    committees = selectors.staff_committees(request.user, today)
+    due = today + datetime.timedelta(days=committees_module.REMINDER_DAYS)
+    return render(
+        request,
+        "assemblies/committee_list.html",
+        {
+            "committees": committees,
+            "due": due,
+            "today": today,
+            "figure": committees_module.party_member_figure(committees),
+        },
     )

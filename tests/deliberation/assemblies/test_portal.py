@@ -40,7 +40,9 @@ def test_owner_sees_open_votes_of_their_estate_in_the_list(client, open_vote, ow
 
 def test_bad_choice_is_a_400_and_changes_nothing(client, open_vote, owner_a):
     client.force_login(owner_a)
-    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "yes"})
+    response = client.post(
+        reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "yes"}
+    )
     assert response.status_code == 400 and not Ballot.objects.exists()
 
 
@@ -48,7 +50,9 @@ def test_tenant_sees_the_vote_but_cannot_vote(client, open_vote, tenant):
     client.force_login(tenant)
     page = client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk]))
     assert page.status_code == 200 and b'data-testid="ballot-form"' not in page.content
-    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
+    response = client.post(
+        reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"}
+    )
     assert response.status_code == 403 and not Ballot.objects.exists()
 
 
@@ -59,7 +63,9 @@ def test_owner_of_another_estate_gets_404(client, open_vote):
     verify(user, household(other, "1栋", "101"))
     client.force_login(user)
     assert client.get(reverse("assemblies:assembly-detail", args=[open_vote.pk])).status_code == 404
-    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
+    response = client.post(
+        reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"}
+    )
     assert response.status_code == 404 and not Ballot.objects.exists()
     assert open_vote.title not in client.get(reverse("assemblies:assembly-list")).content.decode()
 
@@ -67,7 +73,9 @@ def test_owner_of_another_estate_gets_404(client, open_vote):
 def test_ballot_after_close_is_refused_in_the_portal(client, open_vote, owner_a):
     services.vote_close(vote=open_vote, by=None)
     client.force_login(owner_a)
-    response = client.post(reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"})
+    response = client.post(
+        reverse("assemblies:assembly-cast", args=[open_vote.pk]), {"choice": "agree"}
+    )
     assert response.status_code in (400, 403) and not Ballot.objects.exists()
 
 
@@ -117,7 +125,10 @@ def test_owner_cannot_open_another_owners_scan(client, open_vote, owners, owner_
     )
     client.force_login(owner_a)
     ballot = Ballot.objects.get()
-    assert client.get(reverse("assemblies:assembly-scan", args=[open_vote.pk, ballot.pk])).status_code == 404
+    assert (
+        client.get(reverse("assemblies:assembly-scan", args=[open_vote.pk, ballot.pk])).status_code
+        == 404
+    )
 
 
 def test_detail_page_runs_a_constant_number_of_queries(client, estate, owners, owner_a):
