@@ -618,3 +618,6 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
             obj.town_id = request.user.town_id
             obj.is_superuser = False
         super().save_model(request, obj, form, change)
+
+
+from . import accounts_admin  # noqa: E402, F401  open accounts (owners.md)

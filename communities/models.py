@@ -128,6 +128,17 @@ class Estate(models.Model):
         help_text=_("Body that supervises the estate where no company or committee does."),
     )
     is_old_estate = models.BooleanField(_("old estate"), default=False)
+    management_form = models.CharField(
+        _("management"),
+        max_length=12,
+        choices=[
+            ("company", _("by a property company")),
+            ("custodial", _("custodial (托管)")),
+            ("self_managed", _("self-managed")),
+            ("none", _("none")),
+        ],
+        default="company",
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords()
@@ -278,6 +289,23 @@ class ServiceContract(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # owners.md "Open accounts": the contract kind; trust-based service names a supervisor.
+    kind = models.CharField(
+        _("contract kind"),
+        max_length=12,
+        choices=[
+            ("lump_sum", _("lump-sum (包干制)")),
+            ("commission", _("commission (酬金制)")),
+            ("trust", _("trust-based (信托制)")),
+        ],
+        default="lump_sum",
+    )
+    supervisor = models.CharField(
+        _("supervisor"),
+        max_length=100,
+        blank=True,
+        help_text=_("Trust-based service: the supervisor (监察人) of the accounts."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords()
 
@@ -299,6 +327,7 @@ class ServiceContract(models.Model):
         return f"{self.estate} - {self.company}"
 
     def clean(self):
+        self.clean_supervisor()
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The contract cannot end before it starts.")})
         if self.estate_id and self.valid_from:
@@ -323,6 +352,10 @@ class ServiceContract(models.Model):
                         "end": clash.valid_to or _("open end"),
                     }
                 )
+
+    def clean_supervisor(self):
+        if self.kind == "trust" and not self.supervisor.strip():
+            raise ValidationError({"supervisor": _("A trust-based contract names its supervisor.")})
 
     def covers(self, start: datetime.date, end: datetime.date) -> bool:
         """True when the contract covers at least one day of [start, end]."""
@@ -589,4 +622,5 @@ class ResidentVerification(models.Model):
         return f"{self.resident_name} @ {self.household}"
 
 
+from .accounts import *  # noqa: E402, F401, F403  open accounts (owners.md)
 from .owners import *  # noqa: E402, F401, F403  owners, registers (owners.md)
