@@ -17,7 +17,7 @@ from governance.uploads import private_file_response
 
 from . import accounts_services as services
 from .accounts import StatementDocument, StatementLine
-from .models import Estate
+from .models import Estate, ServiceContract
 
 
 class StatementForm(forms.Form):
@@ -67,15 +67,23 @@ class StatementForm(forms.Form):
 
 
 def _filing_estates(user):
+    """Estates `user` may file for: those their company serves today, and for staff the
+    estates in scope not managed by a company (their committees' statements)."""
+    from django.db.models import Q
+
+    from . import roles
+    from .scoping import visible_communities
+
     today = timezone.localdate()
-    ids = []
-    for estate in Estate.objects.select_related("community"):
-        try:
-            services.filer_for(user, estate, today)
-        except PermissionDenied:
-            continue
-        ids.append(estate.pk)
-    return Estate.objects.filter(pk__in=ids)
+    q = Q(pk__in=[])
+    if companies := roles.company_ids(user, roles.Role.PROPERTY_MANAGER):
+        serving = ServiceContract.objects.active_on(today).filter(company_id__in=companies)
+        q |= Q(pk__in=serving.values("estate_id"))
+    if user.is_superuser or roles.holds(
+        user, roles.Role.TOWNSHIP_STAFF, roles.Role.COMMUNITY_STAFF
+    ):
+        q |= Q(community__in=visible_communities(user)) & ~Q(management_form="company")
+    return Estate.objects.filter(q).select_related("community")
 
 
 @login_required

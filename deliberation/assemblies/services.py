@@ -258,7 +258,8 @@ def ballot_cast(
 
 def paper_ballots_enter(*, vote: AssemblyVote, rows: list[dict], by: User | None, now=None):
     """Enter paper ballots all or nothing. Each row: owner (Owner), choice (agree, disagree,
-    abstain or spoiled), optional scan (a File) and, for elections, lines. Raises
+    abstain or spoiled), optional scan (a File) and, for elections, lines {candidate id:
+    choice} (without lines an election ballot abstains on every candidate). Raises
     ValidationError listing each bad row by its index when any row is bad."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -300,6 +301,8 @@ def paper_ballots_enter(*, vote: AssemblyVote, rows: list[dict], by: User | None
             if row.get("scan") is not None:
                 ballot.scan.save(row["scan"].name, row["scan"], save=False)
             ballot.save()
+            if vote.is_election and row.get("lines") and not spoiled:
+                _write_lines(ballot, _clean_lines(vote, row["lines"]))
             ballots.append(ballot)
         _audit(vote, by, "paper ballots entered", count=len(ballots))
     return ballots

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities.models import Owner
-from communities.roles import is_staff
+from communities.roles import Role, holds
 from governance.uploads import private_file_response
 
 from . import committees as committees_module
@@ -176,7 +176,9 @@ def ballot_scan(request, pk: int, ballot_pk: int):
 def committee_list(request):
     """Staff: committees in office, their terms (re-election due within 90 days flagged) and
     the figure of committees with a party member."""
-    if not is_staff(request.user):
+    if not (
+        request.user.is_superuser or holds(request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF)
+    ):
         raise PermissionDenied
     today = timezone.localdate()
     committees = selectors.staff_committees(request.user, today)
