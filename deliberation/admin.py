@@ -423,3 +423,6 @@ class NotificationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     change_roles = ()
     view_roles = ()  # a personal inbox: superusers only
     list_display = ["user", "text", "created_at", "read_at", "emailed_at"]
+
+
+from .assemblies import admin as _assemblies_admin  # noqa: E402, F401  owners' assemblies

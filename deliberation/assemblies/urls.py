@@ -5,6 +5,7 @@ from . import views
 app_name = "assemblies"
 urlpatterns = [
     path("", views.vote_list, name="assembly-list"),
+    path("announce/", views.vote_announce, name="assembly-announce"),
     path("committees/", views.committee_list, name="assembly-committees"),
     path("<int:pk>/", views.vote_detail, name="assembly-detail"),
     path("<int:pk>/ballot/", views.ballot_cast, name="assembly-cast"),

@@ -18,13 +18,15 @@ from governance.uploads import private_file_response
 from . import committees as committees_module
 from . import rules as _rules  # noqa: F401  registers the permissions used below
 from . import selectors, services
-from .forms import BallotForm, ElectionBallotForm, PaperBallotForm
+from .forms import AnnounceForm, BallotForm, ElectionBallotForm, PaperBallotForm
 from .models import Ballot
 
 
 @login_required
 def vote_list(request):
-    is_staff = bool(selectors.staff_votes(request.user).exists())
+    is_staff = request.user.is_superuser or holds(
+        request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF
+    )
     votes = (
         selectors.staff_votes(request.user) if is_staff else selectors.resident_votes(request.user)
     )
@@ -193,3 +195,41 @@ def committee_list(request):
             "figure": committees_module.party_member_figure(committees),
         },
     )
+
+
+@login_required
+def vote_announce(request):
+    """Township or community staff announce a vote of an estate in their scope."""
+    from communities.models import Estate
+    from communities.scoping import visible_communities
+
+    if not (
+        request.user.is_superuser or holds(request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF)
+    ):
+        raise PermissionDenied
+    estates = Estate.objects.filter(
+        community__in=visible_communities(request.user), status=Estate.Status.DELIVERED
+    )
+    form = AnnounceForm(request.POST or None, estates=estates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vote = services.vote_announce(
+                estate=data["estate"],
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                buildings=data["building_list"],
+                seats=data["seats"] if data["kind"] == "committee" else None,
+                candidates=data["candidate_list"] if data["kind"] == "committee" else (),
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The vote is announced to the estate."))
+            return redirect("assemblies:assembly-detail", pk=vote.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "assemblies/announce.html", {"form": form}, status=status)

@@ -148,6 +148,10 @@ MATRIX = {
         "/deliberation/assemblies/{assembly_vote_other_community}/",
         (302, 404, 404, 404, 404, 404, 200),
     ),
+    "assembly-announce": (
+        "/deliberation/assemblies/announce/",
+        (302, 403, 403, 403, 403, 200, 200),
+    ),
     "assembly-committees": (
         "/deliberation/assemblies/committees/",
         (302, 403, 403, 403, 403, 200, 200),

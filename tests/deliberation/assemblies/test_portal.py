@@ -151,3 +151,35 @@ def test_detail_page_runs_a_constant_number_of_queries(client, estate, owners, o
     with CaptureQueriesContext(connection) as small2:
         client.get(small_closed)
     assert len(large) == len(small2)
+
+
+def test_staff_announce_a_vote_15_days_ahead_and_not_sooner(client, estate, owners):
+    import datetime
+
+    from django.utils import timezone
+
+    from deliberation.assemblies.models import AssemblyVote
+
+    client.force_login(CommunityStaffFactory(community=estate.community))
+    assert client.get(reverse("assemblies:assembly-list")).status_code == 200
+    now = timezone.localtime()
+    data = {
+        "estate": estate.pk,
+        "kind": "committee",
+        "title": "选举业主委员会",
+        "opens_at": (now + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+        "seats": 1,
+        "candidates": "A,甲,1\nZ,乙",
+    }
+    url = reverse("assemblies:assembly-announce")
+    assert client.post(url, data).status_code == 400  # unknown owner Z
+    data["candidates"] = "A,甲,1\nB,乙"
+    assert client.post(url, data).status_code == 400  # opens in 10 days
+    assert not AssemblyVote.objects.exists()
+    data["opens_at"] = (now + datetime.timedelta(days=16)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url, data).status_code == 302
+    vote = AssemblyVote.objects.get()
+    assert vote.state == "announced" and vote.announced_at and vote.candidates.count() == 2
+    client.force_login(ResidentFactory())
+    assert client.get(url).status_code == 403
