@@ -290,8 +290,10 @@ class HouseholdAdmin(ScopedImportExportAdmin):
 
     community_path = "building__estate__community"
     resource_classes = [HouseholdResource]
-    list_display = ("room", "building", "estate", "community")
+    list_display = ("room", "building", "estate", "community", "floor_area", "delivered")
     list_filter = (("building__estate__community", CommunityListFilter),)
+    # The owner comes from the register (import_owners); its keys are not shown to every staff.
+    exclude = ("owner",)
     search_fields = ("room", "building__name", "building__estate__name")
     list_select_related = ("building__estate__community",)
     autocomplete_fields = ("building",)
@@ -414,6 +416,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
         "resident_name",
         "household",
         "community",
+        "relation",
         "status",
         "requested_at",
         "decided_by",
@@ -429,6 +432,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
     readonly_fields = (
         "user",
         "household",
+        "relation",
         "resident_name",
         "note",
         "status",
@@ -632,3 +636,6 @@ class DepartmentAdmin(RoleScopedAdmin, admin.ModelAdmin):
             if not request.user.is_superuser:
                 kwargs["queryset"] = kwargs["queryset"].filter(town_id=request.user.town_id)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+from . import accounts_admin  # noqa: E402, F401  open accounts (owners.md)

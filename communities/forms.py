@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Estate, Household
+from governance.uploads import validate_upload
+
+from .models import Estate, Household, ResidentVerification
 from .privacy import mask_phone
 
 
@@ -46,10 +48,34 @@ class VerificationRequestForm(forms.Form):
     )
     building = forms.CharField(label=_("Building"), max_length=50, help_text=_("e.g. 3栋"))
     room = forms.CharField(label=_("Room number"), max_length=20, help_text=_("e.g. 1202"))
+    relation = forms.ChoiceField(
+        label=_("You are the household's"),
+        choices=ResidentVerification.Relation.choices,
+        widget=forms.RadioSelect,
+    )
+    certificate = forms.FileField(
+        label=_("Property certificate"),
+        required=False,
+        help_text=_("Owners: a photo or PDF of the property certificate (不动产权证书)."),
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_certificate(self):
+        upload = self.cleaned_data.get("certificate")
+        if upload:
+            validate_upload(upload)
+        return upload
 
     def clean(self):
         data = super().clean()
+        if (
+            data.get("relation") == ResidentVerification.Relation.OWNER
+            and not data.get("certificate")
+            and "certificate" not in self.errors
+        ):
+            self.add_error(
+                "certificate", _("Owners attach their property certificate as evidence.")
+            )
         estate, building, room = data.get("estate"), data.get("building"), data.get("room")
         if estate and building and room:
             household = Household.objects.filter(

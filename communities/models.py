@@ -128,6 +128,17 @@ class Estate(models.Model):
         help_text=_("Body that supervises the estate where no company or committee does."),
     )
     is_old_estate = models.BooleanField(_("old estate"), default=False)
+    management_form = models.CharField(
+        _("management"),
+        max_length=12,
+        choices=[
+            ("company", _("by a property company")),
+            ("custodial", _("custodial (托管)")),
+            ("self_managed", _("self-managed")),
+            ("none", _("none")),
+        ],
+        default="company",
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords()
@@ -190,6 +201,23 @@ class Household(models.Model):
         Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
     )
     room = models.CharField(_("room number"), max_length=20)
+    # owners.md: the exclusive floor area from the property register, the weight of its vote.
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        "communities.Owner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("owner"),
+    )
+    delivered = models.BooleanField(
+        _("sold and delivered"),
+        default=True,
+        help_text=_("Off for a unit the developer has not sold or not delivered."),
+    )
 
     class Meta:
         verbose_name = _("household")
@@ -261,6 +289,23 @@ class ServiceContract(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # owners.md "Open accounts": the contract kind; trust-based service names a supervisor.
+    kind = models.CharField(
+        _("contract kind"),
+        max_length=12,
+        choices=[
+            ("lump_sum", _("lump-sum (包干制)")),
+            ("commission", _("commission (酬金制)")),
+            ("trust", _("trust-based (信托制)")),
+        ],
+        default="lump_sum",
+    )
+    supervisor = models.CharField(
+        _("supervisor"),
+        max_length=100,
+        blank=True,
+        help_text=_("Trust-based service: the supervisor (监察人) of the accounts."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords()
 
@@ -282,6 +327,7 @@ class ServiceContract(models.Model):
         return f"{self.estate} - {self.company}"
 
     def clean(self):
+        self.clean_supervisor()
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The contract cannot end before it starts.")})
         if self.estate_id and self.valid_from:
@@ -306,6 +352,10 @@ class ServiceContract(models.Model):
                         "end": clash.valid_to or _("open end"),
                     }
                 )
+
+    def clean_supervisor(self):
+        if self.kind == "trust" and not self.supervisor.strip():
+            raise ValidationError({"supervisor": _("A trust-based contract names its supervisor.")})
 
     def covers(self, start: datetime.date, end: datetime.date) -> bool:
         """True when the contract covers at least one day of [start, end]."""
@@ -345,6 +395,8 @@ class OwnersCommitteeMember(models.Model):
     name = models.CharField(_("name"), max_length=50)
     position = models.CharField(_("position"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # owners.md: party members on committees feed the "committees with a party member" figure.
+    is_party_member = models.BooleanField(_("party member"), default=False)
 
     class Meta:
         verbose_name = _("committee member")
@@ -477,6 +529,12 @@ class User(AbstractUser):
         return household.building.estate if household else None
 
 
+def certificate_upload_to(instance, filename: str) -> str:
+    from governance.uploads import generated_upload_path
+
+    return generated_upload_path("communities/certificates", filename)
+
+
 class ResidentVerificationQuerySet(models.QuerySet):
     def current(self):
         """Approved verifications of residents who have not moved out."""
@@ -506,8 +564,26 @@ class ResidentVerification(models.Model):
         related_name="verifications",
         verbose_name=_("household"),
     )
+
+    class Relation(models.TextChoices):
+        OWNER = "owner", _("owner or co-owner")
+        TENANT = "tenant", _("tenant")
+
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    relation = models.CharField(
+        _("relation to the household"),
+        max_length=10,
+        choices=Relation.choices,
+        default=Relation.TENANT,
+    )
+    certificate = models.FileField(
+        _("property certificate"),
+        upload_to=certificate_upload_to,
+        max_length=200,
+        blank=True,
+        help_text=_("Evidence of ownership (image or PDF), seen by community staff only."),
     )
     resident_name = models.CharField(_("name"), max_length=50)
     note = models.CharField(_("note from the resident"), max_length=200, blank=True)
@@ -549,4 +625,6 @@ class ResidentVerification(models.Model):
         return f"{self.resident_name} @ {self.household}"
 
 
+from .accounts import *  # noqa: E402, F401, F403  open accounts (owners.md)
 from .departments import Department  # noqa: E402, F401  (registered under the communities label)
+from .owners import *  # noqa: E402, F401, F403  owners, registers (owners.md)

@@ -36,9 +36,16 @@ def contract_create(
 
 
 def verification_request(
-    *, user: User, household: Household, resident_name: str, note: str = ""
+    *,
+    user: User,
+    household: Household,
+    resident_name: str,
+    note: str = "",
+    relation: str = ResidentVerification.Relation.TENANT,
+    certificate=None,
 ) -> ResidentVerification:
-    """A resident asks to be verified to a household; community staff decide."""
+    """A resident asks to be verified to a household as its owner (with the property
+    certificate as evidence) or tenant; community staff decide."""
     if not user.is_resident:
         raise ValidationError(_("Only resident accounts can ask to be verified to a household."))
     with transaction.atomic():
@@ -46,9 +53,19 @@ def verification_request(
             raise ValidationError(_("You already have a request waiting for a decision."))
         if ResidentVerification.objects.current().filter(user=user).exists():
             raise ValidationError(_("You are already verified to a household."))
+        if relation == ResidentVerification.Relation.OWNER and not certificate:
+            raise ValidationError(
+                {"certificate": _("Owners attach their property certificate as evidence.")}
+            )
         verification = ResidentVerification(
-            user=user, household=household, resident_name=resident_name, note=note
+            user=user,
+            household=household,
+            resident_name=resident_name,
+            note=note,
+            relation=relation,
         )
+        if certificate:
+            verification.certificate.save(certificate.name, certificate, save=False)
         verification.full_clean()
         verification.save()
     return verification

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import accounts_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -16,7 +16,20 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("open-accounts/", accounts_views.statement_list, name="statement-list"),
+    path("open-accounts/file/", accounts_views.statement_file, name="statement-file"),
+    path("open-accounts/<int:pk>/", accounts_views.statement_detail, name="statement-detail"),
+    path(
+        "open-accounts/documents/<int:pk>/",
+        accounts_views.statement_document,
+        name="statement-document",
+    ),
     path("verify/", views.verification_request, name="verification-request"),
     path("verifications/", views.verification_queue, name="verification-queue"),
+    path(
+        "verifications/<int:pk>/certificate/",
+        views.verification_certificate,
+        name="verification-certificate",
+    ),
     path("verifications/<int:pk>/decide/", views.verification_decide, name="verification-decide"),
 ]

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from governance.uploads import private_file_response
 
 from . import selectors, services
 from .forms import VerificationDecisionForm, VerificationRequestForm
@@ -70,7 +74,7 @@ def staff_overview(request):
 def verification_request(request):
     if not request.user.is_resident:
         raise PermissionDenied
-    form = VerificationRequestForm(request.POST or None)
+    form = VerificationRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.verification_request(
@@ -78,6 +82,8 @@ def verification_request(request):
                 household=form.cleaned_data["household"],
                 resident_name=form.cleaned_data["resident_name"],
                 note=form.cleaned_data["note"],
+                relation=form.cleaned_data["relation"],
+                certificate=form.cleaned_data.get("certificate"),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -125,3 +131,16 @@ def verification_decide(request, pk: int):
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("verification-queue")
+
+
+@login_required
+def verification_certificate(request, pk: int):
+    """The ownership evidence of a pending request, to the staff who decide it."""
+    if not is_staff_role(request.user) or request.user.is_assessor:
+        raise PermissionDenied
+    verification = get_object_or_404(selectors.pending_verifications(user=request.user), pk=pk)
+    if not verification.certificate:
+        raise Http404
+    return private_file_response(
+        verification.certificate, "certificate" + os.path.splitext(verification.certificate.name)[1]
+    )

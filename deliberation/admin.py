@@ -443,4 +443,5 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
     inlines = [RemediationPlanInline]
 
 
+from .assemblies import admin as _assemblies_admin  # noqa: E402, F401  owners' assemblies
 from .cases import admin as cases_admin  # noqa: E402, F401  (registers the cases admin)

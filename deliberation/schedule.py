@@ -22,4 +22,22 @@ PERIODIC_TASKS = [
         "description": "Escalates cases past their reply deadline, flags overdue joint-meeting "
         "assignments and closes cases not rated in time.",
     },
+    {
+        "name": "deliberation: open and close owners' assembly votes on time",
+        "task": "deliberation.assemblies.open_due_votes",
+        # Safe to repeat: each vote is opened or closed under a row lock after checking its state.
+        "minute": "*/5",
+        "hour": "*",
+        "kwargs": {},
+        "description": "Opens announced owners' votes whose time has come; closes those past it.",
+    },
+    {
+        "name": "deliberation: remind staff of committee re-elections",
+        "task": "deliberation.assemblies.remind_reelections",
+        # Safe to repeat: one notification per user, committee and term end (keyed).
+        "minute": "0",
+        "hour": "8",
+        "kwargs": {},
+        "description": "Reminds staff 90 days before an owners' committee's term ends.",
+    },
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/overview/", community_views.staff_overview, name="staff-overview"),
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),
+    path("deliberation/assemblies/", include("deliberation.assemblies.urls")),
     path("deliberation/", include("deliberation.urls")),
     path("party/", include("party_grid.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -38,6 +38,7 @@ def request_verification(client, resident, household):
             "building": "1栋",
             "room": "101",
             "note": "业主本人",
+            "relation": "tenant",
         },
     )
 

@@ -137,6 +137,36 @@ MATRIX = {
     "visit-new": ("/party/visits/new/", (302, 200, 403, 403, 403, 403, 403)),
     "visit-list": ("/party/visits/", (302, 200, 403, 403, 403, 403, 403)),
     "party-dashboard": ("/party/dashboard/", (302, 403, 403, 403, 200, 200, 200)),
+    # owners' assemblies (owners.md): residents of the estate and its staff; assessors have
+    # no part in them; a vote of another community is not visible to its residents or staff.
+    "assembly-list": ("/deliberation/assemblies/", (302, 200, 200, 403, 403, 200, 200)),
+    "assembly-detail": (
+        "/deliberation/assemblies/{assembly_vote_own}/",
+        (302, 200, 200, 404, 404, 200, 200),
+    ),
+    "assembly-detail/other-community": (
+        "/deliberation/assemblies/{assembly_vote_other_community}/",
+        (302, 404, 404, 404, 404, 404, 200),
+    ),
+    "assembly-announce": (
+        "/deliberation/assemblies/announce/",
+        (302, 403, 403, 403, 403, 200, 200),
+    ),
+    "assembly-committees": (
+        "/deliberation/assemblies/committees/",
+        (302, 403, 403, 403, 403, 200, 200),
+    ),
+    # open accounts: the estate's residents, its company and staff read; the company files.
+    "statement-list": ("/accounts/open-accounts/", (302, 200, 200, 200, 200, 200, 200)),
+    "statement-detail": (
+        "/accounts/open-accounts/{statement_own}/",
+        (302, 200, 200, 200, 200, 200, 200),
+    ),
+    "statement-file": ("/accounts/open-accounts/file/", (302, 403, 403, 200, 403, 403, 403)),
+    "verification-certificate": (
+        "/accounts/verifications/{verification_own}/certificate/",
+        (302, 403, 403, 403, 403, 200, 200),
+    ),
     # API
     # Open311 (cases): public reads; this world has two towns, so jurisdiction_id is required
     # (400 in the standard's error format); tests/cases/test_open311.py covers keys and scope.
@@ -225,6 +255,11 @@ NOT_IN_GET_MATRIX = {
     "api-docs",
     "api-root",
     "verification-decide",
+    "assembly-cast",
+    "assembly-close",
+    "assembly-paper",
+    "assembly-scan",  # tests/deliberation/assemblies/test_portal.py
+    "statement-document",  # tests/communities/test_open_accounts.py
     "manager-report-start",
     "manager-evidence-delete",
     "review-veto-revoke",

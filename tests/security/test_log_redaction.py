@@ -92,6 +92,7 @@ def test_logins_and_a_form_with_a_phone_leave_no_secrets_in_the_log(
             "building": "3栋",
             "room": "1101",
             "note": f"请致电 {PHONE}",
+            "relation": "tenant",
         },
     )
     assert response.status_code == 302

@@ -142,6 +142,7 @@ def test_resident_cannot_approve_their_own_verification_request(client, db):
             "estate": estate.pk,
             "building": "1栋",
             "room": "101",
+            "relation": "tenant",
             "status": "approved",
             "decided_by": resident.pk,
         },

@@ -146,6 +146,22 @@ def build() -> World:
         resident_name="钱七",
     )
 
+    objects["verification_own"].certificate.save("certificate.png", ContentFile(PNG))
+
+    # owners' assemblies and open accounts (owners.md): the demo's open vote and statements of
+    # 糖果雅苑, and a vote in another community's estate.
+    from communities.models import AccountStatement
+    from deliberation.assemblies import services as assemblies
+    from deliberation.assemblies.factories import register
+    from deliberation.assemblies.models import AssemblyVote
+
+    objects["assembly_vote_own"] = AssemblyVote.objects.get(estate=home_estate, state="open")
+    register(other_estate, [("1栋", "101", "88.00", "OTHER-1", True)])
+    objects["assembly_vote_other_community"] = assemblies.vote_open_now(
+        estate=other_estate, kind="other", title="加装电梯"
+    )
+    objects["statement_own"] = AccountStatement.objects.filter(estate=home_estate).first()
+
     # Another town: nobody of Lishui may see any of it.
     town2 = TownFactory(name="外镇")
     community2 = CommunityFactory(town=town2, name="外镇社区")

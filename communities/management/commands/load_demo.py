@@ -14,7 +14,7 @@ from django.utils import translation
 from communities import demo
 from communities.models import User
 
-APP_DEMOS = ["party_grid", "property_rating", "deliberation"]
+APP_DEMOS = ["party_grid", "property_rating", "deliberation", "deliberation.assemblies"]
 
 
 class Command(BaseCommand):
