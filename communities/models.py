@@ -411,17 +411,13 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        errors = {}
-        if self.role == self.Role.COMMUNITY_STAFF and not self.community_id:
-            errors["community"] = _("Community staff must be assigned a community.")
-        if self.role == self.Role.PROPERTY_MANAGER and not self.company_id:
-            errors["company"] = _("A property manager must be linked to a company.")
-        if self.role in (self.Role.TOWNSHIP_STAFF, self.Role.ASSESSOR) and not self.town_id:
-            errors["town"] = _("Township staff and assessors must be assigned a town.")
-        if self.community_id and self.town_id and self.community.town_id != self.town_id:
-            errors["community"] = _("The community is not in the user's town.")
-        if errors:
-            raise ValidationError(errors)
+        # The account's own role is its primary grant: the same rules hold.
+        RoleGrant(
+            role=self.role,
+            town_id=self.town_id,
+            community_id=self.community_id,
+            company_id=self.company_id,
+        ).clean()
 
     def save(self, *args, **kwargs):
         # The town follows the community so scoping by town never misses community staff.

@@ -89,6 +89,10 @@ rules.add_perm(
 rules.add_perm("communities.request_verification", is_resident)
 rules.add_perm("communities.decide_verification", deciding_staff & sees_verification)
 
+# Project-wide permissions the governance package asks for (it names no domain app).
+rules.add_perm("security.staff", is_staff_role)
+rules.add_perm("security.reveal_phone", is_superuser | is_township_staff | is_community_staff)
+
 
 # --- Queryset scopes ------------------------------------------------------------------------
 
