@@ -132,3 +132,19 @@ def manager_scope_q(user, *, company_path: str = "company", town_path: str = "to
             pair &= Q(**{town_path: town_id})
         q |= pair
     return q
+
+
+def holders(*roles, town_id=None, community_id=None, company_id=None):
+    """Active users holding one of `roles` (any grant, primary or further) in the given scope:
+    for queries such as "the township staff of this town" (whom to notify, whom to list).
+    A community-staff grant matches `town_id` of its community's town."""
+    grants = RoleGrant.objects.all()
+    if roles:
+        grants = grants.filter(role__in=roles)
+    if town_id is not None:
+        grants = grants.filter(town_id=town_id)
+    if community_id is not None:
+        grants = grants.filter(community_id=community_id)
+    if company_id is not None:
+        grants = grants.filter(company_id=company_id)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))

@@ -71,3 +71,15 @@ def test_a_manager_reads_the_company_in_the_towns_of_its_grants():
     # A manager account made by a superuser without a town covers every town served.
     free = PropertyManagerFactory()
     assert roles.company_town_pairs(free) == {(free.company_id, None)}
+
+
+def test_holders_finds_users_by_any_of_their_grants():
+    community = CommunityFactory()
+    staff = TownshipStaffFactory(town=community.town)
+    resident = ResidentFactory()
+    RoleGrant.objects.create(user=resident, role=User.Role.COMMUNITY_STAFF, community=community)
+    found = roles.holders(
+        User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, town_id=community.town_id
+    )
+    assert set(found) == {staff, resident}
+    assert set(roles.holders(User.Role.COMMUNITY_STAFF, community_id=community.pk)) == {resident}
