@@ -99,6 +99,19 @@ class ScopedChoicesMixin:
         return field
 
 
+_SCOPED_INLINE_CLASSES: dict[type, type] = {}
+
+
+def _scoped_inline_class(inline_class: type) -> type:
+    """`inline_class` with ScopedChoicesMixin in front (one class per inline class)."""
+    scoped = _SCOPED_INLINE_CLASSES.get(inline_class)
+    if scoped is None:
+        scoped = type(inline_class.__name__, (ScopedChoicesMixin, inline_class), {})
+        scoped.__module__ = inline_class.__module__
+        _SCOPED_INLINE_CLASSES[inline_class] = scoped
+    return scoped
+
+
 def _autocomplete_source(request, admin_site):
     """(admin of the model whose field asks, field name) for an admin autocomplete request."""
     match = getattr(request, "resolver_match", None)
@@ -156,6 +169,14 @@ class RoleScopedAdmin(ScopedChoicesMixin):
         ):
             queryset = scope_choices(queryset, request.user)
         return queryset, may_have_duplicates
+
+    def get_inline_instances(self, request, obj=None):
+        # Inlines of every app inherit the scoped choices, whether or not they say so.
+        instances = super().get_inline_instances(request, obj)
+        for inline in instances:
+            if not isinstance(inline, ScopedChoicesMixin):
+                inline.__class__ = _scoped_inline_class(type(inline))
+        return instances
 
     def _role_in(self, request, role_list) -> bool:
         return _holds_role(request, role_list)
