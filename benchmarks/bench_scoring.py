@@ -18,7 +18,6 @@ import argparse
 import os
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,104 +49,11 @@ def main():
 
 
 def build_town(name: str, n_units: int, year: int = 2021):
-    """Bulk-create a town with `n_units` units and their inputs; returns the town."""
-    import datetime
+    """The benchmark's town: tests/builders.py reported_town (one builder for tests and
+    benchmarks)."""
+    from tests.builders import reported_town
 
-    from communities.models import (
-        Building,
-        Community,
-        Estate,
-        Household,
-        PropertyCompany,
-        Town,
-        User,
-    )
-    from property_rating.models import (
-        AssessmentUnit,
-        InspectionScore,
-        QuarterlyReport,
-        ReportItem,
-        SatisfactionRating,
-    )
-    from property_rating.services import scheme_create_default
-
-    town = Town.objects.create(name=name)
-    communities = Community.objects.bulk_create(
-        Community(town=town, name=f"{name}社区{i}") for i in range(20)
-    )
-    estates = Estate.objects.bulk_create(
-        Estate(
-            community=communities[i % 20],
-            name=f"{name}小区{i}",
-            status=Estate.Status.DELIVERED,
-            delivery_date=datetime.date(2015, 1, 1),
-        )
-        for i in range(n_units)
-    )
-    companies = PropertyCompany.objects.bulk_create(
-        PropertyCompany(name=f"{name}物业{i}") for i in range(max(1, n_units // 5))
-    )
-    scheme = scheme_create_default(town=town, year=year)
-    items = list(scheme.task_items.all())
-    units = AssessmentUnit.objects.bulk_create(
-        AssessmentUnit(town=town, estate=e, company=companies[i % len(companies)], year=year)
-        for i, e in enumerate(estates)
-    )
-    manager = User.objects.create(
-        username=f"{name}-pm", role=User.Role.PROPERTY_MANAGER, company=companies[0]
-    )
-    experts = [
-        User.objects.create(
-            username=f"{name}-expert{i}",
-            role=User.Role.ASSESSOR,
-            assessor_kind=User.AssessorKind.EXPERT_PANEL,
-            town=town,
-        )
-        for i in range(2)
-    ]
-    for quarter in (1, 2, 3, 4):
-        due = scheme.due_at(quarter)
-        reports = QuarterlyReport.objects.bulk_create(
-            QuarterlyReport(
-                unit=u,
-                quarter=quarter,
-                status=QuarterlyReport.Status.REVIEWED,
-                first_submitted_at=due - datetime.timedelta(days=2)
-                if i % 7
-                else due + datetime.timedelta(days=i % 12 + 1),
-                submitted_at=due,
-                submitted_by=manager,
-            )
-            for i, u in enumerate(units)
-        )
-        ReportItem.objects.bulk_create(
-            (
-                ReportItem(
-                    report=r,
-                    task_item=item,
-                    description="完成",
-                    awarded_points=item.max_points * Decimal(60 + (i + j) % 41) / 100,
-                )
-                for i, r in enumerate(reports)
-                for j, item in enumerate(items)
-            ),
-            batch_size=20_000,
-        )
-    InspectionScore.objects.bulk_create(
-        InspectionScore(unit=u, expert=x, score=Decimal(55 + (i * 7 + k) % 45))
-        for i, u in enumerate(units)
-        for k, x in enumerate(experts)
-    )
-    rated = units[::10]
-    buildings = Building.objects.bulk_create(Building(estate=u.estate, name="1栋") for u in rated)
-    households = Household.objects.bulk_create(
-        Household(building=b, room=f"{100 + r}") for b in buildings for r in range(10)
-    )
-    SatisfactionRating.objects.bulk_create(
-        SatisfactionRating(unit=rated[i // 10], household=h, year=year, rating=1 + i % 5)
-        for i, h in enumerate(households)
-    )
-    return town
+    return reported_town(name, n_units, year)
 
 
 def measure(label, func):

@@ -22,8 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from governance.security.admin import RevealPhoneAdminMixin
 from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX
 
-from . import services
-from .admin_mixins import RoleScopedAdmin, ScopedImportExportMixin, scoped_related_queryset
+from . import roles, services
+from .admin_mixins import (
+    RoleScopedAdmin,
+    RoleScopedInline,
+    ScopedImportExportMixin,
+)
 from .departments import Department
 from .forms import MaskedPhoneForm
 from .models import (
@@ -35,6 +39,7 @@ from .models import (
     OwnersCommitteeMember,
     PropertyCompany,
     ResidentVerification,
+    RoleGrant,
     ServiceContract,
     Town,
     User,
@@ -52,19 +57,9 @@ from .scoping import visible_communities
 TOWNSHIP_ONLY = (User.Role.TOWNSHIP_STAFF,)
 
 
-def _scope_town_field(field, user):
-    """Town choices: a non-superuser only ever picks their own town."""
-    if field is not None and not user.is_superuser:
-        field.queryset = field.queryset.filter(pk=user.town_id)
-    return field
-
-
 class ScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.related_model is Town:
-            field = _scope_town_field(field, request.user)
-        return field
+    """A RoleScopedAdmin ModelAdmin (town choices, like every related choice, are limited to the
+    user's scope by RoleScopedAdmin)."""
 
 
 class ScopedImportExportAdmin(ScopedImportExportMixin, ScopedAdmin):
@@ -72,43 +67,6 @@ class ScopedImportExportAdmin(ScopedImportExportMixin, ScopedAdmin):
 
     import_formats = [SafeXLSX, SafeCSV]
     export_formats = [SafeXLSX, SafeCSV]
-
-
-class RoleScopedInline:
-    """Inline permissions by role (the parent admin's queryset already limits which parent can
-    be opened) and foreign-key choices scoped like RoleScopedAdmin."""
-
-    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
-    view_roles: tuple[str, ...] = (
-        User.Role.TOWNSHIP_STAFF,
-        User.Role.COMMUNITY_STAFF,
-        User.Role.ASSESSOR,
-    )
-    delete_roles: tuple[str, ...] = ()
-
-    def _role_in(self, request, roles) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and user.role in roles))
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_in(request, self.view_roles + self.change_roles)
-
-    def has_add_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_in(request, self.delete_roles)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None:
-            field.queryset = field.queryset & scoped_related_queryset(
-                db_field.related_model, request.user
-            )
-        return field
 
 
 class CommunityListFilter(admin.RelatedFieldListFilter):
@@ -227,6 +185,7 @@ class ServiceContractInline(RoleScopedInline, admin.TabularInline):
     extra = 0
     fields = ("company", "valid_from", "valid_to")
     autocomplete_fields = ("company",)
+    open_choice_fields = ("company",)  # a contract is how a company comes to serve a town
 
 
 class OwnersCommitteeInline(RoleScopedInline, admin.TabularInline):
@@ -324,6 +283,12 @@ class PropertyCompanyAdmin(ScopedImportExportAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(contract_count=Count("contracts"))
 
+    def has_change_permission(self, request, obj=None):
+        # Shared between towns: only staff of a town the company serves change its record.
+        return super().has_change_permission(request, obj) and request.user.has_perm(
+            "communities.change_propertycompany", obj
+        )
+
     @admin.display(description=_("service contracts"), ordering="contract_count")
     def contract_count(self, company):
         return company.contract_count
@@ -358,6 +323,7 @@ class ServiceContractAdmin(ScopedImportExportAdmin):
     search_fields = ("estate__name", "company__name", "company__credit_code")
     list_select_related = ("estate__community", "company")
     autocomplete_fields = ("estate", "company")
+    open_choice_fields = ("company",)  # a contract is how a company comes to serve a town
     date_hierarchy = "valid_from"
 
     @admin.display(description=_("community"), ordering="estate__community__name")
@@ -506,6 +472,69 @@ class ResidentVerificationAdmin(ScopedAdmin):
 # --- Users --------------------------------------------------------------------------------
 
 
+class RoleGrantFormSet(BaseInlineFormSet):
+    """Further grants of a user. A non-superuser grants only in their own town (the town
+    choices say so) and must name it: a manager's grant without a town would cover every town
+    its company serves."""
+
+    def clean(self):
+        super().clean()
+        user = self.request_user
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("role"):
+                continue
+            if not user.is_superuser and not data.get("town") and not data.get("community"):
+                form.add_error("town", _("Name the town this role is granted in."))
+            key = (
+                data["role"],
+                getattr(data.get("town"), "pk", None),
+                getattr(data.get("community"), "pk", None),
+                getattr(data.get("company"), "pk", None),
+            )
+            if key in seen or (
+                self.instance.pk
+                and RoleGrant.objects.filter(
+                    user=self.instance,
+                    role=key[0],
+                    town_id=key[1],
+                    community_id=key[2],
+                    company_id=key[3],
+                )
+                .exclude(pk=form.instance.pk)
+                .exists()
+            ):
+                form.add_error(None, _("The user already holds this role here."))
+            seen.add(key)
+
+
+class RoleGrantInline(RoleScopedInline, admin.TabularInline):
+    """Roles held besides the one on the account itself (a resident who is also a grid
+    worker). The account's own role is kept in the Role section above."""
+
+    model = RoleGrant
+    formset = RoleGrantFormSet
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "town", "community", "company", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+    autocomplete_fields = ("company",)
+    verbose_name = _("further role")
+    verbose_name_plural = _("further roles")
+    change_roles = TOWNSHIP_ONLY
+    view_roles = TOWNSHIP_ONLY
+    delete_roles = TOWNSHIP_ONLY
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_primary=False)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user
+        return formset
+
+
 class UserMaskedPhoneChangeForm(MaskedPhoneForm, UserChangeForm):
     """The user change form without the stored phone number (see MaskedPhoneForm)."""
 
@@ -573,6 +602,11 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
         (_("Status"), {"fields": ("is_staff",)}),
     )
     readonly_fields = ("last_login", "date_joined")
+    inlines = [RoleGrantInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # The further roles are edited once the account exists.
+        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related(
@@ -585,11 +619,15 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
             return qs.none()
         # Accounts of the town, and town-less accounts tied to it: residents verified to one of
         # its households, managers of a company serving one of its estates.
-        town = user.town_id
+        towns = roles.town_ids(user, *self.view_roles)
         in_town = (
-            Q(town=town)
-            | Q(town__isnull=True, verifications__household__building__estate__community__town=town)
-            | Q(town__isnull=True, company__contracts__estate__community__town=town)
+            Q(town__in=towns)
+            | Q(grants__town__in=towns)
+            | Q(
+                town__isnull=True,
+                verifications__household__building__estate__community__town__in=towns,
+            )
+            | Q(town__isnull=True, company__contracts__estate__community__town__in=towns)
         )
         return qs.filter(pk__in=User.objects.filter(in_town).values("pk")).exclude(
             is_superuser=True
@@ -604,21 +642,30 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if not request.user.is_superuser and "town" in form.base_fields:
-            form.base_fields["town"].initial = request.user.town_id
+            towns = roles.town_ids(request.user, *self.change_roles)
+            form.base_fields["town"].initial = min(towns) if towns else None
         return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.related_model is Town:
-            field = _scope_town_field(field, request.user)
-        return field
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
-            # A township officer's accounts live in their own town.
-            obj.town_id = request.user.town_id
+            # A township officer's accounts live in their own town: a manager account made here
+            # reads this town's data only (its grant names the town).
+            towns = roles.town_ids(request.user, *self.change_roles)
+            if obj.town_id not in towns:
+                obj.town_id = min(towns) if towns else None
             obj.is_superuser = False
+        obj._granted_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for grant in instances:
+            if isinstance(grant, RoleGrant) and grant.created_by_id is None:
+                grant.created_by = request.user
+            grant.save()
+        for grant in formset.deleted_objects:
+            grant.delete()
+        formset.save_m2m()
 
 
 @admin.register(Department)
@@ -632,9 +679,16 @@ class DepartmentAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "staff":
-            kwargs["queryset"] = User.objects.filter(role=User.Role.DEPARTMENT_STAFF)
+            kwargs["queryset"] = roles.holders(User.Role.DEPARTMENT_STAFF)
             if not request.user.is_superuser:
-                kwargs["queryset"] = kwargs["queryset"].filter(town_id=request.user.town_id)
+                kwargs["queryset"] = (
+                    kwargs["queryset"]
+                    .filter(
+                        grants__role=User.Role.DEPARTMENT_STAFF,
+                        grants__town_id__in=roles.town_ids(request.user),
+                    )
+                    .distinct()
+                )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -1,23 +1,140 @@
-"""Admin scoping shared by every app: querysets and foreign-key choices limited to what the
-user's role may see, and permissions by role rather than hand-assigned Django permissions."""
+"""Admin scoping shared by every app: querysets, foreign-key choices, raw-id labels and
+autocompletes limited to what the user may see, and permissions by role grant rather than
+hand-assigned Django permissions."""
 
-from django.db import models
+from collections.abc import Callable
+
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
+from django.db import DataError, models
 
 from governance.spreadsheets.admin_io import SpreadsheetImportExportMixin
 
-from .models import Building, Community, Estate, Household, PropertyCompany, User
-from .scoping import scope_to_staff, visible_communities
+from . import roles
+from . import rules as community_rules
+from .models import User
+from .scoping import scope_to_staff
 
-# Foreign keys whose choices are narrowed to the user's communities, with the lookup to use.
-_FK_SCOPES = {
-    Community: "pk__in",
-    Estate: "community__in",
-    Building: "estate__community__in",
-    Household: "building__estate__community__in",
-}
+ChoiceScope = Callable[[models.QuerySet, object], models.QuerySet]
+
+# Related model -> function(queryset, user) limiting the choices a user may pick or see in a
+# form. Each app registers its own models (register_choice_scopes) beside its rules.
+_CHOICE_SCOPES: dict[type[models.Model], ChoiceScope] = dict(community_rules.CHOICE_SCOPES)
 
 
-class RoleScopedAdmin:
+def register_choice_scopes(scopes: dict[type[models.Model], ChoiceScope]) -> None:
+    _CHOICE_SCOPES.update(scopes)
+
+
+def scope_choices(qs: models.QuerySet, user) -> models.QuerySet:
+    """`qs` (of any related model) limited to what `user` may see. A model with no registered
+    scope is limited like its own RoleScopedAdmin limits it; a model with neither is left whole
+    (reference data such as task items)."""
+    if getattr(user, "is_superuser", False):
+        return qs
+    scope = _CHOICE_SCOPES.get(qs.model)
+    if scope is not None:
+        return scope(qs, user)
+    from django.contrib import admin
+
+    model_admin = admin.site._registry.get(qs.model)
+    if isinstance(model_admin, RoleScopedAdmin) and (
+        model_admin.community_path or model_admin.town_path
+    ):
+        return scope_to_staff(
+            qs,
+            user,
+            community_path=model_admin.community_path,
+            town_path=model_admin.town_path,
+        )
+    return qs
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id input whose label (the object's name shown beside the id) is looked up only
+    among the choices the user may see: an id typed into `?secretary=` names nobody else."""
+
+    def __init__(self, rel, admin_site, attrs=None, using=None, *, queryset=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.scope_queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        if self.scope_queryset is not None:
+            key = self.rel.get_related_field().name
+            try:
+                if not self.scope_queryset.filter(**{key: value}).exists():
+                    return "", ""
+            except (ValueError, TypeError, ValidationError, DataError):  # a malformed id
+                return "", ""
+        return super().label_and_url_for_value(value)
+
+
+class ScopedChoicesMixin:
+    """Every foreign-key and many-to-many field of the form (select, raw id, autocomplete,
+    filter_horizontal) offers and accepts only what the user may see. `open_choice_fields`
+    names the rare field that may point anywhere (a contract may name any company: that is how
+    a company comes to serve a town)."""
+
+    open_choice_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None or db_field.name in self.open_choice_fields:
+            return field
+        field.queryset = scope_choices(field.queryset, request.user)
+        widget = field.widget
+        if type(widget) is ForeignKeyRawIdWidget:
+            field.widget = ScopedRawIdWidget(
+                widget.rel,
+                widget.admin_site,
+                attrs=widget.attrs,
+                using=widget.db,
+                queryset=field.queryset,
+            )
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name not in self.open_choice_fields:
+            field.queryset = scope_choices(field.queryset, request.user)
+        return field
+
+
+_SCOPED_INLINE_CLASSES: dict[type, type] = {}
+
+
+def _scoped_inline_class(inline_class: type) -> type:
+    """`inline_class` with ScopedChoicesMixin in front (one class per inline class)."""
+    scoped = _SCOPED_INLINE_CLASSES.get(inline_class)
+    if scoped is None:
+        scoped = type(inline_class.__name__, (ScopedChoicesMixin, inline_class), {})
+        scoped.__module__ = inline_class.__module__
+        _SCOPED_INLINE_CLASSES[inline_class] = scoped
+    return scoped
+
+
+def _autocomplete_source(request, admin_site):
+    """(admin of the model whose field asks, field name) for an admin autocomplete request."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "autocomplete":
+        return None, None
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+    except (LookupError, ValueError):
+        return None, None
+    return admin_site._registry.get(model), request.GET.get("field_name", "")
+
+
+def _holds_role(request, role_list) -> bool:
+    user = request.user
+    return user.is_active and (
+        user.is_superuser or (user.is_staff and bool(role_list) and roles.holds(user, *role_list))
+    )
+
+
+class RoleScopedAdmin(ScopedChoicesMixin):
     """Mixin for ModelAdmin.
 
     community_path: lookup from the model to its Community; None for town-level models.
@@ -43,19 +160,27 @@ class RoleScopedAdmin:
             town_path=self.town_path,
         )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        related = db_field.related_model
-        if field is not None and related in _FK_SCOPES and not request.user.is_superuser:
-            lookup = _FK_SCOPES[related]
-            field.queryset = field.queryset.filter(**{lookup: visible_communities(request.user)})
-        elif field is not None and related is PropertyCompany:
-            field.queryset = field.queryset.all()
-        return field
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Autocomplete asks the admin of the model it lists: limit it to the choices the
+        # asking field would accept, so names of another town never come back.
+        source_admin, field_name = _autocomplete_source(request, self.admin_site)
+        if source_admin is not None and field_name not in getattr(
+            source_admin, "open_choice_fields", ()
+        ):
+            queryset = scope_choices(queryset, request.user)
+        return queryset, may_have_duplicates
 
-    def _role_in(self, request, roles) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and user.role in roles))
+    def get_inline_instances(self, request, obj=None):
+        # Inlines of every app inherit the scoped choices, whether or not they say so.
+        instances = super().get_inline_instances(request, obj)
+        for inline in instances:
+            if not isinstance(inline, ScopedChoicesMixin):
+                inline.__class__ = _scoped_inline_class(type(inline))
+        return instances
+
+    def _role_in(self, request, role_list) -> bool:
+        return _holds_role(request, role_list)
 
     def has_module_permission(self, request):
         return self._role_in(request, self.view_roles)
@@ -73,12 +198,37 @@ class RoleScopedAdmin:
         return self._role_in(request, self.delete_roles)
 
 
+class RoleScopedInline(ScopedChoicesMixin):
+    """Inline permissions by role (the parent admin's queryset already limits which parent can
+    be opened) and foreign-key choices scoped like RoleScopedAdmin."""
+
+    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+    view_roles: tuple[str, ...] = (
+        User.Role.TOWNSHIP_STAFF,
+        User.Role.COMMUNITY_STAFF,
+        User.Role.ASSESSOR,
+    )
+    delete_roles: tuple[str, ...] = ()
+
+    def _role_in(self, request, role_list) -> bool:
+        return _holds_role(request, role_list)
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_in(request, self.view_roles + self.change_roles)
+
+    def has_add_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._role_in(request, self.delete_roles)
+
+
 def scoped_related_queryset(model: type[models.Model], user):
-    """Choices for a form field pointing at a community-scoped model."""
-    qs = model._default_manager.all()
-    if user.is_superuser or model not in _FK_SCOPES:
-        return qs
-    return qs.filter(**{_FK_SCOPES[model]: visible_communities(user)})
+    """Choices for a form field pointing at `model`, limited to what `user` may see."""
+    return scope_choices(model._default_manager.all(), user)
 
 
 class ScopedImportExportMixin(SpreadsheetImportExportMixin):

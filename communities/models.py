@@ -12,6 +12,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -452,6 +454,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # Denormalised from RoleGrant (kept by its save/delete): whether the user holds grants beside
+    # the primary one, so that reading a single-role user's roles costs no query.
+    has_extra_grants = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -459,19 +464,13 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        errors = {}
-        if self.role == self.Role.COMMUNITY_STAFF and not self.community_id:
-            errors["community"] = _("Community staff must be assigned a community.")
-        if self.role == self.Role.PROPERTY_MANAGER and not self.company_id:
-            errors["company"] = _("A property manager must be linked to a company.")
-        if self.role in (self.Role.TOWNSHIP_STAFF, self.Role.ASSESSOR) and not self.town_id:
-            errors["town"] = _("Township staff and assessors must be assigned a town.")
-        if self.role == self.Role.DEPARTMENT_STAFF and not self.town_id:
-            errors["town"] = _("Department staff must be assigned a town.")
-        if self.community_id and self.town_id and self.community.town_id != self.town_id:
-            errors["community"] = _("The community is not in the user's town.")
-        if errors:
-            raise ValidationError(errors)
+        # The account's own role is its primary grant: the same rules hold.
+        RoleGrant(
+            role=self.role,
+            town_id=self.town_id,
+            community_id=self.community_id,
+            company_id=self.company_id,
+        ).clean()
 
     def save(self, *args, **kwargs):
         # The town follows the community so scoping by town never misses community staff.
@@ -480,35 +479,43 @@ class User(AbstractUser):
                 pk=self.community_id
             )
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & PRIMARY_GRANT_FIELDS:
+            RoleGrant.sync_primary(self, created_by=getattr(self, "_granted_by", None))
+        self.__dict__.pop("_role_grants", None)
 
     def __str__(self):
         return self.display_name or self.username
 
+    # Delegates to communities.roles: a user may hold several grants.
+    def _holds(self, *roles) -> bool:
+        from . import roles as role_grants
+
+        return role_grants.holds(self, *roles)
+
     @property
     def is_township_staff(self) -> bool:
-        return self.is_superuser or self.role == self.Role.TOWNSHIP_STAFF
+        return self.is_superuser or self._holds(self.Role.TOWNSHIP_STAFF)
 
     @property
     def is_community_staff(self) -> bool:
-        return self.role == self.Role.COMMUNITY_STAFF
+        return self._holds(self.Role.COMMUNITY_STAFF)
 
     @property
     def is_assessor(self) -> bool:
-        return self.role == self.Role.ASSESSOR
+        return self._holds(self.Role.ASSESSOR)
 
     @property
     def is_expert_panel(self) -> bool:
-        return (
-            self.role == self.Role.ASSESSOR and self.assessor_kind == self.AssessorKind.EXPERT_PANEL
-        )
+        return self.is_assessor and self.assessor_kind == self.AssessorKind.EXPERT_PANEL
 
     @property
     def is_property_manager(self) -> bool:
-        return self.role == self.Role.PROPERTY_MANAGER
+        return self._holds(self.Role.PROPERTY_MANAGER)
 
     @property
     def is_resident(self) -> bool:
-        return self.role == self.Role.RESIDENT
+        return self._holds(self.Role.RESIDENT)
 
     @property
     def verified_household(self) -> "Household | None":
@@ -533,6 +540,159 @@ def certificate_upload_to(instance, filename: str) -> str:
     from governance.uploads import generated_upload_path
 
     return generated_upload_path("communities/certificates", filename)
+
+
+PRIMARY_GRANT_FIELDS = {
+    "role",
+    "town",
+    "town_id",
+    "community",
+    "community_id",
+    "company",
+    "company_id",
+}
+
+
+class RoleGrant(models.Model):
+    """A role held by a user, with its scope (domain.md: "roles are granted, not one field").
+
+    The grant marked primary mirrors the user's own role/town/community/company fields and is
+    kept in sync when the user is saved; further grants (a department employee who owns a flat,
+    a resident who is also a grid worker) are added on the user's admin page. A property
+    manager's grant names the town whose staff granted it: the manager reads that town's data
+    only. A manager grant without a town can be made by a superuser alone and covers every town
+    the company serves."""
+
+    Role = User.Role
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    town = models.ForeignKey(
+        Town,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("town"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    company = models.ForeignKey(
+        PropertyCompany,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("property company"),
+    )
+    is_primary = models.BooleanField(_("primary"), default=False, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["-is_primary", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_primary=True), name="one_primary_grant_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "town", "community", "company"],
+                nulls_distinct=False,
+                name="role_grant_unique",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.community or self.company or self.town
+        return f"{self.get_role_display()} {scope or ''}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.community_id and not self.town_id:
+            self.town_id = Community.objects.values_list("town_id", flat=True).get(
+                pk=self.community_id
+            )
+        super().save(*args, **kwargs)
+        if not self.is_primary:
+            RoleGrant.note_extra_grants(self.user_id)
+
+    def clean(self):
+        errors = {}
+        if self.role == self.Role.COMMUNITY_STAFF and not self.community_id:
+            errors["community"] = _("Community staff must be assigned a community.")
+        if self.role == self.Role.PROPERTY_MANAGER and not self.company_id:
+            errors["company"] = _("A property manager must be linked to a company.")
+        if self.role in (self.Role.TOWNSHIP_STAFF, self.Role.ASSESSOR) and not self.town_id:
+            errors["town"] = _("Township staff and assessors must be assigned a town.")
+        if self.role == self.Role.DEPARTMENT_STAFF and not self.town_id:
+            errors["town"] = _("Department staff must be assigned a town.")
+        if self.community_id and self.town_id and self.community.town_id != self.town_id:
+            errors["community"] = _("The community is not in the user's town.")
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def scope_of(user) -> dict:
+        """The grant fields the user's own (primary) fields describe."""
+        role = user.role
+        return {
+            "role": role,
+            "town_id": user.town_id,
+            "community_id": user.community_id if role == User.Role.COMMUNITY_STAFF else None,
+            "company_id": user.company_id if role == User.Role.PROPERTY_MANAGER else None,
+        }
+
+    @classmethod
+    def sync_primary(cls, user, *, created_by=None) -> None:
+        """Make the user's primary grant match their role fields (none when no role)."""
+        if not user.role:
+            cls.objects.filter(user=user, is_primary=True).delete()
+            return
+        scope = cls.scope_of(user)
+        current = cls.objects.filter(user=user, is_primary=True).first()
+        if current is not None:
+            if all(getattr(current, k) == v for k, v in scope.items()):
+                return
+            for key, value in scope.items():
+                setattr(current, key, value)
+            current.created_by = created_by or current.created_by
+            current.save()
+            return
+        # A further grant with the same scope becomes the primary one rather than a duplicate.
+        same = cls.objects.filter(user=user, is_primary=False, **scope).first()
+        if same is not None:
+            same.is_primary = True
+            same.save()
+            cls.note_extra_grants(user.pk)
+            return
+        cls.objects.create(user=user, is_primary=True, created_by=created_by, **scope)
+
+    @classmethod
+    def note_extra_grants(cls, user_id) -> None:
+        extra = cls.objects.filter(user_id=user_id, is_primary=False).exists()
+        User.objects.filter(pk=user_id).exclude(has_extra_grants=extra).update(
+            has_extra_grants=extra
+        )
 
 
 class ResidentVerificationQuerySet(models.QuerySet):
@@ -628,3 +788,9 @@ class ResidentVerification(models.Model):
 from .accounts import *  # noqa: E402, F401, F403  open accounts (owners.md)
 from .departments import Department  # noqa: E402, F401  (registered under the communities label)
 from .owners import *  # noqa: E402, F401, F403  owners, registers (owners.md)
+
+
+@receiver(post_delete, sender=RoleGrant)
+def _grant_deleted(sender, instance, **kwargs):
+    if not instance.is_primary:
+        RoleGrant.note_extra_grants(instance.user_id)

@@ -1,11 +1,5 @@
-"""Personal data helpers (PIPL): show the minimum."""
+"""Personal data helpers (PIPL): show the minimum. The masking itself is shared project-wide."""
 
+from governance.security.privacy import mask_phone
 
-def mask_phone(phone: str) -> str:
-    """138****1234 for an 11-digit mobile number; other numbers keep only their last 4 digits."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if not digits:
-        return ""
-    if len(digits) == 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * max(len(digits) - 4, 0) + digits[-4:]
+__all__ = ["mask_phone"]

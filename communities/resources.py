@@ -273,6 +273,20 @@ class PropertyCompanyResource(ScopedResource):
         row["credit_code"] = str(row["credit_code"]).strip()
         super().before_import_row(row, **kwargs)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Companies are shared between towns: a row changing an existing company is refused
+        # unless the importer may change it (staff of a town it serves), like the change page.
+        if (
+            instance.pk
+            and self.user is not None
+            and not self.user.has_perm("communities.change_propertycompany", instance)
+        ):
+            raise ValidationError(
+                _("%(name)s serves no town of yours: only its towns' staff change its record.")
+                % {"name": instance.name}
+            )
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
 
 class ServiceContractResource(ScopedResource):
     community_path = "estate__community"

@@ -6,7 +6,9 @@ several roles, each with its own scope (domain.md: "roles are granted, not one f
 
 from dataclasses import dataclass
 
-from .models import User
+from django.db.models import Q
+
+from .models import RoleGrant, User
 
 Role = User.Role
 
@@ -35,16 +37,29 @@ def grants_of(user) -> tuple[Grant, ...]:
 
 
 def _load_grants(user) -> tuple[Grant, ...]:
-    if not user.role:
-        return ()
-    return (
-        Grant(
-            role=user.role,
-            town_id=user.town_id,
-            community_id=user.community_id if user.role == Role.COMMUNITY_STAFF else None,
-            company_id=user.company_id if user.role == Role.PROPERTY_MANAGER else None,
-        ),
-    )
+    # The primary grant mirrors the user's own fields (kept in sync by User.save), so a user
+    # with one role costs no query; further grants are read only when the user has some.
+    grants = []
+    if user.role:
+        grants.append(Grant(**RoleGrant.scope_of(user)))
+    if getattr(user, "has_extra_grants", False):
+        grants.extend(
+            Grant(
+                role=row["role"],
+                town_id=row["town_id"],
+                community_id=row["community_id"],
+                company_id=row["company_id"],
+            )
+            for row in RoleGrant.objects.filter(user_id=user.pk, is_primary=False)
+            .order_by("pk")
+            .values("role", "town_id", "community_id", "company_id")
+        )
+    return tuple(dict.fromkeys(grants))
+
+
+def forget(user) -> None:
+    """Drop the grants cached on `user` (after its grants changed)."""
+    user.__dict__.pop("_role_grants", None)
 
 
 def holds(user, *roles, town_id=None, community_id=None, company_id=None) -> bool:
@@ -93,3 +108,43 @@ def company_ids(user, *roles) -> set[int]:
 def is_staff(user) -> bool:
     """Superusers and every staff role (township, community, assessor)."""
     return bool(getattr(user, "is_superuser", False)) or holds(user, *STAFF_ROLES)
+
+
+def company_town_pairs(user) -> set[tuple[int, int | None]]:
+    """(company id, town id) of each property-manager grant of `user`: the manager reads a
+    company's data of that town only, since that town's staff granted the account. A town of
+    None (a grant made by a superuser) covers every town the company serves."""
+    return {
+        (g.company_id, g.town_id)
+        for g in grants_of(user)
+        if g.role == Role.PROPERTY_MANAGER and g.company_id is not None
+    }
+
+
+def manager_scope_q(user, *, company_path: str = "company", town_path: str = "town") -> Q:
+    """Q limiting rows to the (company, town) pairs of `user`'s manager grants; matches nothing
+    without one. E.g. AssessmentUnit: manager_scope_q(user); QuarterlyReport:
+    manager_scope_q(user, company_path="unit__company", town_path="unit__town")."""
+    q = Q(pk__in=[])
+    for company_id, town_id in sorted(company_town_pairs(user), key=repr):
+        pair = Q(**{company_path: company_id})
+        if town_id is not None:
+            pair &= Q(**{town_path: town_id})
+        q |= pair
+    return q
+
+
+def holders(*roles, town_id=None, community_id=None, company_id=None):
+    """Active users holding one of `roles` (any grant, primary or further) in the given scope:
+    for queries such as "the township staff of this town" (whom to notify, whom to list).
+    A community-staff grant matches `town_id` of its community's town."""
+    grants = RoleGrant.objects.all()
+    if roles:
+        grants = grants.filter(role__in=roles)
+    if town_id is not None:
+        grants = grants.filter(town_id=town_id)
+    if community_id is not None:
+        grants = grants.filter(community_id=community_id)
+    if company_id is not None:
+        grants = grants.filter(company_id=company_id)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))

@@ -1,25 +1,40 @@
 """Who may see which part of the town: one place, used by the admin, the API and the portal.
 
-`community_path` names the lookup from a model to its Community ("community",
-"estate__community", "building__estate__community", ...). Town-level models pass `town_path`.
+Implemented on the user's role grants (communities.roles), so a user holding several grants sees
+the union of their scopes. `community_path` names the lookup from a model to its Community
+("community", "estate__community", "building__estate__community", ...). Town-level models pass
+`town_path`.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import Community, User
+from . import roles
+from .models import Community, PropertyCompany, User
+
+Role = roles.Role
+# Staff roles that see a whole town; community staff see their community (and read the
+# town-level records of its town).
+TOWN_WIDE_ROLES = (Role.TOWNSHIP_STAFF, Role.ASSESSOR)
+
+
+def _staff_scope(user) -> tuple[set[int], set[int], set[int]]:
+    """(towns seen whole, communities seen, towns whose town-level records are read)."""
+    whole_towns = roles.town_ids(user, *TOWN_WIDE_ROLES)
+    communities = roles.community_ids(user, Role.COMMUNITY_STAFF)
+    read_towns = whole_towns | roles.town_ids(user, Role.COMMUNITY_STAFF)
+    return whole_towns, communities, read_towns
 
 
 def visible_communities(user) -> QuerySet:
     """Communities whose records `user` may see as staff."""
-    if not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):
         return Community.objects.none()
     if user.is_superuser:
         return Community.objects.all()
-    if user.role == User.Role.COMMUNITY_STAFF:
-        return Community.objects.filter(pk=user.community_id)
-    if user.role in (User.Role.TOWNSHIP_STAFF, User.Role.ASSESSOR):
-        return Community.objects.filter(town_id=user.town_id)
-    return Community.objects.none()
+    whole_towns, communities, _read = _staff_scope(user)
+    if not whole_towns and not communities:
+        return Community.objects.none()
+    return Community.objects.filter(Q(town_id__in=whole_towns) | Q(pk__in=communities))
 
 
 def scope_to_staff(
@@ -27,31 +42,89 @@ def scope_to_staff(
 ) -> QuerySet:
     """Limit `qs` to what `user` may see as staff (superuser: all; community staff: their
     community; township staff and assessors: their town; everyone else: nothing)."""
-    if not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser:
         return qs
-    if user.role == User.Role.COMMUNITY_STAFF:
-        if community_path is None:
-            # Town-level records (companies, schemes): community staff read those of their town.
-            return qs.filter(**{town_path: user.town_id}) if town_path else qs
-        return qs.filter(**{community_path: user.community_id})
-    if user.role in (User.Role.TOWNSHIP_STAFF, User.Role.ASSESSOR):
-        if community_path is not None:
-            return qs.filter(**{f"{community_path}__town": user.town_id})
-        return qs.filter(**{town_path: user.town_id}) if town_path else qs
-    return qs.none()
+    whole_towns, communities, read_towns = _staff_scope(user)
+    if not whole_towns and not communities:
+        return qs.none()
+    if community_path is None:
+        # Town-level records (companies, schemes): community staff read those of their town.
+        return qs.filter(**{f"{town_path}__in": read_towns}) if town_path else qs
+    town_lookup = "town" if community_path == "pk" else f"{community_path}__town"
+    return qs.filter(
+        Q(**{f"{town_lookup}__in": whole_towns}) | Q(**{f"{community_path}__in": communities})
+    )
+
+
+def visible_users(user) -> QuerySet:
+    """Accounts `user` may see and pick as staff (a council's secretary, a party member's
+    account): those working in or holding a grant in the user's communities or towns, and
+    residents verified to one of their households. Never superusers."""
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    whole_towns, communities, _read = _staff_scope(user)
+    if not whole_towns and not communities:
+        return User.objects.none()
+    comms = visible_communities(user)
+    in_scope = (
+        Q(community__in=comms)
+        | Q(grants__community__in=comms)
+        | Q(verifications__household__building__estate__community__in=comms)
+    )
+    if whole_towns:
+        in_scope |= Q(town__in=whole_towns) | Q(grants__town__in=whole_towns)
+    return User.objects.filter(pk__in=User.objects.filter(in_scope).values("pk")).exclude(
+        is_superuser=True
+    )
+
+
+def companies_serving(town_ids) -> QuerySet:
+    """Companies with a service contract (past or present) in one of `town_ids`."""
+    return PropertyCompany.objects.filter(
+        pk__in=PropertyCompany.objects.filter(
+            contracts__estate__community__town__in=town_ids
+        ).values("pk")
+    )
+
+
+def visible_companies(user) -> QuerySet:
+    """Companies `user` may pick as staff (for a manager's account, a unit): those serving one
+    of the user's towns, and companies with no contract yet (just registered)."""
+    if not getattr(user, "is_authenticated", False):
+        return PropertyCompany.objects.none()
+    if user.is_superuser:
+        return PropertyCompany.objects.all()
+    _whole, _comms, read_towns = _staff_scope(user)
+    if not read_towns:
+        return PropertyCompany.objects.none()
+    return PropertyCompany.objects.filter(
+        Q(pk__in=companies_serving(read_towns).values("pk")) | Q(contracts__isnull=True)
+    ).distinct()
+
+
+def may_change_company(user, company) -> bool:
+    """A company's record is changed only by township staff of a town it serves (or has
+    served), or by a superuser; a company with no contract yet by any township staff."""
+    if user.is_superuser:
+        return True
+    towns = roles.town_ids(user, Role.TOWNSHIP_STAFF)
+    if not towns:
+        return False
+    if not company.contracts.exists():
+        return True
+    return companies_serving(towns).filter(pk=company.pk).exists()
 
 
 def is_staff_role(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.role in (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR)
-    )
+    return getattr(user, "is_authenticated", False) and roles.is_staff(user)
 
 
 def is_township_staff_of(user, town_id) -> bool:
     """Superusers, and township staff of the town `town_id`."""
-    return user.is_authenticated and (
-        user.is_superuser or (user.role == User.Role.TOWNSHIP_STAFF and user.town_id == town_id)
+    return getattr(user, "is_authenticated", False) and (
+        user.is_superuser or roles.holds(user, Role.TOWNSHIP_STAFF, town_id=town_id)
     )

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Estate, Household, PropertyCompany, ResidentVerification, ServiceContract, User
-from .scoping import visible_communities
 
 
 def contract_create(
@@ -46,7 +45,7 @@ def verification_request(
 ) -> ResidentVerification:
     """A resident asks to be verified to a household as its owner (with the property
     certificate as evidence) or tenant; community staff decide."""
-    if not user.is_resident:
+    if not user.has_perm("communities.request_verification"):
         raise ValidationError(_("Only resident accounts can ask to be verified to a household."))
     with transaction.atomic():
         if ResidentVerification.objects.filter(user=user, status="pending").exists():
@@ -76,8 +75,7 @@ def verification_decide(
 ) -> ResidentVerification:
     """Approve or reject a pending request. Rejection needs a reason. Only staff of the
     household's community (or the town) may decide."""
-    estate = verification.household.building.estate
-    if by.is_assessor or not visible_communities(by).filter(pk=estate.community_id).exists():
+    if not by.has_perm("communities.decide_verification", verification):
         raise PermissionDenied
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Give a reason when rejecting a request.")})

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from governance.uploads import private_file_response
 
-from . import selectors, services
+from . import roles, selectors, services
 from .forms import VerificationDecisionForm, VerificationRequestForm
 from .models import ResidentVerification, User
-from .scoping import is_staff_role
 
+# In this order: a user holding several roles sees the home of the first one held.
 HOME_TEMPLATES = {
     User.Role.TOWNSHIP_STAFF: "portal/home_township_staff.html",
     User.Role.COMMUNITY_STAFF: "portal/home_community_staff.html",
@@ -31,11 +31,15 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "portal/home_public.html")
     user = request.user
-    template = HOME_TEMPLATES.get(user.role, "portal/home_public.html")
+    template = next(
+        (page for role, page in HOME_TEMPLATES.items() if roles.holds(user, role)),
+        "portal/home_public.html",
+    )
     if user.is_superuser:
         template = HOME_TEMPLATES[User.Role.TOWNSHIP_STAFF]
-    context = {"household": user.verified_household if user.is_resident else None}
-    if user.is_resident:
+    is_resident = user.has_perm("communities.request_verification")
+    context = {"household": user.verified_household if is_resident else None}
+    if is_resident:
         context["pending_verification"] = (
             ResidentVerification.objects.filter(
                 user=user, status=ResidentVerification.Status.PENDING
@@ -48,7 +52,7 @@ def home(request):
 
 @login_required
 def staff_overview(request):
-    if not is_staff_role(request.user):
+    if not request.user.has_perm("communities.view_staff_overview"):
         raise PermissionDenied
     today = timezone.localdate()
     rows = selectors.staff_overview(user=request.user, on=today)
@@ -72,7 +76,7 @@ def staff_overview(request):
 
 @login_required
 def verification_request(request):
-    if not request.user.is_resident:
+    if not request.user.has_perm("communities.request_verification"):
         raise PermissionDenied
     form = VerificationRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +99,7 @@ def verification_request(request):
 
 @login_required
 def verification_queue(request):
-    if not is_staff_role(request.user) or request.user.is_assessor:  # assessors verify no one
+    if not request.user.has_perm("communities.decide_verification"):  # assessors verify no one
         raise PermissionDenied
     return render(
         request,
@@ -110,7 +114,7 @@ def verification_queue(request):
 @login_required
 @require_POST
 def verification_decide(request, pk: int):
-    if not is_staff_role(request.user) or request.user.is_assessor:  # assessors verify no one
+    if not request.user.has_perm("communities.decide_verification"):  # assessors verify no one
         raise PermissionDenied
     verification = get_object_or_404(selectors.pending_verifications(user=request.user), pk=pk)
     form = VerificationDecisionForm(request.POST)
@@ -136,7 +140,7 @@ def verification_decide(request, pk: int):
 @login_required
 def verification_certificate(request, pk: int):
     """The ownership evidence of a pending request, to the staff who decide it."""
-    if not is_staff_role(request.user) or request.user.is_assessor:
+    if not request.user.has_perm("communities.decide_verification"):
         raise PermissionDenied
     verification = get_object_or_404(selectors.pending_verifications(user=request.user), pk=pk)
     if not verification.certificate:

@@ -3,9 +3,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from communities import views as community_views
 from governance.api.docs import SwaggerView
-from governance.views import healthz
+from governance.views import healthz, home
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
 admin.site.index_title = "城市社区综合治理办公室"
@@ -18,11 +17,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", community_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("communities.urls")),
     path("security/", include("governance.security.urls")),
-    path("admin/overview/", community_views.staff_overview, name="staff-overview"),
+    path("admin/", include("communities.staff_urls")),  # before the admin site's catch-all
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),
     path("deliberation/assemblies/", include("deliberation.assemblies.urls")),

@@ -8,15 +8,15 @@ from django.utils.translation import gettext_lazy
 
 from communities.admin_mixins import (
     RoleScopedAdmin,
+    ScopedChoicesMixin,
     ScopedImportExportMixin,
-    scoped_related_queryset,
+    register_choice_scopes,
 )
 from communities.forms import MaskedPhoneForm
-from communities.models import Building, Estate
 from communities.privacy import mask_phone
-from communities.scoping import scope_to_staff
 from governance.security.admin import RevealPhoneAdminMixin
 
+from . import rules as party_rules
 from . import selectors, services
 from .models import (
     Grid,
@@ -39,14 +39,7 @@ LEVEL_DEPTH = {
     PartyOrganization.Level.CENTRAL_HOUSEHOLD: 3,
 }
 
-# Foreign keys to this app's models, narrowed to the user's communities in forms.
-_PARTY_FK_SCOPES = {
-    PartyOrganization: "community",
-    PartyMember: "organization__community",
-    Grid: "community",
-    GridWorker: "grid__community",
-    VolunteerTeam: "community",
-}
+register_choice_scopes(party_rules.CHOICE_SCOPES)
 
 
 class PartyScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
@@ -54,18 +47,6 @@ class PartyScopedAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(_("Not found."))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        path_ = _PARTY_FK_SCOPES.get(db_field.related_model)
-        if field is not None and path_:
-            field.queryset = scope_to_staff(field.queryset, request.user, community_path=path_)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model in (Estate, Building):
-            kwargs["queryset"] = scoped_related_queryset(db_field.related_model, request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class PartyOrganizationForm(forms.ModelForm):
@@ -187,7 +168,7 @@ class PartyMemberAdmin(ScopedImportExportMixin, RevealPhoneAdminMixin, PartyScop
     raw_id_fields = ("user",)
 
 
-class GridWorkerInline(admin.TabularInline):
+class GridWorkerInline(ScopedChoicesMixin, admin.TabularInline):
     model = GridWorker
     extra = 0
     fields = ("name", "member", "is_part_time", "started_on", "ended_on")
@@ -292,13 +273,19 @@ class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
 
+    def has_convert_problem_permission(self, request):
+        return request.user.has_perm("party_grid.convert_visit_problem")
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not services.proposal_conversion_available():
             actions.pop("problem_to_proposal", None)
         return actions
 
-    @admin.action(description=gettext_lazy("Turn the raised problem into a proposal of the estate"))
+    @admin.action(
+        description=gettext_lazy("Turn the raised problem into a proposal of the estate"),
+        permissions=["convert_problem"],
+    )
     def problem_to_proposal(self, request, queryset):
         done = skipped = 0
         for visit in queryset.select_related("household__building__estate"):
@@ -313,7 +300,7 @@ class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
             self.message_user(request, _("%(n)d proposal(s) created.") % {"n": done})
 
 
-class VolunteerTeamMemberInline(admin.TabularInline):
+class VolunteerTeamMemberInline(ScopedChoicesMixin, admin.TabularInline):
     model = VolunteerTeamMember
     extra = 0
     fields = ("name", "party_member", "joined_on", "left_on")

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Town
-from communities.scoping import is_staff_role
 from governance.charts import bar_chart
 
+from . import rules as party_rules
 from . import selectors, services
 from .forms import DashboardForm, VisitForm
 from .models import VolunteerTeam
@@ -21,7 +21,7 @@ from .models import VolunteerTeam
 def visit_new(request):
     """Mobile-friendly page for a member or grid worker to log a household visit."""
     member, workers = selectors.visitor_roles(request.user)
-    if member is None and not workers:
+    if not request.user.has_perm("party_grid.log_visit"):
         raise PermissionDenied
     households = selectors.households_for_visits(
         member=member, workers=workers, on=timezone.localdate()
@@ -49,7 +49,7 @@ def visit_new(request):
 @login_required
 def visit_list(request):
     member, workers = selectors.visitor_roles(request.user)
-    if member is None and not workers:
+    if not request.user.has_perm("party_grid.log_visit"):
         raise PermissionDenied
     return render(
         request,
@@ -81,7 +81,7 @@ def _pct(value) -> str:
 @login_required
 def dashboard(request):
     """Staff dashboard: the statistics per community and for the area, with charts."""
-    if not is_staff_role(request.user):
+    if not request.user.has_perm("party_grid.view_dashboard"):
         raise PermissionDenied
     town = _dashboard_town(request)
     form = DashboardForm(request.GET or None)
@@ -91,8 +91,9 @@ def dashboard(request):
     visited_from = data.get("visited_from") or visited_to.replace(day=1)
 
     communities = list(town.communities.order_by("name"))
-    if request.user.is_community_staff:
-        communities = [c for c in communities if c.pk == request.user.community_id]
+    allowed = party_rules.dashboard_community_ids(request.user, town)
+    if allowed is not None:
+        communities = [c for c in communities if c.pk in allowed]
     ids = [c.pk for c in communities]
     per_community = selectors.statistics_by_community(
         town=town, community_ids=ids, on=on, visited_from=visited_from, visited_to=visited_to

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from communities.privacy import mask_phone
+from governance.security.privacy import mask_phone
 
 
 def reveal_phone_html(obj) -> str:

@@ -74,9 +74,8 @@ def needs_second_factor(user) -> bool:
         return False
     if not user.is_authenticated:
         return False
-    from communities.scoping import is_staff_role
-
-    return bool(user.is_staff or is_staff_role(user))
+    # "security.staff": the staff roles, defined in communities/rules.py.
+    return bool(user.is_staff or user.has_perm("security.staff"))
 
 
 class StaffTwoFactorMiddleware:

@@ -20,7 +20,8 @@ class StatisticsQuerySerializer(serializers.Serializer):
     def validate_town(self, value: str) -> Town:
         value = value.strip()
         town = None
-        if value.isdigit() and len(value) <= 18:  # ids are bigints
+        # isdigit() accepts "²" and other digits int() refuses: ASCII digits only.
+        if value.isascii() and value.isdigit() and len(value) <= 18:  # ids are bigints
             town = Town.objects.filter(pk=int(value)).first()
         if town is None:
             town = Town.objects.filter(name=value).first()

@@ -260,3 +260,24 @@ def test_households_import_by_estate_and_building_names_within_scope(
     assert [row.number for row in result.invalid_rows] == [2]
     assert "中恒海晖" in str(result.invalid_rows[0].error)
     assert Household.objects.count() == 2
+
+
+def test_company_import_cannot_change_a_company_serving_only_another_town(township_staff):
+    from communities.factories import ServiceContractFactory
+
+    theirs = ServiceContractFactory(company__name="外镇物业有限公司").company  # another town
+    ours = ServiceContractFactory(
+        estate=EstateFactory(community__town=township_staff.town),
+        company__name="本镇物业有限公司",
+    ).company
+    dataset = tablib.Dataset(
+        ["本镇物业有限公司", ours.credit_code, "本镇新址"],
+        ["外镇物业有限公司", theirs.credit_code, "被改的地址"],
+        headers=["name", "credit_code", "address"],
+    )
+    result = PropertyCompanyResource(user=township_staff).import_data(dataset, dry_run=False)
+    assert [row.number for row in result.invalid_rows] == [2]
+    theirs.refresh_from_db()
+    ours.refresh_from_db()
+    assert theirs.address != "被改的地址"
+    assert ours.address != "本镇新址"  # one bad row: nothing of the file is saved

@@ -9,6 +9,9 @@ from communities.models import User
 
 pytestmark = pytest.mark.django_db
 
+# The management form of the change page's "further roles" inline, with no rows.
+NO_FURTHER_GRANTS = {"grants-TOTAL_FORMS": "0", "grants-INITIAL_FORMS": "0"}
+
 
 def test_user_list_masks_phone_numbers(client, township_staff, two_communities):
     CommunityStaffFactory(community=two_communities[0], phone="13812341234")
@@ -47,6 +50,7 @@ def test_township_staff_cannot_grant_superuser_rights(client, township_staff, tw
             "display_name": "",
             "phone": "",
             "assessor_kind": "",
+            **NO_FURTHER_GRANTS,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -71,6 +75,7 @@ def test_township_staff_create_community_staff_in_their_town(
             "display_name": "",
             "phone": "",
             "assessor_kind": "",
+            **NO_FURTHER_GRANTS,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -127,6 +132,7 @@ def test_typing_a_new_phone_replaces_it_and_leaving_it_empty_keeps_it(
         "display_name": "",
         "assessor_kind": "",
         "new_phone": "",
+        **NO_FURTHER_GRANTS,
     }
     assert client.post(url, data).status_code == 302
     target.refresh_from_db()
@@ -135,3 +141,62 @@ def test_typing_a_new_phone_replaces_it_and_leaving_it_empty_keeps_it(
     assert client.post(url, {**data, "new_phone": "13900001111"}).status_code == 302
     target.refresh_from_db()
     assert target.phone == "13900001111"
+
+
+def test_township_staff_grant_a_further_role_in_their_town_on_the_user_page(
+    client, township_staff, two_communities
+):
+    from communities import roles
+    from communities.factories import TownshipStaffFactory as OtherTownStaff
+    from communities.models import RoleGrant
+
+    target = UserFactory(username="resident-and-worker", role=User.Role.RESIDENT)
+    target.town = township_staff.town
+    target.save()
+    client.force_login(township_staff)
+    url = reverse("admin:communities_user_change", args=[target.pk])
+    data = {
+        "username": "resident-and-worker",
+        "role": "resident",
+        "community": "",
+        "town": township_staff.town_id,
+        "is_active": "on",
+        "display_name": "",
+        "assessor_kind": "",
+        "new_phone": "",
+        "grants-TOTAL_FORMS": "1",
+        "grants-INITIAL_FORMS": "0",
+        "grants-0-role": "community_staff",
+        "grants-0-town": township_staff.town_id,
+        "grants-0-community": two_communities[1].pk,
+        "grants-0-company": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    target = User.objects.get(pk=target.pk)
+    assert roles.holds(target, User.Role.RESIDENT)
+    assert roles.community_ids(target, User.Role.COMMUNITY_STAFF) == {two_communities[1].pk}
+    grant = RoleGrant.objects.get(user=target, is_primary=False)
+    assert grant.created_by == township_staff
+
+    # A community of another town is not a choice.
+    elsewhere = OtherTownStaff(username="far")
+    from communities.factories import CommunityFactory
+
+    foreign = CommunityFactory(town=elsewhere.town)
+    response = client.post(
+        url,
+        {
+            **data,
+            "grants-TOTAL_FORMS": "2",
+            "grants-INITIAL_FORMS": "1",
+            "grants-0-id": grant.pk,
+            "grants-0-user": target.pk,
+            "grants-1-role": "community_staff",
+            "grants-1-town": "",
+            "grants-1-community": foreign.pk,
+            "grants-1-company": "",
+        },
+    )
+    assert response.status_code == 200
+    assert not RoleGrant.objects.filter(user=target, community=foreign).exists()

@@ -75,3 +75,24 @@ def manager_for():
         return PropertyManagerFactory(company=unit.company, username=username)
 
     return make
+
+
+# The unit and managers most tests work with (shared here rather than copied per file).
+@pytest.fixture
+def unit(scheme, make_unit):
+    return make_unit("糖果雅苑")
+
+
+@pytest.fixture
+def manager(unit, manager_for):
+    return manager_for(unit)
+
+
+@pytest.fixture
+def other_unit(scheme, make_unit):
+    return make_unit("金沙里")
+
+
+@pytest.fixture
+def other_manager(other_unit, manager_for):
+    return manager_for(other_unit, username="other-manager")

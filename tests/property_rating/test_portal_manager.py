@@ -39,26 +39,6 @@ def line_data(**overrides):
 
 
 @pytest.fixture
-def unit(scheme, make_unit):
-    return make_unit("糖果雅苑")
-
-
-@pytest.fixture
-def manager(unit, manager_for):
-    return manager_for(unit)
-
-
-@pytest.fixture
-def other_unit(scheme, make_unit):
-    return make_unit("金沙里")
-
-
-@pytest.fixture
-def other_manager(other_unit, manager_for):
-    return manager_for(other_unit, username="other-manager")
-
-
-@pytest.fixture
 def report(unit, manager):
     return report_get_or_create(unit=unit, quarter=1, by=manager)
 

@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unit(scheme, make_unit):
-    return make_unit("糖果雅苑")
-
-
-@pytest.fixture
 def household(unit):
     return HouseholdFactory(building=BuildingFactory(estate=unit.estate, name="1栋"), room="101")
 

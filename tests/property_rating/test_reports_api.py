@@ -36,23 +36,8 @@ def token_client(user) -> APIClient:
 
 
 @pytest.fixture
-def unit(scheme, make_unit):
-    return make_unit("糖果雅苑")
-
-
-@pytest.fixture
-def manager(unit, manager_for):
-    return manager_for(unit)
-
-
-@pytest.fixture
 def api(manager):
     return token_client(manager)
-
-
-@pytest.fixture
-def other_unit(scheme, make_unit):
-    return make_unit("金沙里")
 
 
 @pytest.fixture

@@ -33,16 +33,6 @@ def points_data(points=None, **overrides):
 
 
 @pytest.fixture
-def unit(scheme, make_unit):
-    return make_unit("糖果雅苑")
-
-
-@pytest.fixture
-def manager(unit, manager_for):
-    return manager_for(unit)
-
-
-@pytest.fixture
 def report(unit, manager):
     return submitted_report(unit, manager)
 

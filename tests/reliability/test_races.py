@@ -27,8 +27,7 @@ from deliberation.models import Proposal, Support, Vote
 from property_rating.computation import compute_all, compute_year
 from property_rating.factories import AssessmentUnitFactory, SchemeFactory
 from property_rating.models import AnnualResult, Payout, SatisfactionRating, Scheme
-
-from .town import YEAR, build_town, results_digest
+from tests.builders import YEAR, bulk_town, results_digest
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +50,7 @@ def in_threads(n: int, fn) -> list:
 
 
 def test_concurrent_recomputations_never_exceed_unit_or_company_caps():
-    town = build_town(200, cap_scope=Scheme.CapScope.COMPANY)
+    town = bulk_town(200, cap_scope=Scheme.CapScope.COMPANY)
     compute_all(town_id=town.pk, year=YEAR)
     clean = results_digest(town)
     scheme = Scheme.objects.get(town=town, year=YEAR)

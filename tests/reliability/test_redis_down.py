@@ -174,10 +174,9 @@ def test_report_submitted_and_computation_started_while_redis_is_down(
         QuarterlyReport,
         Scheme,
     )
+    from tests.builders import bulk_town
 
-    from .town import build_town
-
-    town = build_town(5)
+    town = bulk_town(5)
     unit = AssessmentUnit.objects.filter(town=town).order_by("pk").first()
     manager = PropertyManagerFactory(company=unit.company)
     staff = TownshipStaffFactory(town=town)

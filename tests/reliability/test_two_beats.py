@@ -13,9 +13,9 @@ from django.db.models import Count
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from property_rating.models import ComputationRun, Payout, QuarterScore
+from tests.builders import bulk_town
 
 from .conftest import wait_for
-from .town import build_town
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ TICKS_S = 8  # four ticks of each beat
 def test_two_beat_schedulers_produce_one_computation_per_quarter(
     rel_celery, start_worker, start_beat
 ):
-    town = build_town(UNITS)
+    town = bulk_town(UNITS)
     every_two_seconds = IntervalSchedule.objects.create(every=2, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(
         name="reliability: compute quarters past their due date",
@@ -75,7 +75,7 @@ def test_due_quarters_are_skipped_while_another_process_computes_them(test_datab
 
     from property_rating.tasks import DUE_QUARTERS_LOCK, compute_due_quarters
 
-    town = build_town(20)
+    town = bulk_town(20)
     other = psycopg2.connect(test_database)
     try:
         other.cursor().execute("SELECT pg_advisory_lock(%s)", [DUE_QUARTERS_LOCK])

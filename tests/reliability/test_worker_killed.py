@@ -14,9 +14,9 @@ import pytest
 
 from property_rating.computation import compute_all
 from property_rating.models import ComputationRun, QuarterScore
+from tests.builders import YEAR, bulk_town, clear_results, results_digest
 
 from .conftest import wait_for
-from .town import YEAR, build_town, clear_results, results_digest
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ UNITS = 1000  # a few seconds of computation on a busy 2-core machine: room to k
 
 @pytest.fixture
 def town():
-    town = build_town(UNITS)
+    town = bulk_town(UNITS)
     compute_all(town_id=town.pk, year=YEAR)
     town.clean_digest = results_digest(town)
     assert town.clean_digest["annual_results"]["n"] == UNITS

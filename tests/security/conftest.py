@@ -41,15 +41,15 @@ def _media_root(request, settings, tmp_path):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, world_media):
-    """tests/security/world.py, built once per module inside a transaction rolled back at the
+    """tests/builders.py's attack world, built once per module inside a transaction rolled back at the
     module's end; each test runs in a savepoint inside it."""
-    from .world import build
+    from tests.builders import attack_world
 
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=world_media):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build()
+            yield attack_world()
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -1,7 +1,7 @@
 """Who may read what: every portal page and API endpoint, for every role, on the caller's own
 objects and on another company's / estate's / council's / community's / town's objects.
 
-The world is the Lishui demo (tests/security/world.py): the resident and the representative live
+The world is the Lishui demo (tests/builders.py attack_world): the resident and the representative live
 in 糖果雅苑 (海南洲社区), the manager's company serves it, the community staff work for 海南洲社区,
 the assessor and the township staff for 里水镇; a second town ("外镇") holds objects nobody of
 Lishui may see. Statuses: 200 shown, 302 to the login page, 401/403 refused, 404 not visible
@@ -16,7 +16,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .world import ROLES
+from tests.builders import ROLES
 
 pytestmark = pytest.mark.django_db
 

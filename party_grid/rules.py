@@ -1,0 +1,69 @@
+"""Who may do what in the party-building grid, and the queryset scopes beside the rules.
+
+Named permissions (`user.has_perm("party_grid.<action>", obj)`) are predicates over the user's
+role grants (communities.roles) and over the party records linked to the account (a member or a
+grid worker logs visits). The scopes limit the admin's choices of party records to the user's
+communities (registered with communities.admin_mixins by party_grid.admin).
+"""
+
+import rules
+
+from communities import roles
+from communities.rules import is_community_staff, is_staff_role, is_superuser, is_township_staff
+from communities.scoping import scope_to_staff
+
+from .models import (
+    Grid,
+    GridWorker,
+    HouseholdAssignment,
+    PartyMember,
+    PartyOrganization,
+    ServiceStation,
+    Visit,
+    VolunteerTeam,
+)
+
+
+@rules.predicate
+def is_visitor(user) -> bool:
+    """A current party member or grid worker linked to the account."""
+    from .selectors import can_log_visits
+
+    return bool(getattr(user, "is_authenticated", False)) and can_log_visits(user)
+
+
+record_keepers = is_superuser | is_township_staff | is_community_staff
+
+rules.add_perm("party_grid.view_dashboard", is_superuser | is_staff_role)
+rules.add_perm("party_grid.log_visit", is_visitor)
+rules.add_perm("party_grid.change_records", record_keepers)
+rules.add_perm("party_grid.convert_visit_problem", record_keepers)
+
+
+def dashboard_community_ids(user, town) -> set[int] | None:
+    """Communities of `town` whose figures `user` sees on the dashboard (None: all of them)."""
+    if getattr(user, "is_superuser", False) or roles.holds(
+        user, roles.Role.TOWNSHIP_STAFF, roles.Role.ASSESSOR, town_id=town.pk
+    ):
+        return None
+    return roles.community_ids(user, roles.Role.COMMUNITY_STAFF)
+
+
+def _by_community(path):
+    def scope(qs, user):
+        return scope_to_staff(qs, user, community_path=path)
+
+    return scope
+
+
+# Related party model -> scope of its choices in admin forms.
+CHOICE_SCOPES = {
+    PartyOrganization: _by_community("community"),
+    PartyMember: _by_community("organization__community"),
+    Grid: _by_community("community"),
+    GridWorker: _by_community("grid__community"),
+    VolunteerTeam: _by_community("community"),
+    ServiceStation: _by_community("estate__community"),
+    HouseholdAssignment: _by_community("household__building__estate__community"),
+    Visit: _by_community("household__building__estate__community"),
+}
