@@ -130,19 +130,13 @@ def remind_reelections(*, on: datetime.date | None = None) -> int:
 
 
 def staff_of(community):
-    """Township staff of the community's town and the community's staff. A query over users,
-    which communities.roles (per user) does not offer yet; move it there with role grants."""
-    from django.db.models import Q
+    """Township staff of the community's town and the community's staff (any grant)."""
+    from communities import roles
 
-    Role = User.Role
     return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.TOWNSHIP_STAFF, town_id=community.town_id)
-            | Q(role=Role.COMMUNITY_STAFF, community_id=community.pk)
-        )
-        .order_by("pk")
-    )
+        roles.holders(roles.Role.TOWNSHIP_STAFF, town_id=community.town_id)
+        | roles.holders(roles.Role.COMMUNITY_STAFF, community_id=community.pk)
+    ).order_by("pk")
 
 
 def party_member_figure(committees) -> dict:

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from communities import roles
 from communities.admin_mixins import RoleScopedAdmin
 from communities.models import User
 from communities.privacy import mask_phone
@@ -43,7 +44,9 @@ class CalendarDayAdmin(WarnWithoutCalendarData, admin.ModelAdmin):
 
     def _township(self, request):
         user = request.user
-        return user.is_active and (user.is_superuser or user.role == User.Role.TOWNSHIP_STAFF)
+        return user.is_active and (
+            user.is_superuser or roles.holds(user, roles.Role.TOWNSHIP_STAFF)
+        )
 
     def has_module_permission(self, request):
         return self._township(request)

@@ -1,14 +1,8 @@
-"""The one door from cases to the shared notifications (governance.notifications): every move tells the reporter, the followers and the new
-handler's staff, through the outbox, once per user and event."""
+"""What cases notify, through the shared notifications (governance.notifications): every move
+tells the reporter, the followers and the new handler's staff, once per user and event."""
 
-from governance.tasks import enqueue_on_commit
-
-
-def notify_case_event(event) -> None:
-    """Enqueue the notifications of one CaseEvent after the surrounding transaction commits."""
-    from .tasks import notify_case_event_task
-
-    enqueue_on_commit(notify_case_event_task, event.pk)
+from communities import roles
+from communities.roles import Role
 
 
 def recipients(event):
@@ -24,23 +18,21 @@ def recipients(event):
     if assignment is not None and event.kind != CaseEvent.Kind.OVERDUE_FLAGGED:
         if assignment.company_id:
             ids |= set(
-                User.objects.filter(
-                    company_id=assignment.company_id, role=User.Role.PROPERTY_MANAGER
+                roles.holders(
+                    Role.PROPERTY_MANAGER, company_id=assignment.company_id, town_id=case.town_id
                 ).values_list("pk", flat=True)
             )
         elif assignment.community_id:
             ids |= set(
-                User.objects.filter(
-                    community_id=assignment.community_id, role=User.Role.COMMUNITY_STAFF
+                roles.holders(
+                    Role.COMMUNITY_STAFF, community_id=assignment.community_id
                 ).values_list("pk", flat=True)
             )
         elif assignment.department_id:
             ids |= set(assignment.department.staff.values_list("pk", flat=True))
     if event.kind == CaseEvent.Kind.OVERDUE_FLAGGED:
         ids |= set(
-            User.objects.filter(town_id=case.town_id, role=User.Role.TOWNSHIP_STAFF).values_list(
-                "pk", flat=True
-            )
+            roles.holders(Role.TOWNSHIP_STAFF, town_id=case.town_id).values_list("pk", flat=True)
         )
     ids.discard(event.by_id)
     return User.objects.filter(pk__in=ids, is_active=True).order_by("pk")

@@ -35,7 +35,7 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .notify import notify_case_event
+from .tasks import notify_case_event
 
 logger = logging.getLogger(__name__)
 State = Case.State
