@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Estate, PropertyCompany, Town
@@ -25,7 +25,11 @@ from .models import (
     AssessmentUnit,
     ImportedAnnualInput,
     ImportedQuarterScore,
+    InspectionScore,
     Payout,
+    QuarterlyReport,
+    QuarterScore,
+    SatisfactionRating,
     Veto,
 )
 from .services import ensure_year_open, scheme_create_default
@@ -93,6 +97,10 @@ def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
             continue
         values = values + [""] * (len(header) - len(values))
         rows.append((number, {h: values[i] for i, h in enumerate(header) if h}))
+    if not rows:
+        # A header without rows is a bad file, not "replace the year with nothing": treating it
+        # as an empty year would wipe every imported input of the year by accident.
+        raise ImportFailed([(2, _("The file has no data rows."))])
     return rows
 
 
@@ -248,11 +256,14 @@ def import_assessment(
         ImportedAnnualInput.objects.filter(unit__in=year_units).delete()
         Veto.objects.filter(unit__in=year_units, imported=True).delete()
         keys = {(r["estate_obj"].pk, r["company_obj"].pk) for r in parsed}
+        # property_rating.md "Bulk data": an import replaces only the imported inputs. A unit
+        # the file no longer names is removed only when nothing but the import made it: never
+        # one with a contract, a report, a score, a result, a payout, a rating or a veto.
         stale = [
             pk
-            for pk, estate_id, company_id in year_units.filter(
-                source=AssessmentUnit.Source.IMPORT
-            ).values_list("pk", "estate_id", "company_id")
+            for pk, estate_id, company_id in _disposable_units(year_units).values_list(
+                "pk", "estate_id", "company_id"
+            )
             if (estate_id, company_id) not in keys
         ]
         AssessmentUnit.objects.filter(pk__in=stale).delete()
@@ -304,6 +315,22 @@ def import_assessment(
         result.units = len(parsed)
         result.vetoes = len(vetoes)
     return result
+
+
+def _disposable_units(units):
+    """Units that only an import made and that nothing refers to."""
+    related = (
+        QuarterlyReport,
+        QuarterScore,
+        AnnualResult,
+        Payout,
+        SatisfactionRating,
+        InspectionScore,
+    )
+    units = units.filter(source=AssessmentUnit.Source.IMPORT, contract__isnull=True)
+    for model in related:
+        units = units.exclude(Exists(model.objects.filter(unit=OuterRef("pk"))))
+    return units.exclude(Exists(Veto.objects.filter(unit=OuterRef("pk"), imported=False)))
 
 
 def export_rows(*, town: Town, year: int) -> list[list]:
