@@ -32,6 +32,7 @@ from .models import (
     SatisfactionRating,
     Veto,
 )
+from .periods import parse_year
 from .services import ensure_year_open, scheme_create_default
 
 IMPORT_COLUMNS = [
@@ -146,6 +147,10 @@ def import_assessment(
 ) -> ImportResult:
     """Replace the year's imported inputs from a CSV/XLSX file; raise ImportFailed listing every
     bad row (with its line number) and change nothing when any row is bad."""
+    try:
+        year = parse_year(year)
+    except ValidationError as error:
+        raise ImportFailed([(0, " ".join(error.messages))]) from error
     town = Town.objects.filter(name=town_name).first()
     if town is None:
         raise ImportFailed([(0, _("There is no town named %(name)s.") % {"name": town_name})])

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from communities.models import User
+from communities import roles
 from communities.scoping import scope_to_staff
 
 from .models import (
@@ -18,9 +18,10 @@ from .models import (
 
 def units_for_manager(*, user, year: int | None = None) -> QuerySet:
     """A property manager's own company's units (newest year first)."""
-    if not (user.is_authenticated and user.role == User.Role.PROPERTY_MANAGER and user.company_id):
+    companies = roles.company_ids(user, roles.Role.PROPERTY_MANAGER)
+    if not companies:
         return AssessmentUnit.objects.none()
-    qs = AssessmentUnit.objects.filter(company_id=user.company_id).select_related(
+    qs = AssessmentUnit.objects.filter(company_id__in=companies).select_related(
         "estate__community", "company", "town"
     )
     if year:
@@ -30,9 +31,10 @@ def units_for_manager(*, user, year: int | None = None) -> QuerySet:
 
 def reports_for_manager(*, user) -> QuerySet:
     """Reports of the manager's company (use .get(pk=...) / get_object_or_404 for one: 404 else)."""
-    if not (user.is_authenticated and user.role == User.Role.PROPERTY_MANAGER and user.company_id):
+    companies = roles.company_ids(user, roles.Role.PROPERTY_MANAGER)
+    if not companies:
         return QuarterlyReport.objects.none()
-    return QuarterlyReport.objects.filter(unit__company_id=user.company_id).select_related(
+    return QuarterlyReport.objects.filter(unit__company_id__in=companies).select_related(
         "unit__estate__community", "unit__company"
     )
 

@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import ServiceContract, Town, User
-from communities.scoping import is_township_staff_of
+from communities.models import ServiceContract, Town
 from governance.security import audit
 
 from .models import (
@@ -69,24 +68,10 @@ DEFAULT_TIERS = [  # property_rating.md: >=90 100 %, >=80 80 %, >=70 60 %, >=60 
 # --------------------------------------------------------------------------------------------
 
 
-def can_review(user, unit: AssessmentUnit) -> bool:
-    """Assessors and township staff of the unit's town review reports."""
-    return user.is_authenticated and (
-        user.is_superuser
-        or (
-            user.role in (User.Role.ASSESSOR, User.Role.TOWNSHIP_STAFF)
-            and user.town_id == unit.town_id
-        )
-    )
-
-
-def can_file(user, unit: AssessmentUnit) -> bool:
-    """A property manager files reports for their own company's units."""
-    return (
-        user.is_authenticated
-        and user.role == User.Role.PROPERTY_MANAGER
-        and user.company_id == unit.company_id
-    )
+def require(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless property_rating/rules.py lets `user` take `action` on `obj`."""
+    if user is None or not user.has_perm(f"property_rating.{action}", obj):
+        raise PermissionDenied
 
 
 def _scheme_for(town_id, year) -> Scheme:
@@ -256,8 +241,8 @@ def units_sync_from_contracts(*, town: Town, year: int) -> dict:
 
 def report_get_or_create(*, unit: AssessmentUnit, quarter: int, by) -> QuarterlyReport:
     """The unit's report for the quarter (a new draft with one line per task item if none)."""
-    if by is not None and not (can_file(by, unit) or can_review(by, unit)):
-        raise PermissionDenied
+    if by is not None:
+        require(by, "open_report", unit)
     if quarter not in QUARTERS or not unit.is_assessed_in(quarter):
         raise ValidationError(_("The unit is not assessed in this quarter."))
     ensure_year_open(unit.town_id, unit.year)
@@ -283,8 +268,7 @@ def report_save_draft(*, report: QuarterlyReport, by, items: dict) -> QuarterlyR
     {"description": str, "count": int | None}. Only drafts and returned reports are editable."""
     with transaction.atomic():
         report = _lock_report(report)
-        if not can_file(by, report.unit):
-            raise PermissionDenied
+        require(by, "file_report", report.unit)
         if not report.is_editable_by_manager:
             raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
         ensure_year_open(report.unit.town_id, report.unit.year)
@@ -331,8 +315,7 @@ def evidence_add(*, item: ReportItem, files, by) -> list[Evidence]:
 
     with transaction.atomic():
         report = _lock_report(item.report)
-        if not can_file(by, report.unit):
-            raise PermissionDenied
+        require(by, "file_report", report.unit)
         if not report.is_editable_by_manager:
             raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
         validate_uploads(list(files))
@@ -350,8 +333,7 @@ def evidence_add(*, item: ReportItem, files, by) -> list[Evidence]:
 def evidence_delete(*, evidence: Evidence, by) -> None:
     with transaction.atomic():
         report = _lock_report(evidence.item.report)
-        if not can_file(by, report.unit):
-            raise PermissionDenied
+        require(by, "file_report", report.unit)
         if not report.is_editable_by_manager:
             raise ValidationError(_("A submitted report cannot be changed unless it is returned."))
         evidence.file.delete(save=False)
@@ -377,8 +359,7 @@ def report_submit(*, report: QuarterlyReport, by) -> QuarterlyReport:
     """Submit a draft or a returned report; every submission is kept with a snapshot."""
     with transaction.atomic():
         report = _lock_report(report)
-        if not can_file(by, report.unit):
-            raise PermissionDenied
+        require(by, "file_report", report.unit)
         if not report.is_editable_by_manager:
             raise ValidationError(_("This report has already been submitted."))
         ensure_year_open(report.unit.town_id, report.unit.year)
@@ -408,8 +389,7 @@ def report_return(*, report: QuarterlyReport, by, reason: str) -> ReportReturn:
         raise ValidationError(_("Say why the report is returned."))
     with transaction.atomic():
         report = _lock_report(report)
-        if not can_review(by, report.unit):
-            raise PermissionDenied
+        require(by, "review_report", report.unit)
         if report.status not in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED):
             raise ValidationError(_("Only a submitted report can be returned."))
         ensure_year_open(report.unit.town_id, report.unit.year)
@@ -445,8 +425,7 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
     {"points": Decimal|str|None, "note": str}. When every item has points the report is reviewed."""
     with transaction.atomic():
         report = _lock_report(report)
-        if not can_review(by, report.unit):
-            raise PermissionDenied
+        require(by, "review_report", report.unit)
         if report.status not in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED):
             raise ValidationError(_("Only a submitted report can be reviewed."))
         ensure_year_open(report.unit.town_id, report.unit.year)
@@ -539,8 +518,9 @@ def satisfaction_rate(
 ) -> SatisfactionRating:
     """A verified resident rates their property service 1-5, once per household and year."""
     household = user.verified_household if user.is_authenticated else None
-    if household is None or user.role != User.Role.RESIDENT:
+    if household is None:
         raise PermissionDenied
+    require(user, "rate_satisfaction")
     year = year or satisfaction_year(estate=household.building.estate)
     unit = satisfaction_unit_for(user=user, year=year)
     if unit is None:
@@ -573,8 +553,7 @@ def satisfaction_rate(
 
 def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "") -> InspectionScore:
     """An expert-panel member of the unit's town scores the year-end inspection (0..100)."""
-    if not (expert.is_authenticated and expert.is_expert_panel and expert.town_id == unit.town_id):
-        raise PermissionDenied
+    require(expert, "score_inspection", unit)
     ensure_year_open(unit.town_id, unit.year)
     value = _parse_points(score, Decimal("100"), _("inspection"))
     with transaction.atomic():
@@ -593,8 +572,7 @@ def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "")
 
 def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
     """Township staff record a veto (一票否决) with a reason."""
-    if not is_township_staff_of(by, unit.town_id):
-        raise PermissionDenied
+    require(by, "record_veto", unit)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("A veto needs a reason."))
@@ -611,8 +589,7 @@ def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
 
 
 def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
-    if not is_township_staff_of(by, veto.unit.town_id):
-        raise PermissionDenied
+    require(by, "revoke_veto", veto.unit)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the veto is revoked."))
@@ -645,8 +622,8 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
     `system=True` (the publish_results command) publishes without a user."""
     from .models import AnnualResult
 
-    if not system and not is_township_staff_of(by, scheme.town_id):
-        raise PermissionDenied
+    if not system:
+        require(by, "publish_results", scheme)
     with transaction.atomic():
         scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
         if scheme.is_published:
@@ -689,8 +666,7 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
 
 def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
     """Reopen a published year for a correction; the reason is recorded."""
-    if not is_township_staff_of(by, scheme.town_id):
-        raise PermissionDenied
+    require(by, "reopen_results", scheme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the results are reopened."))
@@ -722,8 +698,7 @@ def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
 
 def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
     """Staff correct a calculated payout by hand (never above the cap), with a note."""
-    if not is_township_staff_of(by, payout.unit.town_id):
-        raise PermissionDenied
+    require(by, "adjust_payout", payout.unit)
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("Say why the payout is changed."))
@@ -751,15 +726,26 @@ def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
 
 
 def payout_approve(*, payout: Payout, by) -> Payout:
-    """calculated -> approved, by someone other than who last computed or edited it."""
-    if not is_township_staff_of(by, payout.unit.town_id):
-        raise PermissionDenied
+    """calculated -> approved, by someone other than who last computed or edited it, once the
+    year's results are published."""
+    require(by, "approve_payout", payout.unit)
     with transaction.atomic():
         payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
         if payout.quarter != 0:
             raise ValidationError(_("Approve the year's payout, not a quarterly accrual."))
         if payout.status != Payout.Status.CALCULATED:
             raise ValidationError(_("Only a calculated payout can be approved."))
+        if (
+            not Scheme.objects.published()
+            .filter(town_id=payout.unit.town_id, year=payout.unit.year)
+            .exists()
+        ):
+            # property_rating.md: payouts of a year are approved only after its results are
+            # published (before that a quarter may still be pending review).
+            raise ValidationError(
+                _("Payouts of %(year)s are approved only after its results are published.")
+                % {"year": payout.unit.year}
+            )
         if payout.last_changed_by_id == by.pk:
             raise ValidationError(
                 _("You computed or edited this payout last; someone else must approve it.")
@@ -779,8 +765,7 @@ def payout_approve(*, payout: Payout, by) -> Payout:
 
 def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
     """approved -> paid, with the payment reference."""
-    if not is_township_staff_of(by, payout.unit.town_id):
-        raise PermissionDenied
+    require(by, "mark_payout_paid", payout.unit)
     reference = (reference or "").strip()
     if not reference:
         raise ValidationError(_("Enter the payment reference."))
@@ -806,8 +791,7 @@ def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
 def discrepancy_resolve(
     *, discrepancy: PayoutDiscrepancy, by, resolution: str
 ) -> PayoutDiscrepancy:
-    if not is_township_staff_of(by, discrepancy.payout.unit.town_id):
-        raise PermissionDenied
+    require(by, "resolve_discrepancy", discrepancy.payout.unit)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError(_("Say how the discrepancy was resolved."))

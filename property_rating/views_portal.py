@@ -25,7 +25,8 @@ from .models import AssessmentUnit, Evidence, QuarterlyReport, SatisfactionRatin
 
 def _manager(request):
     user = request.user
-    if not (user.is_property_manager and user.company_id):
+    # A superuser holds no company: the manager's pages are not theirs.
+    if user.is_superuser or not user.has_perm("property_rating.file_report"):
         raise PermissionDenied
     return user
 
@@ -202,7 +203,7 @@ def evidence_download(request, pk):
     reviewers and township staff of its town; anyone else gets 404."""
     evidence = get_object_or_404(Evidence.objects.select_related("item__report__unit"), pk=pk)
     unit = evidence.item.report.unit
-    if not (services.can_file(request.user, unit) or services.can_review(request.user, unit)):
+    if not request.user.has_perm("property_rating.open_report", unit):
         raise Http404
     return private_file_response(evidence.file, evidence.original_name)
 
@@ -271,7 +272,7 @@ def _rating_year(household) -> int | None:
 def satisfaction(request):
     """A verified resident rates their property service 1-5, once per household and year."""
     user = request.user
-    if not user.is_resident:
+    if user.is_superuser or not user.has_perm("property_rating.rate_satisfaction"):
         raise PermissionDenied
     household = user.verified_household
     year = _rating_year(household) if household else None

@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.models import User
-
 from . import selectors, services
 from .forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
 from .models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
@@ -35,12 +33,9 @@ QUEUE_STATUSES = {
 
 
 def _reviewer(request):
-    """Assessors and township staff of a town review (property_rating.services.can_review)."""
+    """Assessors and township staff of a town review (rules: property_rating.review_report)."""
     user = request.user
-    if not (
-        user.is_superuser
-        or (user.role in (User.Role.ASSESSOR, User.Role.TOWNSHIP_STAFF) and user.town_id)
-    ):
+    if not user.has_perm("property_rating.review_report"):
         raise PermissionDenied
     return user
 
@@ -176,7 +171,7 @@ def _due_at(report):
 
 def _expert(request):
     user = request.user
-    if not (user.is_expert_panel and user.town_id):
+    if user.is_superuser or not user.has_perm("property_rating.score_inspection"):
         raise PermissionDenied
     return user
 
@@ -245,7 +240,7 @@ def inspection_score(request, unit_pk):
 
 def _town_staff(request):
     user = request.user
-    if not (user.role == User.Role.TOWNSHIP_STAFF and user.town_id):
+    if user.is_superuser or not user.has_perm("property_rating.record_veto"):
         raise PermissionDenied
     return user
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from communities.models import Town
-from communities.scoping import is_staff_role, scope_to_staff
+from communities.scoping import scope_to_staff
 from governance.charts import bar_chart
 
 from .models import QUARTERS, AnnualResult, AssessmentUnit, ComputationRun, QuarterScore, Scheme
@@ -25,7 +25,7 @@ SCORE_BINS = [
 
 
 def _staff_or_404(request):
-    if not is_staff_role(request.user):
+    if not request.user.has_perm("property_rating.view_records"):
         raise Http404
 
 

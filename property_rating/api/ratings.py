@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from communities.models import PropertyCompany
-from communities.scoping import is_staff_role, scope_to_staff
+from communities.scoping import scope_to_staff
 
 from ..models import AnnualResult, Scheme
 from ..public_cache import cached_answer
@@ -110,7 +110,7 @@ def ratings_queryset(user):
         published_at=Subquery(published_at)
     )
     public = Q(published_at__isnull=False)
-    if is_staff_role(user):
+    if user.has_perm("property_rating.view_records"):
         staff_ids = scope_to_staff(
             AnnualResult.objects.all(), user, community_path="unit__estate__community"
         ).values("pk")
@@ -135,7 +135,11 @@ class ConditionalListMixin:
                 str(agg["n"]),
                 str(agg["computed"]),
                 str(agg["published"]),
-                "staff" if is_staff_role(self.request.user) else "public",
+                (
+                    "staff"
+                    if self.request.user.has_perm("property_rating.view_records")
+                    else "public"
+                ),
                 str(getattr(self.request.user, "pk", "")),
             ]
         )
