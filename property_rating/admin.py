@@ -24,6 +24,7 @@ from communities.admin_mixins import RoleScopedAdmin
 
 from . import models, services, tasks
 from .bulk import ImportFailed, import_assessment
+from .periods import parse_year
 from .resources import AnnualResultResource, PayoutResource
 
 
@@ -220,6 +221,14 @@ def _reason_page(modeladmin, request, queryset, *, title, label, action):
     return TemplateResponse(request, "admin/property_rating/reason_form.html", context)
 
 
+class SchemeForm(forms.ModelForm):
+    def clean_year(self):
+        try:
+            return parse_year(self.cleaned_data["year"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
 class AssessmentImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     create_missing = forms.BooleanField(
@@ -232,6 +241,7 @@ class AssessmentImportForm(forms.Form):
 class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     town_path = "town"
     change_rule = "property_rating.manage_scheme"
+    form = SchemeForm
     list_display = ["__str__", "year", "annual_cap", "cap_scope", "published_at", "units_link"]
     list_filter = ["year", "town"]
     inlines = [TaskItemInline, TierRowInline, PublicationEventInline]

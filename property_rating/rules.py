@@ -93,6 +93,11 @@ def is_company_manager(user, obj=None) -> bool:
 
 
 @rules.predicate
+def is_resident(user, obj=None) -> bool:
+    return roles.holds(user, Role.RESIDENT)
+
+
+@rules.predicate
 def is_verified_resident(user, obj=None) -> bool:
     return roles.holds(user, Role.RESIDENT) and user.verified_household is not None
 
@@ -116,6 +121,7 @@ rules.add_perm("property_rating.return_report", is_reviewer)
 rules.add_perm("property_rating.score_inspection", is_expert)
 rules.add_perm("property_rating.record_veto", is_township_staff)
 rules.add_perm("property_rating.revoke_veto", is_township_staff)
+rules.add_perm("property_rating.open_satisfaction", is_resident)
 rules.add_perm("property_rating.rate_satisfaction", is_verified_resident)
 
 # Scoring.

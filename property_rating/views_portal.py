@@ -21,6 +21,7 @@ from governance.uploads import private_file_response, validate_uploads
 from . import selectors, services
 from .forms import SatisfactionForm, report_line_forms
 from .models import AssessmentUnit, Evidence, QuarterlyReport, SatisfactionRating, Scheme
+from .periods import parse_year
 
 
 def _manager(request):
@@ -49,8 +50,10 @@ def manager_home(request):
         set(selectors.units_for_manager(user=user).values_list("year", flat=True)), reverse=True
     )
     try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError as error:
+        year = parse_year(
+            request.GET.get("year") or (years[0] if years else timezone.localdate().year)
+        )
+    except ValidationError as error:
         raise Http404 from error
     rows = selectors.manager_quarter_overview(user=user, year=year)
     return render(
@@ -272,7 +275,7 @@ def _rating_year(household) -> int | None:
 def satisfaction(request):
     """A verified resident rates their property service 1-5, once per household and year."""
     user = request.user
-    if user.is_superuser or not user.has_perm("property_rating.rate_satisfaction"):
+    if user.is_superuser or not user.has_perm("property_rating.open_satisfaction"):
         raise PermissionDenied
     household = user.verified_household
     year = _rating_year(household) if household else None

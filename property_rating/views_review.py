@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
 from .models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
+from .periods import parse_year
 
 QUEUE_STATUSES = {
     "submitted": [QuarterlyReport.Status.SUBMITTED],
@@ -54,8 +55,10 @@ def _published(user, year) -> bool:
 
 def _year(request, years) -> int:
     try:
-        return int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError as error:
+        return parse_year(
+            request.GET.get("year") or (years[0] if years else timezone.localdate().year)
+        )
+    except ValidationError as error:
         raise Http404 from error
 
 
