@@ -22,7 +22,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from communities.admin_mixins import RoleScopedAdmin
 
-from . import models, services, tasks
+from . import models, schemes, services, tasks
 from .bulk import ImportFailed, import_assessment
 from .periods import parse_year
 from .resources import AnnualResultResource, PayoutResource
@@ -321,22 +321,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
         scheme = form.instance
         if not scheme.task_items.exists() and not scheme.tiers.exists():
             # A scheme created without rows gets the spec's default task list and tiers.
-            models.TaskItem.objects.bulk_create(
-                models.TaskItem(
-                    scheme=scheme,
-                    code=c,
-                    title=t,
-                    category=cat,
-                    max_points=p,
-                    counts_label=label,
-                    order=i,
-                )
-                for i, (c, t, cat, p, label) in enumerate(services.DEFAULT_TASK_ITEMS)
-            )
-            models.TierRow.objects.bulk_create(
-                models.TierRow(scheme=scheme, min_score=m, percent=p)
-                for m, p in services.DEFAULT_TIERS
-            )
+            schemes.scheme_add_defaults(scheme=scheme)
             self.message_user(request, gettext("The default task list and tiers were added."))
 
     @admin.action(

@@ -232,6 +232,8 @@ def import_assessment(
     result = ImportResult(rows=len(parsed))
     with transaction.atomic():
         scheme_create_default(town=town, year=year, by=by)
+        # Holds the year's scheme row until the import commits (publication waits for it).
+        ensure_year_open(town.pk, year)
         for row in parsed:
             estate = estates.get(row["estate"])
             if estate is None:

@@ -28,39 +28,25 @@ from .models import (
     ReportSubmission,
     SatisfactionRating,
     Scheme,
-    TaskItem,
-    TierRow,
     Veto,
     quarter_bounds,
 )
 from .public_cache import publication_changed
+from .schemes import (  # noqa: F401  (the scheme stage, re-exported for existing callers)
+    DEFAULT_TASK_ITEMS,
+    DEFAULT_TIERS,
+    _scheme_for,
+    ensure_year_open,
+    scheme_copy,
+    scheme_create_default,
+    scheme_validate,
+)
 
 TWO_PLACES = Decimal("0.01")
 
 
 def s_or_none(value) -> str | None:
     return None if value is None else str(value)
-
-
-DEFAULT_TASK_ITEMS = [
-    # property_rating.md: default task list, codes and points
-    ("T1", "协助执法进小区", "协助执法", Decimal("15"), "次"),
-    ("T2", "消防安全巡查", "安全", Decimal("15"), "次"),
-    ("T3", "垃圾分类与环境卫生", "环境", Decimal("10"), ""),
-    ("T4", "出租屋及流动人口信息报送", "人口", Decimal("10"), "条"),
-    ("T5", "矛盾纠纷排查化解", "调解", Decimal("10"), "宗"),
-    ("T6", "配合党建及社区活动", "党建", Decimal("10"), "场"),
-    ("T7", "安全隐患排查与应急处置", "安全", Decimal("10"), "处"),
-    ("T8", "文明创建与宣传", "文明", Decimal("10"), "次"),
-    ("T9", "业主诉求响应", "服务", Decimal("10"), "件"),
-]
-DEFAULT_TIERS = [  # property_rating.md: >=90 100 %, >=80 80 %, >=70 60 %, >=60 40 %, else 0
-    (Decimal("90"), Decimal("100")),
-    (Decimal("80"), Decimal("80")),
-    (Decimal("70"), Decimal("60")),
-    (Decimal("60"), Decimal("40")),
-    (Decimal("0"), Decimal("0")),
-]
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,117 +58,6 @@ def require(user, action: str, obj=None) -> None:
     """Raise PermissionDenied unless property_rating/rules.py lets `user` take `action` on `obj`."""
     if user is None or not user.has_perm(f"property_rating.{action}", obj):
         raise PermissionDenied
-
-
-def _scheme_for(town_id, year) -> Scheme:
-    scheme = Scheme.objects.filter(town_id=town_id, year=year).first()
-    if scheme is None:
-        raise ValidationError(_("There is no assessment scheme for %(year)s yet.") % {"year": year})
-    return scheme
-
-
-def ensure_year_open(town_id, year) -> None:
-    """Inputs of a published year are frozen."""
-    if Scheme.objects.filter(town_id=town_id, year=year, published_at__isnull=False).exists():
-        raise ValidationError(
-            _("The results of %(year)s are published; reopen the year to change them.")
-            % {"year": year}
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Schemes
-# --------------------------------------------------------------------------------------------
-
-
-def scheme_create_default(*, town: Town, year: int, by=None) -> Scheme:
-    """The year's scheme with the default T1-T9 and tiers; returns an existing one."""
-    with transaction.atomic():
-        scheme, created = Scheme.objects.get_or_create(
-            town=town, year=year, defaults={"updated_by": by}
-        )
-        if created:
-            TaskItem.objects.bulk_create(
-                TaskItem(
-                    scheme=scheme,
-                    code=code,
-                    title=title,
-                    category=category,
-                    max_points=points,
-                    counts_label=label,
-                    order=i,
-                )
-                for i, (code, title, category, points, label) in enumerate(DEFAULT_TASK_ITEMS)
-            )
-            TierRow.objects.bulk_create(
-                TierRow(scheme=scheme, min_score=m, percent=p) for m, p in DEFAULT_TIERS
-            )
-    return scheme
-
-
-_SCHEME_COPY_FIELDS = [
-    "report_due_days",
-    "late_penalty_per_day",
-    "late_penalty_cap",
-    "weight_quarterly",
-    "weight_satisfaction",
-    "weight_inspection",
-    "min_satisfaction_responses",
-    "red_list_size",
-    "red_list_min_score",
-    "black_list_below",
-    "four_star_min",
-    "three_star_min",
-    "annual_cap",
-    "cap_scope",
-]
-
-
-def scheme_copy(*, source: Scheme, year: int | None = None, by=None) -> Scheme:
-    """Copy a scheme (numbers, task items, tiers) to `year` (default: the next year)."""
-    year = year or source.year + 1
-    with transaction.atomic():
-        if Scheme.objects.filter(town_id=source.town_id, year=year).exists():
-            raise ValidationError(
-                _("%(town)s already has a scheme for %(year)s.")
-                % {"town": source.town, "year": year}
-            )
-        scheme = Scheme.objects.create(
-            town_id=source.town_id,
-            year=year,
-            copied_from=source,
-            updated_by=by,
-            **{name: getattr(source, name) for name in _SCHEME_COPY_FIELDS},
-        )
-        TaskItem.objects.bulk_create(
-            TaskItem(
-                scheme=scheme,
-                code=i.code,
-                title=i.title,
-                category=i.category,
-                max_points=i.max_points,
-                counts_label=i.counts_label,
-                order=i.order,
-            )
-            for i in source.task_items.all()
-        )
-        TierRow.objects.bulk_create(
-            TierRow(scheme=scheme, min_score=t.min_score, percent=t.percent)
-            for t in source.tiers.all()
-        )
-    return scheme
-
-
-def scheme_validate(*, scheme: Scheme) -> None:
-    """Raise one ValidationError listing everything wrong with the scheme and its tables."""
-    messages = []
-    try:
-        scheme.full_clean()
-    except ValidationError as error:
-        messages.extend(error.messages)
-    messages.extend(scheme.validate_tables())
-    if messages:
-        raise ValidationError(messages)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,9 +120,9 @@ def report_get_or_create(*, unit: AssessmentUnit, quarter: int, by) -> Quarterly
         require(by, "open_report", unit)
     if quarter not in QUARTERS or not unit.is_assessed_in(quarter):
         raise ValidationError(_("The unit is not assessed in this quarter."))
-    ensure_year_open(unit.town_id, unit.year)
     scheme = _scheme_for(unit.town_id, unit.year)
     with transaction.atomic():
+        ensure_year_open(unit.town_id, unit.year)
         report, created = QuarterlyReport.objects.get_or_create(
             unit=unit, quarter=quarter, defaults={"created_by": by}
         )
@@ -536,6 +411,7 @@ def satisfaction_rate(
         raise ValidationError(_("Choose a rating from 1 to 5."))
     try:
         with transaction.atomic():
+            ensure_year_open(unit.town_id, year)
             return SatisfactionRating.objects.create(
                 unit=unit,
                 household=household,
@@ -554,9 +430,9 @@ def satisfaction_rate(
 def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "") -> InspectionScore:
     """An expert-panel member of the unit's town scores the year-end inspection (0..100)."""
     require(expert, "score_inspection", unit)
-    ensure_year_open(unit.town_id, unit.year)
     value = _parse_points(score, Decimal("100"), _("inspection"))
     with transaction.atomic():
+        ensure_year_open(unit.town_id, unit.year)
         obj, _created = InspectionScore.objects.update_or_create(
             unit=unit, expert=expert, defaults={"score": value, "note": (note or "").strip()}
         )
@@ -576,8 +452,9 @@ def veto_record(*, unit: AssessmentUnit, by, reason: str) -> Veto:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("A veto needs a reason."))
-    ensure_year_open(unit.town_id, unit.year)
-    veto = Veto.objects.create(unit=unit, reason=reason, recorded_by=by)
+    with transaction.atomic():
+        ensure_year_open(unit.town_id, unit.year)
+        veto = Veto.objects.create(unit=unit, reason=reason, recorded_by=by)
     audit.record(
         audit.Action.SCORE_CHANGED,
         actor=by,
@@ -593,8 +470,8 @@ def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the veto is revoked."))
-    ensure_year_open(veto.unit.town_id, veto.unit.year)
     with transaction.atomic():
+        ensure_year_open(veto.unit.town_id, veto.unit.year)
         veto = Veto.objects.select_for_update().get(pk=veto.pk)
         if veto.revoked_at:
             raise ValidationError(_("This veto is already revoked."))

@@ -48,7 +48,7 @@ def _finish(run, outcome=None, error=None):
 
 def _validate_scheme(town_id, year) -> None:
     """A scheme whose points, weights or tiers are invalid is not computed (the run says why)."""
-    from .services import scheme_validate
+    from .schemes import scheme_validate
 
     scheme = Scheme.objects.filter(town_id=town_id, year=year).first()
     if scheme is not None:
