@@ -50,9 +50,17 @@ def money_field(verbose_name, **kwargs):
 # --------------------------------------------------------------------------------------------
 
 
+# property_rating.md "Publication": a year is published while its scheme has a publication time.
+# The one definition of "published"; every query and the row property below derive from it.
+PUBLISHED = models.Q(published_at__isnull=False)
+
+
 class SchemeQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_at__isnull=False)
+        return self.filter(PUBLISHED)
+
+    def unpublished(self):
+        return self.exclude(PUBLISHED)
 
 
 class Scheme(models.Model):
@@ -939,10 +947,8 @@ class AnnualResultQuerySet(models.QuerySet):
 
         return self.filter(
             Exists(
-                Scheme.objects.filter(
-                    town_id=OuterRef("unit__town_id"),
-                    year=OuterRef("unit__year"),
-                    published_at__isnull=False,
+                Scheme.objects.published().filter(
+                    town_id=OuterRef("unit__town_id"), year=OuterRef("unit__year")
                 )
             )
         )

@@ -10,11 +10,19 @@ Superusers pass every rule (Django asks no backend for an active superuser).
 """
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from communities import roles
 from communities.models import Town, User
 
 Role = roles.Role
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless the rule `property_rating.<action>` lets `user` act on `obj`
+    (the services' check, so the portal, admin, API and commands share it)."""
+    if user is None or not user.has_perm(f"property_rating.{action}", obj):
+        raise PermissionDenied
 
 
 def town_id_of(obj) -> int | None:

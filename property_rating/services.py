@@ -19,9 +19,6 @@ from .models import (
     AssessmentUnit,
     Evidence,
     InspectionScore,
-    Payout,
-    PayoutDiscrepancy,
-    PublicationEvent,
     QuarterlyReport,
     ReportItem,
     ReportReturn,
@@ -31,7 +28,14 @@ from .models import (
     Veto,
     quarter_bounds,
 )
-from .public_cache import publication_changed
+from .payouts import (  # noqa: F401  (the payout stage, re-exported for existing callers)
+    discrepancy_resolve,
+    payout_adjust,
+    payout_approve,
+    payout_mark_paid,
+)
+from .publication import is_published, results_publish, results_reopen  # noqa: F401
+from .rules import require
 from .schemes import (  # noqa: F401  (the scheme stage, re-exported for existing callers)
     DEFAULT_TASK_ITEMS,
     DEFAULT_TIERS,
@@ -52,12 +56,6 @@ def s_or_none(value) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Who may do what
 # --------------------------------------------------------------------------------------------
-
-
-def require(user, action: str, obj=None) -> None:
-    """Raise PermissionDenied unless property_rating/rules.py lets `user` take `action` on `obj`."""
-    if user is None or not user.has_perm(f"property_rating.{action}", obj):
-        raise PermissionDenied
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,9 +358,9 @@ def satisfaction_year(*, estate) -> int:
     year = (
         AssessmentUnit.objects.filter(estate=estate)
         .exclude(
-            year__in=Scheme.objects.filter(
-                town_id=estate.community.town_id, published_at__isnull=False
-            ).values("year")
+            year__in=Scheme.objects.published()
+            .filter(town_id=estate.community.town_id)
+            .values("year")
         )
         .filter(year__lte=timezone.localdate().year)
         .order_by("-year")
@@ -487,193 +485,3 @@ def veto_revoke(*, veto: Veto, by, reason: str) -> Veto:
         details={"reason": reason},
     )
     return veto
-
-
-# --------------------------------------------------------------------------------------------
-# Publication
-# --------------------------------------------------------------------------------------------
-
-
-def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
-    """Publish the year's results (then the year is frozen). Needs a complete annual computation.
-    `system=True` (the publish_results command) publishes without a user."""
-    from .models import AnnualResult
-
-    if not system:
-        require(by, "publish_results", scheme)
-    with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        if scheme.is_published:
-            raise ValidationError(_("These results are already published."))
-        units = AssessmentUnit.objects.filter(town_id=scheme.town_id, year=scheme.year)
-        total = units.count()
-        results = AnnualResult.objects.filter(unit__in=units)
-        if total == 0 or results.count() != total:
-            raise ValidationError(_("Compute the annual results before publishing them."))
-        pending = results.filter(status=AnnualResult.Status.PENDING).count()
-        if pending:
-            raise ValidationError(
-                _(
-                    "%(n)d units still have quarters pending review; compute again once they are "
-                    "reviewed."
-                )
-                % {"n": pending}
-            )
-        stale = results.filter(computed_at__lt=scheme.updated_at).exists()
-        if stale:
-            raise ValidationError(
-                _("The scheme changed after the last computation; compute the year again.")
-            )
-        scheme.published_at = timezone.now()
-        scheme.published_by = by
-        scheme.save(update_fields=["published_at", "published_by"])
-        PublicationEvent.objects.create(
-            scheme=scheme, action=PublicationEvent.Action.PUBLISH, by=by
-        )
-        publication_changed()
-    audit.record(
-        audit.Action.PUBLICATION_CHANGED,
-        actor=by,
-        obj=scheme,
-        summary=f"results published: {scheme}",
-        details={"system": system},
-    )
-    return scheme
-
-
-def results_reopen(*, scheme: Scheme, by, reason: str) -> Scheme:
-    """Reopen a published year for a correction; the reason is recorded."""
-    require(by, "reopen_results", scheme)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why the results are reopened."))
-    with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        if not scheme.is_published:
-            raise ValidationError(_("These results are not published."))
-        scheme.published_at = None
-        scheme.published_by = None
-        scheme.save(update_fields=["published_at", "published_by"])
-        PublicationEvent.objects.create(
-            scheme=scheme, action=PublicationEvent.Action.REOPEN, by=by, reason=reason
-        )
-        publication_changed()
-    audit.record(
-        audit.Action.PUBLICATION_CHANGED,
-        actor=by,
-        obj=scheme,
-        summary=f"results reopened: {scheme}",
-        details={"reason": reason},
-    )
-    return scheme
-
-
-# --------------------------------------------------------------------------------------------
-# Payouts
-# --------------------------------------------------------------------------------------------
-
-
-def payout_adjust(*, payout: Payout, by, amount, note: str) -> Payout:
-    """Staff correct a calculated payout by hand (never above the cap), with a note."""
-    require(by, "adjust_payout", payout.unit)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(_("Say why the payout is changed."))
-    with transaction.atomic():
-        payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
-        if payout.is_locked:
-            raise ValidationError(_("An approved or paid payout never changes."))
-        scheme = _scheme_for(payout.unit.town_id, payout.unit.year)
-        value = Decimal(str(amount)).quantize(TWO_PLACES)
-        cap = scheme.annual_cap if payout.quarter == 0 else scheme.quarter_cap
-        if not Decimal("0") <= value <= cap:
-            raise ValidationError(_("The amount is between 0 and %(cap)s.") % {"cap": cap})
-        payout.amount = value
-        payout.note = note
-        payout.last_changed_by = by
-        payout.save()
-    audit.record(
-        audit.Action.PAYOUT_CHANGED,
-        actor=by,
-        obj=payout,
-        summary=f"payout adjusted to {payout.amount}",
-        details={"note": note},
-    )
-    return payout
-
-
-def payout_approve(*, payout: Payout, by) -> Payout:
-    """calculated -> approved, by someone other than who last computed or edited it, once the
-    year's results are published."""
-    require(by, "approve_payout", payout.unit)
-    with transaction.atomic():
-        payout = Payout.objects.select_for_update().select_related("unit").get(pk=payout.pk)
-        if payout.quarter != 0:
-            raise ValidationError(_("Approve the year's payout, not a quarterly accrual."))
-        if payout.status != Payout.Status.CALCULATED:
-            raise ValidationError(_("Only a calculated payout can be approved."))
-        if (
-            not Scheme.objects.published()
-            .filter(town_id=payout.unit.town_id, year=payout.unit.year)
-            .exists()
-        ):
-            # property_rating.md: payouts of a year are approved only after its results are
-            # published (before that a quarter may still be pending review).
-            raise ValidationError(
-                _("Payouts of %(year)s are approved only after its results are published.")
-                % {"year": payout.unit.year}
-            )
-        if payout.last_changed_by_id == by.pk:
-            raise ValidationError(
-                _("You computed or edited this payout last; someone else must approve it.")
-            )
-        payout.status = Payout.Status.APPROVED
-        payout.approved_by = by
-        payout.approved_at = timezone.now()
-        payout.save()
-    audit.record(
-        audit.Action.PAYOUT_CHANGED,
-        actor=by,
-        obj=payout,
-        summary=f"payout approved: {payout.amount}",
-    )
-    return payout
-
-
-def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
-    """approved -> paid, with the payment reference."""
-    require(by, "mark_payout_paid", payout.unit)
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationError(_("Enter the payment reference."))
-    with transaction.atomic():
-        payout = Payout.objects.select_for_update().get(pk=payout.pk)
-        if payout.status != Payout.Status.APPROVED:
-            raise ValidationError(_("Only an approved payout can be marked paid."))
-        payout.status = Payout.Status.PAID
-        payout.paid_by = by
-        payout.paid_at = timezone.now()
-        payout.payment_reference = reference[:100]
-        payout.save()
-    audit.record(
-        audit.Action.PAYOUT_CHANGED,
-        actor=by,
-        obj=payout,
-        summary=f"payout paid: {payout.amount}",
-        details={"reference": reference},
-    )
-    return payout
-
-
-def discrepancy_resolve(
-    *, discrepancy: PayoutDiscrepancy, by, resolution: str
-) -> PayoutDiscrepancy:
-    require(by, "resolve_discrepancy", discrepancy.payout.unit)
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ValidationError(_("Say how the discrepancy was resolved."))
-    discrepancy.resolved_at = timezone.now()
-    discrepancy.resolved_by = by
-    discrepancy.resolution = resolution
-    discrepancy.save()
-    return discrepancy

@@ -190,7 +190,7 @@ def compute_due_quarters() -> list:
 def _compute_due_quarters() -> list:
     now = timezone.now()
     done = []
-    for scheme in Scheme.objects.filter(published_at__isnull=True).select_related("town"):
+    for scheme in Scheme.objects.unpublished().select_related("town"):
         computed = set(
             QuarterScore.objects.filter(unit__town_id=scheme.town_id, unit__year=scheme.year)
             .values_list("quarter", flat=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import publication, selectors, services
 from .forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
 from .models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
 from .periods import parse_year
@@ -50,7 +50,7 @@ def _years(user) -> list[int]:
 
 def _published(user, year) -> bool:
     """A published year's inputs are frozen (the services refuse changes; the pages say so)."""
-    return Scheme.objects.published().filter(town_id=user.town_id, year=year).exists()
+    return publication.is_published(town_id=user.town_id, year=year)
 
 
 def _year(request, years) -> int:

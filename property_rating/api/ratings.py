@@ -101,11 +101,11 @@ class RatingFilter(df.FilterSet):
 
 def ratings_queryset(user):
     """Results the caller may read: published years for anyone; staff also their own scope."""
-    published_at = Scheme.objects.filter(
-        town_id=OuterRef("unit__town_id"),
-        year=OuterRef("unit__year"),
-        published_at__isnull=False,
-    ).values("published_at")[:1]
+    published_at = (
+        Scheme.objects.published()
+        .filter(town_id=OuterRef("unit__town_id"), year=OuterRef("unit__year"))
+        .values("published_at")[:1]
+    )
     qs = AnnualResult.objects.select_related("unit__estate__community", "unit__company").annotate(
         published_at=Subquery(published_at)
     )

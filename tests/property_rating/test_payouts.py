@@ -192,3 +192,28 @@ def test_marking_payouts_paid_in_admin_confirms_with_a_message(
     )
     assert "1 payouts marked paid (reference BANK-7)." in response.content.decode()
     assert Payout.objects.get(pk=payout.pk).status == "paid"
+
+
+def test_resolving_a_discrepancy_is_recorded_once_in_the_audit_trail(
+    scheme, make_unit, staff, staff2
+):
+    from governance.models import AuditEvent
+    from property_rating.services import discrepancy_resolve
+
+    unit = give_inputs(make_unit(), quarters=(95,) * 4)
+    compute(scheme.town)
+    publish(scheme.town)
+    payout_approve(payout=Payout.objects.get(unit=unit, quarter=0), by=staff)
+    reopen(scheme.town, by=staff2)
+    give_inputs(unit, quarters=(85,) * 4)
+    compute(scheme.town)
+    discrepancy = PayoutDiscrepancy.objects.get()
+
+    discrepancy_resolve(discrepancy=discrepancy, by=staff2, resolution="差额次年抵扣")
+
+    discrepancy.refresh_from_db()
+    assert (discrepancy.resolved_by, discrepancy.resolution) == (staff2, "差额次年抵扣")
+    event = AuditEvent.objects.get(actor=staff2, summary__startswith="payout discrepancy resolved")
+    assert event.details["resolution"] == "差额次年抵扣"
+    with pytest.raises(ValidationError):
+        discrepancy_resolve(discrepancy=discrepancy, by=staff, resolution="again")
