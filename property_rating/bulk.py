@@ -8,7 +8,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -33,6 +33,7 @@ from .models import (
     Veto,
 )
 from .periods import parse_year
+from .policy import parse_score
 from .services import ensure_year_open, scheme_create_default
 
 IMPORT_COLUMNS = [
@@ -106,24 +107,10 @@ def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
 
 
 def _score(text: str, column: str) -> Decimal | None:
+    """A blank cell is an absent value; otherwise the shared rule for a typed score, 0..100."""
     if text == "":
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValidationError(
-            _("%(column)s %(value)r is not a number.") % {"column": column, "value": text}
-        ) from error
-    if not value.is_finite() or not Decimal("0") <= value <= HUNDRED:
-        raise ValidationError(
-            _("%(column)s %(value)s is not between 0 and 100.") % {"column": column, "value": text}
-        )
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError(
-            _("%(column)s %(value)s has more than two decimals.")
-            % {"column": column, "value": text}
-        )
-    return value
+    return parse_score(text, maximum=HUNDRED, label=f"{column} {text!r}")
 
 
 def _looks_like_credit_code(text: str) -> bool:

@@ -1,6 +1,7 @@
 """Reads of the property_rating app, each limited to what the caller may see."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from communities import roles
 from communities.scoping import scope_to_staff
@@ -143,3 +144,28 @@ def results_for_staff(*, user, town_id=None, year=None) -> QuerySet:
     if year:
         qs = qs.filter(unit__year=year)
     return qs
+
+
+def satisfaction_year(*, estate) -> int | None:
+    """property_rating.md "Annual score", S: the year a resident rates now, once per household
+    and year: the latest year up to this one in which the estate has a unit and whose results are
+    not yet published (so rating 2022 stays open until 2022 is published); None if there is none.
+    The one definition, used by the portal page, the home-page panel and the service."""
+    today = timezone.localdate()
+    return (
+        AssessmentUnit.objects.filter(estate=estate, year__lte=today.year)
+        .exclude(
+            year__in=Scheme.objects.published()
+            .filter(town_id=estate.community.town_id)
+            .values("year")
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def report_due_at(report):
+    """property_rating.md "Periods": when the report's quarter was due (None without a scheme)."""
+    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
+    return scheme.due_at(report.quarter) if scheme else None

@@ -4,7 +4,7 @@ inspection, vetoes, publication and the payout workflow. Keyword-only; each owns
 Permission checks live here too (raising PermissionDenied), so the portal, admin and API share them.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from communities.models import ServiceContract, Town
 from governance.security import audit
 
+from . import selectors
 from .models import (
     QUARTERS,
     AssessmentUnit,
@@ -24,7 +25,6 @@ from .models import (
     ReportReturn,
     ReportSubmission,
     SatisfactionRating,
-    Scheme,
     Veto,
     quarter_bounds,
 )
@@ -34,6 +34,7 @@ from .payouts import (  # noqa: F401  (the payout stage, re-exported for existin
     payout_approve,
     payout_mark_paid,
 )
+from .policy import decimal_text, parse_score
 from .publication import is_published, results_publish, results_reopen  # noqa: F401
 from .rules import require
 from .schemes import (  # noqa: F401  (the scheme stage, re-exported for existing callers)
@@ -47,10 +48,6 @@ from .schemes import (  # noqa: F401  (the scheme stage, re-exported for existin
 )
 
 TWO_PLACES = Decimal("0.01")
-
-
-def s_or_none(value) -> str | None:
-    return None if value is None else str(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,20 +276,6 @@ def report_return(*, report: QuarterlyReport, by, reason: str) -> ReportReturn:
     return returned
 
 
-def _parse_points(value, max_points: Decimal, code: str) -> Decimal:
-    try:
-        points = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise ValidationError(_("%(code)s: points must be a number.") % {"code": code}) from error
-    if not points.is_finite() or points != points.quantize(TWO_PLACES):
-        raise ValidationError(_("%(code)s: points have at most two decimals.") % {"code": code})
-    if not Decimal("0") <= points <= max_points:
-        raise ValidationError(
-            _("%(code)s: points are between 0 and %(max)s.") % {"code": code, "max": max_points}
-        )
-    return points
-
-
 def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyReport:
     """Award points per item. `scores` maps a task item code (or ReportItem id) to
     {"points": Decimal|str|None, "note": str}. When every item has points the report is reviewed."""
@@ -316,7 +299,9 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
                 line.awarded_points = (
                     None
                     if points in (None, "")
-                    else _parse_points(points, line.task_item.max_points, line.task_item.code)
+                    else parse_score(
+                        points, maximum=line.task_item.max_points, label=line.task_item.code
+                    )
                 )
             except ValidationError as error:
                 errors.extend(error.messages)
@@ -342,7 +327,7 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
         actor=by,
         obj=report,
         summary=f"report reviewed: {report}",
-        details={line.task_item.code: s_or_none(line.awarded_points) for line in changed},
+        details={line.task_item.code: decimal_text(line.awarded_points) for line in changed},
     )
     return report
 
@@ -352,24 +337,6 @@ def report_review(*, report: QuarterlyReport, by, scores: dict) -> QuarterlyRepo
 # --------------------------------------------------------------------------------------------
 
 
-def satisfaction_year(*, estate) -> int:
-    """The year residents rate now: the latest unpublished assessment year with a unit for the
-    estate (so rating stays open until the year is published); else the calendar year."""
-    year = (
-        AssessmentUnit.objects.filter(estate=estate)
-        .exclude(
-            year__in=Scheme.objects.published()
-            .filter(town_id=estate.community.town_id)
-            .values("year")
-        )
-        .filter(year__lte=timezone.localdate().year)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    return year or timezone.localdate().year
-
-
 def satisfaction_unit_for(*, user, year: int | None = None) -> AssessmentUnit | None:
     """The unit a verified resident rates: their estate's unit of the open year (latest
     contract when the company changed during the year)."""
@@ -377,7 +344,9 @@ def satisfaction_unit_for(*, user, year: int | None = None) -> AssessmentUnit | 
     if household is None:
         return None
     estate = household.building.estate
-    year = year or satisfaction_year(estate=estate)
+    year = year or selectors.satisfaction_year(estate=estate)
+    if year is None:
+        return None
     return (
         AssessmentUnit.objects.filter(estate=estate, year=year)
         .select_related("estate", "company")
@@ -394,7 +363,12 @@ def satisfaction_rate(
     if household is None:
         raise PermissionDenied
     require(user, "rate_satisfaction")
-    year = year or satisfaction_year(estate=household.building.estate)
+    # No open year: the message below names the calendar year.
+    year = (
+        year
+        or selectors.satisfaction_year(estate=household.building.estate)
+        or timezone.localdate().year
+    )
     unit = satisfaction_unit_for(user=user, year=year)
     if unit is None:
         raise ValidationError(
@@ -428,7 +402,7 @@ def satisfaction_rate(
 def inspection_score_set(*, unit: AssessmentUnit, expert, score, note: str = "") -> InspectionScore:
     """An expert-panel member of the unit's town scores the year-end inspection (0..100)."""
     require(expert, "score_inspection", unit)
-    value = _parse_points(score, Decimal("100"), _("inspection"))
+    value = parse_score(score, maximum=Decimal("100"), label=_("inspection"))
     with transaction.atomic():
         ensure_year_open(unit.town_id, unit.year)
         obj, _created = InspectionScore.objects.update_or_create(

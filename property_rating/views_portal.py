@@ -20,7 +20,7 @@ from governance.uploads import private_file_response, validate_uploads
 
 from . import selectors, services
 from .forms import SatisfactionForm, report_line_forms
-from .models import AssessmentUnit, Evidence, QuarterlyReport, SatisfactionRating, Scheme
+from .models import Evidence, QuarterlyReport, SatisfactionRating
 from .periods import parse_year
 
 
@@ -120,16 +120,11 @@ def report_detail(request, pk):
             "errors": errors,
             "submissions": report.submissions.all(),
             "returns": report.returns.all(),
-            "due_at": _due_at(report),
+            "due_at": selectors.report_due_at(report),
             "show_points": report.status == QuarterlyReport.Status.REVIEWED,
         },
         status=400 if errors else 200,
     )
-
-
-def _due_at(report):
-    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
-    return scheme.due_at(report.quarter) if scheme else None
 
 
 def _save_report(report, forms, user, *, submit: bool) -> None:
@@ -255,22 +250,6 @@ def api_token(request):
 # --------------------------------------------------------------------------------------------
 
 
-def _rating_year(household) -> int | None:
-    """The year a resident rates: the latest year up to now in which their estate has a unit and
-    whose results are not yet published (so a resident can still rate 2022 while it is open)."""
-    today = timezone.localdate()
-    units = AssessmentUnit.objects.filter(
-        estate_id=household.building.estate_id, year__lte=today.year
-    )
-    published = Scheme.objects.published().filter(
-        town_id=household.building.estate.community.town_id
-    )
-    years = set(units.values_list("year", flat=True)) - set(
-        published.values_list("year", flat=True)
-    )
-    return max(years) if years else None
-
-
 @login_required
 def satisfaction(request):
     """A verified resident rates their property service 1-5, once per household and year."""
@@ -278,7 +257,7 @@ def satisfaction(request):
     if user.is_superuser or not user.has_perm("property_rating.open_satisfaction"):
         raise PermissionDenied
     household = user.verified_household
-    year = _rating_year(household) if household else None
+    year = selectors.satisfaction_year(estate=household.building.estate) if household else None
     unit = services.satisfaction_unit_for(user=user, year=year) if year else None
     existing = (
         SatisfactionRating.objects.filter(household=household, year=year).first() if unit else None

@@ -156,15 +156,10 @@ def report_review(request, pk):
             "errors": errors,
             "can_act": report.status
             in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED),
-            "due_at": _due_at(report),
+            "due_at": selectors.report_due_at(report),
         },
         status=status,
     )
-
-
-def _due_at(report):
-    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
-    return scheme.due_at(report.quarter) if scheme else None
 
 
 # --------------------------------------------------------------------------------------------
