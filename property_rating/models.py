@@ -19,22 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Estate, Household, PropertyCompany, ServiceContract, Town
 
+# property_rating.md "Periods" (re-exported: callers import them from models too).
+from .periods import QUARTERS, quarter_bounds  # noqa: F401
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-QUARTERS = (1, 2, 3, 4)
+
 QUARTER_CHOICES = [(q, f"Q{q}") for q in QUARTERS]
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """First and last day of a calendar quarter."""
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year, 12, 31)
-        if quarter == 4
-        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    )
-    return start, end
 
 
 def score_field(verbose_name, **kwargs):

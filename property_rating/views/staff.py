@@ -14,8 +14,8 @@ from communities.models import Town
 from communities.scoping import scope_to_staff
 from governance.charts import bar_chart
 
-from .models import QUARTERS, AnnualResult, AssessmentUnit, ComputationRun, QuarterScore, Scheme
-from .periods import parse_id, parse_year
+from ..models import QUARTERS, AnnualResult, AssessmentUnit, ComputationRun, QuarterScore, Scheme
+from ..periods import parse_id, parse_year
 
 SCORE_BINS = [
     (Decimal("90"), "90-100"),

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import publication, selectors, services
-from .forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
-from .models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
-from .periods import parse_year
+from .. import publication, selectors, services
+from ..forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
+from ..models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
+from ..periods import parse_year
 
 QUEUE_STATUSES = {
     "submitted": [QuarterlyReport.Status.SUBMITTED],

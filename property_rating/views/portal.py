@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from governance.uploads import private_file_response, validate_uploads
 
-from . import selectors, services
-from .forms import SatisfactionForm, report_line_forms
-from .models import Evidence, QuarterlyReport, SatisfactionRating
-from .periods import parse_year
+from .. import selectors, services
+from ..forms import SatisfactionForm, report_line_forms
+from ..models import Evidence, QuarterlyReport, SatisfactionRating
+from ..periods import parse_year
 
 
 def _manager(request):
