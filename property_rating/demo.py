@@ -32,7 +32,7 @@ from .models import (
     Scheme,
     Veto,
 )
-from .tasks import run_quarter, run_year
+from .scoring import run_quarter, run_year
 
 MANAGER_COMPANY = "广州市时代物业管理有限公司佛山分公司"
 D = Decimal

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from property_rating.bulk import town_by_name
 from property_rating.periods import year_argument
-from property_rating.tasks import run_quarter, run_year
+from property_rating.scoring import run_quarter, run_year
 
 
 class Command(BaseCommand):
