@@ -187,7 +187,7 @@ def report_return(*, report: QuarterlyReport, by, reason: str) -> ReportReturn:
         raise ValidationError(_("Say why the report is returned."))
     with transaction.atomic():
         report = _lock_report(report)
-        require(by, "review_report", report.unit)
+        require(by, "return_report", report.unit)
         if report.status not in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED):
             raise ValidationError(_("Only a submitted report can be returned."))
         ensure_year_open(report.unit.town_id, report.unit.year)
