@@ -19,44 +19,110 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.admin_mixins import RoleScopedAdmin
-from communities.models import User
 from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX, SpreadsheetExportMixin
 
-from . import models, services, tasks
+from . import models, schemes, services, tasks
 from .bulk import ImportFailed, import_assessment
+from .periods import parse_year
 from .resources import AnnualResultResource, PayoutResource
-
-TOWNSHIP_ONLY = (User.Role.TOWNSHIP_STAFF,)
-STAFF_VIEW = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF, User.Role.ASSESSOR)
 
 
 def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class ScopedInline:
-    change_roles = TOWNSHIP_ONLY
-    view_roles = STAFF_VIEW
+class RulesAdmin(RoleScopedAdmin):
+    """Admin rights from property_rating/rules.py (querysets stay scoped by RoleScopedAdmin).
 
-    def _role_in(self, request, roles) -> bool:
+    view_rule / change_rule / delete_rule name the rule asked; None means nobody (but a
+    superuser). Actions declare `permissions=[<rule suffix>]`; `has_<suffix>_permission` asks
+    the rule `property_rating.<suffix>`, so an action is offered only to those allowed to take
+    it, and a forged POST of another is refused with a message."""
+
+    view_rule: str | None = "property_rating.view_records"
+    change_rule: str | None = None
+    delete_rule: str | None = None
+
+    def _may(self, request, rule, obj=None) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and user.role in roles))
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        return rule is not None and user.has_perm(rule, obj)
+
+    # Admin actions declare `permissions=[...]`; Django asks has_<name>_permission(request).
+    def has_copy_scheme_permission(self, request):
+        return self._may(request, "property_rating.copy_scheme")
+
+    def has_sync_units_permission(self, request):
+        return self._may(request, "property_rating.sync_units")
+
+    def has_compute_scores_permission(self, request):
+        return self._may(request, "property_rating.compute_scores")
+
+    def has_publish_results_permission(self, request):
+        return self._may(request, "property_rating.publish_results")
+
+    def has_reopen_results_permission(self, request):
+        return self._may(request, "property_rating.reopen_results")
+
+    def has_approve_payout_permission(self, request):
+        return self._may(request, "property_rating.approve_payout")
+
+    def has_mark_payout_paid_permission(self, request):
+        return self._may(request, "property_rating.mark_payout_paid")
+
+    def has_module_permission(self, request):
+        return self._may(request, self.view_rule)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, self.view_rule) or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._may(request, self.change_rule)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, self.change_rule, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, self.delete_rule, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        name = request.POST.get("action") if request.method == "POST" else None
+        if name and name not in self.get_actions(request):
+            self.message_user(request, gettext("You may not take this action."), messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+
+class ScopedInline:
+    change_rule: str | None = "property_rating.manage_scheme"
+    view_rule: str | None = "property_rating.view_records"
+
+    def _may(self, request, rule, obj=None) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        return rule is not None and user.has_perm(rule, obj)
 
     def _frozen(self, obj) -> bool:
         scheme = obj if isinstance(obj, models.Scheme) else getattr(obj, "scheme", None)
         return bool(scheme and scheme.is_published)
 
     def has_view_permission(self, request, obj=None):
-        return self._role_in(request, self.view_roles + self.change_roles)
+        return self._may(request, self.view_rule) or self._may(request, self.change_rule, obj)
 
     def has_add_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles) and not self._frozen(obj)
+        return self._may(request, self.change_rule, obj) and not self._frozen(obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles) and not self._frozen(obj)
+        return self._may(request, self.change_rule, obj) and not self._frozen(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles) and not self._frozen(obj)
+        return self._may(request, self.change_rule, obj) and not self._frozen(obj)
 
 
 class TaskItemFormSet(BaseInlineFormSet):
@@ -154,6 +220,14 @@ def _reason_page(modeladmin, request, queryset, *, title, label, action):
     return TemplateResponse(request, "admin/property_rating/reason_form.html", context)
 
 
+class SchemeForm(forms.ModelForm):
+    def clean_year(self):
+        try:
+            return parse_year(self.cleaned_data["year"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
 class AssessmentImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     create_missing = forms.BooleanField(
@@ -163,9 +237,10 @@ class AssessmentImportForm(forms.Form):
 
 
 @admin.register(models.Scheme)
-class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     town_path = "town"
-    change_roles = TOWNSHIP_ONLY
+    change_rule = "property_rating.manage_scheme"
+    form = SchemeForm
     list_display = ["__str__", "year", "annual_cap", "cap_scope", "published_at", "units_link"]
     list_filter = ["year", "town"]
     inlines = [TaskItemInline, TierRowInline, PublicationEventInline]
@@ -245,25 +320,13 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
         scheme = form.instance
         if not scheme.task_items.exists() and not scheme.tiers.exists():
             # A scheme created without rows gets the spec's default task list and tiers.
-            models.TaskItem.objects.bulk_create(
-                models.TaskItem(
-                    scheme=scheme,
-                    code=c,
-                    title=t,
-                    category=cat,
-                    max_points=p,
-                    counts_label=label,
-                    order=i,
-                )
-                for i, (c, t, cat, p, label) in enumerate(services.DEFAULT_TASK_ITEMS)
-            )
-            models.TierRow.objects.bulk_create(
-                models.TierRow(scheme=scheme, min_score=m, percent=p)
-                for m, p in services.DEFAULT_TIERS
-            )
+            schemes.scheme_add_defaults(scheme=scheme)
             self.message_user(request, gettext("The default task list and tiers were added."))
 
-    @admin.action(description=_("Copy to the next year (task list, tiers and numbers)"))
+    @admin.action(
+        description=_("Copy to the next year (task list, tiers and numbers)"),
+        permissions=["copy_scheme"],
+    )
     def copy_to_next_year(self, request, queryset):
         for scheme in queryset:
             try:
@@ -273,7 +336,10 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
             else:
                 self.message_user(request, gettext("Created %(scheme)s.") % {"scheme": new})
 
-    @admin.action(description=_("Create / update the year's assessment units from contracts"))
+    @admin.action(
+        description=_("Create / update the year's assessment units from contracts"),
+        permissions=["sync_units"],
+    )
     def sync_units(self, request, queryset):
         for scheme in queryset:
             try:
@@ -308,27 +374,30 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
                 ),
             )
 
-    @admin.action(description=_("Compute the year (quarters with inputs, then annual results)"))
+    @admin.action(
+        description=_("Compute the year (quarters with inputs, then annual results)"),
+        permissions=["compute_scores"],
+    )
     def start_annual(self, request, queryset):
         self._start(request, queryset)
 
-    @admin.action(description=_("Compute Q1"))
+    @admin.action(description=_("Compute Q1"), permissions=["compute_scores"])
     def start_q1(self, request, queryset):
         self._start(request, queryset, 1)
 
-    @admin.action(description=_("Compute Q2"))
+    @admin.action(description=_("Compute Q2"), permissions=["compute_scores"])
     def start_q2(self, request, queryset):
         self._start(request, queryset, 2)
 
-    @admin.action(description=_("Compute Q3"))
+    @admin.action(description=_("Compute Q3"), permissions=["compute_scores"])
     def start_q3(self, request, queryset):
         self._start(request, queryset, 3)
 
-    @admin.action(description=_("Compute Q4"))
+    @admin.action(description=_("Compute Q4"), permissions=["compute_scores"])
     def start_q4(self, request, queryset):
         self._start(request, queryset, 4)
 
-    @admin.action(description=_("Publish the results"))
+    @admin.action(description=_("Publish the results"), permissions=["publish_results"])
     def publish(self, request, queryset):
         for scheme in queryset:
             try:
@@ -343,7 +412,10 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
             else:
                 self.message_user(request, gettext("%(scheme)s published.") % {"scheme": scheme})
 
-    @admin.action(description=_("Reopen published results for a correction (with a reason)"))
+    @admin.action(
+        description=_("Reopen published results for a correction (with a reason)"),
+        permissions=["reopen_results"],
+    )
     def reopen(self, request, queryset):
         reason = _reason_page(
             self,
@@ -378,7 +450,7 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def import_view(self, request, pk):
         scheme = self.get_queryset(request).filter(pk=pk).first()
-        if scheme is None or not self.has_change_permission(request, scheme):
+        if scheme is None or not self._may(request, "property_rating.import_assessment", scheme):
             raise PermissionDenied
         form = AssessmentImportForm(request.POST or None, request.FILES or None)
         errors = []
@@ -417,9 +489,9 @@ class SchemeAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.AssessmentUnit)
-class AssessmentUnitAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class AssessmentUnitAdmin(RulesAdmin, admin.ModelAdmin):
     community_path = "estate__community"
-    change_roles = TOWNSHIP_ONLY
+    change_rule = "property_rating.manage_units"
     list_display = [
         "estate",
         "company",
@@ -474,11 +546,10 @@ class ReturnInline(ReportItemInline):
 
 
 @admin.register(models.QuarterlyReport)
-class QuarterlyReportAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class QuarterlyReportAdmin(RulesAdmin, admin.ModelAdmin):
     """Reports are filed in the portal and reviewed on the review pages; here staff read them."""
 
     community_path = "unit__estate__community"
-    change_roles = ()
     list_display = ["unit", "quarter", "status", "first_submitted_at", "reviewed_at"]
     list_filter = ["unit__year", "quarter", "status"]
     search_fields = ["unit__estate__name", "unit__company__name"]
@@ -498,9 +569,10 @@ class QuarterlyReportAdmin(RoleScopedAdmin, admin.ModelAdmin):
     exclude: list = []
 
 
-class ReadOnlyAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class ReadOnlyAdmin(RulesAdmin, admin.ModelAdmin):
+    """Computed or resident-given records: read here, never written (not even by a superuser)."""
+
     community_path = "unit__estate__community"
-    change_roles = ()
 
     def has_add_permission(self, request):
         return False
@@ -525,9 +597,9 @@ class InspectionScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Veto)
-class VetoAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class VetoAdmin(RulesAdmin, admin.ModelAdmin):
     community_path = "unit__estate__community"
-    change_roles = TOWNSHIP_ONLY
+    change_rule = "property_rating.record_veto"
     list_display = ["unit", "reason", "recorded_by", "recorded_at", "imported", "revoked_at"]
     list_filter = ["unit__year", "imported"]
     list_select_related = ["unit__estate", "unit__company", "recorded_by"]
@@ -580,11 +652,11 @@ class ImportedAnnualInputAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ComputationRun)
-class ComputationRunAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class ComputationRunAdmin(RulesAdmin, admin.ModelAdmin):
     """Staff see each run's progress and outcome (pending units listed)."""
 
     town_path = "town"
-    change_roles = ()
+    view_rule = "property_rating.view_computation"
     list_display = [
         "__str__",
         "kind",
@@ -681,7 +753,7 @@ class AnnualResultAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
     search_fields = ["unit__estate__name", "unit__company__name"]
 
     def has_export_permission(self, request):
-        return self._role_in(request, STAFF_VIEW)
+        return self._may(request, "property_rating.export_results")
 
 
 class DiscrepancyInline(ReportItemInline):
@@ -691,13 +763,13 @@ class DiscrepancyInline(ReportItemInline):
 
 
 @admin.register(models.Payout)
-class PayoutAdmin(SpreadsheetExportMixin, RoleScopedAdmin, admin.ModelAdmin):
+class PayoutAdmin(SpreadsheetExportMixin, RulesAdmin, admin.ModelAdmin):
     """The payout ledger: quarterly accruals (quarter 1-4) and the year's payout (quarter 0).
     Approve by someone other than who computed it; mark paid with a reference; export for
     finance."""
 
     community_path = "unit__estate__community"
-    change_roles = TOWNSHIP_ONLY
+    change_rule = "property_rating.adjust_payout"
     resource_classes = [PayoutResource]
     export_formats = [SafeXLSX, SafeCSV]
     list_display = [
@@ -733,9 +805,9 @@ class PayoutAdmin(SpreadsheetExportMixin, RoleScopedAdmin, admin.ModelAdmin):
         return False
 
     def has_export_permission(self, request):
-        return self._role_in(request, STAFF_VIEW)
+        return self._may(request, "property_rating.export_results")
 
-    @admin.action(description=_("Approve the selected payouts"))
+    @admin.action(description=_("Approve the selected payouts"), permissions=["approve_payout"])
     def approve(self, request, queryset):
         done = 0
         for payout in queryset.select_related("unit"):
@@ -747,7 +819,10 @@ class PayoutAdmin(SpreadsheetExportMixin, RoleScopedAdmin, admin.ModelAdmin):
         if done:
             self.message_user(request, gettext("%(n)d payouts approved.") % {"n": done})
 
-    @admin.action(description=_("Mark the selected payouts paid (with a payment reference)"))
+    @admin.action(
+        description=_("Mark the selected payouts paid (with a payment reference)"),
+        permissions=["mark_payout_paid"],
+    )
     def mark_paid(self, request, queryset):
         reference = _reason_page(
             self,
@@ -759,18 +834,26 @@ class PayoutAdmin(SpreadsheetExportMixin, RoleScopedAdmin, admin.ModelAdmin):
         )
         if not isinstance(reference, str):
             return reference
+        done = 0
         for payout in queryset.select_related("unit"):
             try:
                 services.payout_mark_paid(payout=payout, by=request.user, reference=reference)
+                done += 1
             except ValidationError as error:
                 self.message_user(request, f"{payout}: {_messages_of(error)}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                gettext("%(n)d payouts marked paid (reference %(reference)s).")
+                % {"n": done, "reference": reference},
+            )
         return None
 
 
 @admin.register(models.PayoutDiscrepancy)
-class PayoutDiscrepancyAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class PayoutDiscrepancyAdmin(RulesAdmin, admin.ModelAdmin):
     community_path = "payout__unit__estate__community"
-    change_roles = TOWNSHIP_ONLY
+    change_rule = "property_rating.resolve_discrepancy"
     list_display = ["payout", "recorded_amount", "computed_amount", "created_at", "resolved_at"]
     list_filter = ["resolved_at"]
     readonly_fields = [

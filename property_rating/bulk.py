@@ -6,11 +6,11 @@ good; then it replaces the year's imported inputs in one transaction.
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Estate, PropertyCompany, Town
@@ -23,9 +23,15 @@ from .models import (
     AssessmentUnit,
     ImportedAnnualInput,
     ImportedQuarterScore,
+    InspectionScore,
     Payout,
+    QuarterlyReport,
+    QuarterScore,
+    SatisfactionRating,
     Veto,
 )
+from .periods import parse_year
+from .policy import parse_score
 from .services import ensure_year_open, scheme_create_default
 
 IMPORT_COLUMNS = [
@@ -86,28 +92,18 @@ def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
             continue
         values = values + [""] * (len(header) - len(values))
         rows.append((number, {h: values[i] for i, h in enumerate(header) if h}))
+    if not rows:
+        # A header without rows is a bad file, not "replace the year with nothing": treating it
+        # as an empty year would wipe every imported input of the year by accident.
+        raise ImportFailed([(2, _("The file has no data rows."))])
     return rows
 
 
 def _score(text: str, column: str) -> Decimal | None:
+    """A blank cell is an absent value; otherwise the shared rule for a typed score, 0..100."""
     if text == "":
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValidationError(
-            _("%(column)s %(value)r is not a number.") % {"column": column, "value": text}
-        ) from error
-    if not value.is_finite() or not Decimal("0") <= value <= HUNDRED:
-        raise ValidationError(
-            _("%(column)s %(value)s is not between 0 and 100.") % {"column": column, "value": text}
-        )
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError(
-            _("%(column)s %(value)s has more than two decimals.")
-            % {"column": column, "value": text}
-        )
-    return value
+    return parse_score(text, maximum=HUNDRED, label=f"{column} {text!r}")
 
 
 def _looks_like_credit_code(text: str) -> bool:
@@ -131,6 +127,10 @@ def import_assessment(
 ) -> ImportResult:
     """Replace the year's imported inputs from a CSV/XLSX file; raise ImportFailed listing every
     bad row (with its line number) and change nothing when any row is bad."""
+    try:
+        year = parse_year(year)
+    except ValidationError as error:
+        raise ImportFailed([(0, " ".join(error.messages))]) from error
     town = Town.objects.filter(name=town_name).first()
     if town is None:
         raise ImportFailed([(0, _("There is no town named %(name)s.") % {"name": town_name})])
@@ -212,6 +212,8 @@ def import_assessment(
     result = ImportResult(rows=len(parsed))
     with transaction.atomic():
         scheme_create_default(town=town, year=year, by=by)
+        # Holds the year's scheme row until the import commits (publication waits for it).
+        ensure_year_open(town.pk, year)
         for row in parsed:
             estate = estates.get(row["estate"])
             if estate is None:
@@ -241,11 +243,14 @@ def import_assessment(
         ImportedAnnualInput.objects.filter(unit__in=year_units).delete()
         Veto.objects.filter(unit__in=year_units, imported=True).delete()
         keys = {(r["estate_obj"].pk, r["company_obj"].pk) for r in parsed}
+        # property_rating.md "Bulk data": an import replaces only the imported inputs. A unit
+        # the file no longer names is removed only when nothing but the import made it: never
+        # one with a contract, a report, a score, a result, a payout, a rating or a veto.
         stale = [
             pk
-            for pk, estate_id, company_id in year_units.filter(
-                source=AssessmentUnit.Source.IMPORT
-            ).values_list("pk", "estate_id", "company_id")
+            for pk, estate_id, company_id in _disposable_units(year_units).values_list(
+                "pk", "estate_id", "company_id"
+            )
             if (estate_id, company_id) not in keys
         ]
         AssessmentUnit.objects.filter(pk__in=stale).delete()
@@ -297,6 +302,22 @@ def import_assessment(
         result.units = len(parsed)
         result.vetoes = len(vetoes)
     return result
+
+
+def _disposable_units(units):
+    """Units that only an import made and that nothing refers to."""
+    related = (
+        QuarterlyReport,
+        QuarterScore,
+        AnnualResult,
+        Payout,
+        SatisfactionRating,
+        InspectionScore,
+    )
+    units = units.filter(source=AssessmentUnit.Source.IMPORT, contract__isnull=True)
+    for model in related:
+        units = units.exclude(Exists(model.objects.filter(unit=OuterRef("pk"))))
+    return units.exclude(Exists(Veto.objects.filter(unit=OuterRef("pk"), imported=False)))
 
 
 def export_rows(*, town: Town, year: int) -> list[list]:

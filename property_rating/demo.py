@@ -32,7 +32,7 @@ from .models import (
     Scheme,
     Veto,
 )
-from .tasks import run_quarter, run_year
+from .scoring import run_quarter, run_year
 
 MANAGER_COMPANY = "广州市时代物业管理有限公司佛山分公司"
 D = Decimal
@@ -119,6 +119,8 @@ def _load_2021(town, users, rows, say):
     # may approve its payouts.
     outcome = run_year(town_id=town.pk, year=2021, trigger="demo")
     scheme = Scheme.objects.get(town=town, year=2021)
+    # Payouts are approved only once the year is published (property_rating.md).
+    services.results_publish(scheme=scheme, by=users["staff"])
     # Finance: the year's payouts approved by the township staff (the computation ran
     # unattended), the red list's already paid.
     for payout in Payout.objects.filter(
@@ -129,7 +131,6 @@ def _load_2021(town, users, rows, say):
             services.payout_mark_paid(
                 payout=payout, by=users["staff"], reference=f"LS2022-{payout.unit_id:05d}"
             )
-    services.results_publish(scheme=scheme, by=users["staff"])
     say(
         f"Ratings 2021: {outcome['units']} units, {outcome.get('list_red', 0)} on the red list,"
         f" published."

@@ -28,10 +28,9 @@ from .models import (
     SatisfactionRating,
     Scheme,
     TaskItem,
-    TierRow,
     Veto,
 )
-from .services import DEFAULT_TASK_ITEMS, DEFAULT_TIERS
+from .schemes import scheme_add_defaults
 
 
 class SchemeFactory(factory.django.DjangoModelFactory):
@@ -49,21 +48,7 @@ class SchemeFactory(factory.django.DjangoModelFactory):
     def defaults(obj, create, extracted, **kwargs):
         if not create or extracted is False or obj.task_items.exists():
             return
-        TaskItem.objects.bulk_create(
-            TaskItem(
-                scheme=obj,
-                code=code,
-                title=title,
-                category=category,
-                max_points=points,
-                counts_label=label,
-                order=i,
-            )
-            for i, (code, title, category, points, label) in enumerate(DEFAULT_TASK_ITEMS)
-        )
-        TierRow.objects.bulk_create(
-            TierRow(scheme=obj, min_score=m, percent=p) for m, p in DEFAULT_TIERS
-        )
+        scheme_add_defaults(scheme=obj)
 
 
 class AssessmentUnitFactory(factory.django.DjangoModelFactory):

@@ -19,22 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Estate, Household, PropertyCompany, ServiceContract, Town
 
+# property_rating.md "Periods" (re-exported: callers import them from models too).
+from .periods import QUARTERS, quarter_bounds  # noqa: F401
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-QUARTERS = (1, 2, 3, 4)
+
 QUARTER_CHOICES = [(q, f"Q{q}") for q in QUARTERS]
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """First and last day of a calendar quarter."""
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year, 12, 31)
-        if quarter == 4
-        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    )
-    return start, end
 
 
 def score_field(verbose_name, **kwargs):
@@ -50,9 +42,17 @@ def money_field(verbose_name, **kwargs):
 # --------------------------------------------------------------------------------------------
 
 
+# property_rating.md "Publication": a year is published while its scheme has a publication time.
+# The one definition of "published"; every query and the row property below derive from it.
+PUBLISHED = models.Q(published_at__isnull=False)
+
+
 class SchemeQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_at__isnull=False)
+        return self.filter(PUBLISHED)
+
+    def unpublished(self):
+        return self.exclude(PUBLISHED)
 
 
 class Scheme(models.Model):
@@ -939,10 +939,8 @@ class AnnualResultQuerySet(models.QuerySet):
 
         return self.filter(
             Exists(
-                Scheme.objects.filter(
-                    town_id=OuterRef("unit__town_id"),
-                    year=OuterRef("unit__year"),
-                    published_at__isnull=False,
+                Scheme.objects.published().filter(
+                    town_id=OuterRef("unit__town_id"), year=OuterRef("unit__year")
                 )
             )
         )

@@ -1,8 +1,9 @@
 """Reads of the property_rating app, each limited to what the caller may see."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from communities.models import User
+from communities import roles
 from communities.scoping import scope_to_staff
 
 from .models import (
@@ -17,10 +18,11 @@ from .models import (
 
 
 def units_for_manager(*, user, year: int | None = None) -> QuerySet:
-    """A property manager's own company's units (newest year first)."""
-    if not (user.is_authenticated and user.role == User.Role.PROPERTY_MANAGER and user.company_id):
+    """A property manager's own company's units in the towns whose staff granted the account
+    (newest year first)."""
+    if not roles.company_town_pairs(user):
         return AssessmentUnit.objects.none()
-    qs = AssessmentUnit.objects.filter(company_id=user.company_id).select_related(
+    qs = AssessmentUnit.objects.filter(roles.manager_scope_q(user)).select_related(
         "estate__community", "company", "town"
     )
     if year:
@@ -30,9 +32,10 @@ def units_for_manager(*, user, year: int | None = None) -> QuerySet:
 
 def reports_for_manager(*, user) -> QuerySet:
     """Reports of the manager's company (use .get(pk=...) / get_object_or_404 for one: 404 else)."""
-    if not (user.is_authenticated and user.role == User.Role.PROPERTY_MANAGER and user.company_id):
+    if not roles.company_town_pairs(user):
         return QuarterlyReport.objects.none()
-    return QuarterlyReport.objects.filter(unit__company_id=user.company_id).select_related(
+    scope = roles.manager_scope_q(user, company_path="unit__company", town_path="unit__town")
+    return QuarterlyReport.objects.filter(scope).select_related(
         "unit__estate__community", "unit__company"
     )
 
@@ -141,3 +144,28 @@ def results_for_staff(*, user, town_id=None, year=None) -> QuerySet:
     if year:
         qs = qs.filter(unit__year=year)
     return qs
+
+
+def satisfaction_year(*, estate) -> int | None:
+    """property_rating.md "Annual score", S: the year a resident rates now, once per household
+    and year: the latest year up to this one in which the estate has a unit and whose results are
+    not yet published (so rating 2022 stays open until 2022 is published); None if there is none.
+    The one definition, used by the portal page, the home-page panel and the service."""
+    today = timezone.localdate()
+    return (
+        AssessmentUnit.objects.filter(estate=estate, year__lte=today.year)
+        .exclude(
+            year__in=Scheme.objects.published()
+            .filter(town_id=estate.community.town_id)
+            .values("year")
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def report_due_at(report):
+    """property_rating.md "Periods": when the report's quarter was due (None without a scheme)."""
+    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
+    return scheme.due_at(report.quarter) if scheme else None

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views_portal, views_public, views_review, views_staff
+from .views import portal as views_portal
+from .views import public as views_public
+from .views import review as views_review
+from .views import staff as views_staff
 
 app_name = "property_rating"
 urlpatterns: list = []
 
-# Public ratings pages (views_public) and staff overview / charts (views_staff).
+# Public ratings pages (views/public.py) and staff overview / charts (views/staff.py).
 urlpatterns += [
     path("public/", views_public.public_ratings, name="public-ratings"),
     path("public/companies/<int:pk>/", views_public.public_company, name="public-company"),
@@ -13,8 +16,8 @@ urlpatterns += [
     path("staff/charts/", views_staff.staff_charts, name="staff-charts"),
 ]
 
-# Manager portal, evidence downloads, residents' satisfaction (views_portal) and review pages
-# for assessors and staff (views_review).
+# Manager portal, evidence downloads, residents' satisfaction (views/portal.py) and review pages
+# for assessors and staff (views/review.py).
 urlpatterns += [
     path("manager/", views_portal.manager_home, name="manager-home"),
     path(

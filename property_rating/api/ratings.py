@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from communities.models import PropertyCompany
-from communities.scoping import is_staff_role, scope_to_staff
+from communities.scoping import scope_to_staff
 
 from ..models import AnnualResult, Scheme
 from ..public_cache import cached_answer
@@ -101,16 +101,16 @@ class RatingFilter(df.FilterSet):
 
 def ratings_queryset(user):
     """Results the caller may read: published years for anyone; staff also their own scope."""
-    published_at = Scheme.objects.filter(
-        town_id=OuterRef("unit__town_id"),
-        year=OuterRef("unit__year"),
-        published_at__isnull=False,
-    ).values("published_at")[:1]
+    published_at = (
+        Scheme.objects.published()
+        .filter(town_id=OuterRef("unit__town_id"), year=OuterRef("unit__year"))
+        .values("published_at")[:1]
+    )
     qs = AnnualResult.objects.select_related("unit__estate__community", "unit__company").annotate(
         published_at=Subquery(published_at)
     )
     public = Q(published_at__isnull=False)
-    if is_staff_role(user):
+    if user.has_perm("property_rating.view_records"):
         staff_ids = scope_to_staff(
             AnnualResult.objects.all(), user, community_path="unit__estate__community"
         ).values("pk")
@@ -135,7 +135,11 @@ class ConditionalListMixin:
                 str(agg["n"]),
                 str(agg["computed"]),
                 str(agg["published"]),
-                "staff" if is_staff_role(self.request.user) else "public",
+                (
+                    "staff"
+                    if self.request.user.has_perm("property_rating.view_records")
+                    else "public"
+                ),
                 str(getattr(self.request.user, "pk", "")),
             ]
         )

@@ -27,13 +27,13 @@ from ..models import (
 class SchemeCache:
     """Schemes by (town, year), loaded in one query the first time one is asked for."""
 
-    def __init__(self, company_id):
-        self.company_id = company_id
+    def __init__(self, units):
+        self.units = units
         self._schemes = None
 
     def get(self, town_id, year):
         if self._schemes is None:
-            towns = AssessmentUnit.objects.filter(company_id=self.company_id).values("town_id")
+            towns = self.units.values("town_id")
             self._schemes = {
                 (s.town_id, s.year): s for s in Scheme.objects.filter(town_id__in=towns)
             }

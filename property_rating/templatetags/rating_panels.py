@@ -56,9 +56,8 @@ def resident_panel(context) -> dict:
     household = user.verified_household
     if household is None:
         return {"household": None}
-    from property_rating.views_portal import _rating_year
 
-    year = _rating_year(household)
+    year = selectors.satisfaction_year(estate=household.building.estate)
     unit = services.satisfaction_unit_for(user=user, year=year) if year else None
     rated = (
         SatisfactionRating.objects.filter(Q(household=household) & Q(year=year)).first()

@@ -25,6 +25,21 @@ def give_inputs(unit, *, quarters=(80, 80, 80, 80), satisfaction=None, inspectio
     return unit
 
 
+def publish(town, year=2021):
+    """Publish the year's results (payouts are approved only after that)."""
+    from property_rating.models import Scheme
+    from property_rating.services import results_publish
+
+    return results_publish(scheme=Scheme.objects.get(town=town, year=year), by=None, system=True)
+
+
+def reopen(town, by, year=2021):
+    from property_rating.models import Scheme
+    from property_rating.services import results_reopen
+
+    return results_reopen(scheme=Scheme.objects.get(town=town, year=year), by=by, reason="更正")
+
+
 def compute(town, year=2021):
     compute_all(town_id=town.pk, year=year)
     return {r.unit_id: r for r in AnnualResult.objects.filter(unit__town=town, unit__year=year)}

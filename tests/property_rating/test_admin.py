@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from property_rating.models import ComputationRun, Payout, Scheme
 
-from .helpers import compute, give_inputs
+from .helpers import compute, give_inputs, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +148,7 @@ def test_payout_approval_in_admin_and_excel_export(client, scheme, staff, staff2
 
     unit = give_inputs(make_unit(), quarters=(90,) * 4)
     compute_all(town_id=scheme.town_id, year=2021, by=staff)
+    publish(scheme.town)
     payout = Payout.objects.get(unit=unit, quarter=0)
     client.force_login(staff)
     client.post(

@@ -69,12 +69,12 @@ def test_rerun_after_a_crash_halfway_leaves_the_clean_rows(scheme, make_unit, mo
     AnnualResult.objects.all().delete()
     Payout.objects.all().delete()
 
-    from property_rating import computation
+    from property_rating import scoring
 
     def crash(**kwargs):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(computation, "_write_annual_payouts", crash)
+    monkeypatch.setattr(scoring, "_write_annual_payouts", crash)
     with pytest.raises(RuntimeError):
         compute_all(town_id=scheme.town_id, year=2021)
     assert not AnnualResult.objects.exists()  # the annual writes are one transaction

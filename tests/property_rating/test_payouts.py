@@ -12,7 +12,7 @@ from property_rating.computation import apply_company_cap
 from property_rating.models import Payout, PayoutDiscrepancy, Scheme
 from property_rating.services import payout_adjust, payout_approve, payout_mark_paid
 
-from .helpers import compute, give_inputs
+from .helpers import compute, give_inputs, publish, reopen
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -106,6 +106,7 @@ def test_approval_needs_another_person_than_who_computed(scheme, make_unit, staf
 
     unit = give_inputs(make_unit(), quarters=(95,) * 4)
     compute_all(town_id=scheme.town_id, year=2021, by=staff)
+    publish(scheme.town)
     payout = Payout.objects.get(unit=unit, quarter=0)
     with pytest.raises(ValidationError):
         payout_approve(payout=payout, by=staff)
@@ -124,6 +125,7 @@ def test_editor_of_a_payout_cannot_approve_it(scheme, make_unit, staff, staff2):
     compute(scheme.town)
     payout = Payout.objects.get(unit=unit, quarter=0)
     payout = payout_adjust(payout=payout, by=staff2, amount="100000", note="核减")
+    publish(scheme.town)
     with pytest.raises(ValidationError):
         payout_approve(payout=payout, by=staff2)
     assert payout_approve(payout=payout, by=staff).status == "approved"
@@ -134,8 +136,10 @@ def test_approved_payout_unchanged_by_recomputation_records_a_discrepancy(
 ):
     unit = give_inputs(make_unit(), quarters=(95,) * 4)
     compute(scheme.town)
+    publish(scheme.town)
     payout = payout_approve(payout=Payout.objects.get(unit=unit, quarter=0), by=staff)
     assert payout.amount == D("120000.00")
+    reopen(scheme.town, by=staff2)  # a correction after approval
     give_inputs(unit, quarters=(85,) * 4)  # now 4 * 24000 = 96000
     compute(scheme.town)
     compute(scheme.town)  # a rerun does not pile up duplicates
@@ -146,3 +150,70 @@ def test_approved_payout_unchanged_by_recomputation_records_a_discrepancy(
         D("120000.00"),
         D("96000.00"),
     )
+
+
+def test_payout_of_an_unpublished_year_cannot_be_approved(scheme, make_unit, staff, staff2):
+    # property_rating.md: payouts of a year are approved only after its results are published.
+    unit = give_inputs(make_unit(), quarters=(95,) * 4)
+    compute(scheme.town)
+    payout = Payout.objects.get(unit=unit, quarter=0)
+    with pytest.raises(ValidationError, match="only after its results are published"):
+        payout_approve(payout=payout, by=staff)
+    payout.refresh_from_db()
+    assert payout.status == "calculated"
+
+
+def test_admin_refuses_to_approve_payouts_of_an_unpublished_year(client, scheme, make_unit, staff):
+    unit = give_inputs(make_unit(), quarters=(95,) * 4)
+    compute(scheme.town)
+    payout = Payout.objects.get(unit=unit, quarter=0)
+    client.force_login(staff)
+    response = client.post(
+        "/admin/property_rating/payout/",
+        {"action": "approve", "_selected_action": [payout.pk], "index": 0},
+        follow=True,
+    )
+    assert "only after its results are published" in response.content.decode()
+    assert Payout.objects.get(pk=payout.pk).status == "calculated"
+
+
+def test_marking_payouts_paid_in_admin_confirms_with_a_message(
+    client, scheme, make_unit, staff, staff2
+):
+    unit = give_inputs(make_unit(), quarters=(95,) * 4)
+    compute(scheme.town)
+    publish(scheme.town)
+    payout = payout_approve(payout=Payout.objects.get(unit=unit, quarter=0), by=staff)
+    client.force_login(staff2)
+    response = client.post(
+        "/admin/property_rating/payout/",
+        {"action": "mark_paid", "_selected_action": [payout.pk], "confirm": "1", "text": "BANK-7"},
+        follow=True,
+    )
+    assert "1 payouts marked paid (reference BANK-7)." in response.content.decode()
+    assert Payout.objects.get(pk=payout.pk).status == "paid"
+
+
+def test_resolving_a_discrepancy_is_recorded_once_in_the_audit_trail(
+    scheme, make_unit, staff, staff2
+):
+    from governance.models import AuditEvent
+    from property_rating.services import discrepancy_resolve
+
+    unit = give_inputs(make_unit(), quarters=(95,) * 4)
+    compute(scheme.town)
+    publish(scheme.town)
+    payout_approve(payout=Payout.objects.get(unit=unit, quarter=0), by=staff)
+    reopen(scheme.town, by=staff2)
+    give_inputs(unit, quarters=(85,) * 4)
+    compute(scheme.town)
+    discrepancy = PayoutDiscrepancy.objects.get()
+
+    discrepancy_resolve(discrepancy=discrepancy, by=staff2, resolution="差额次年抵扣")
+
+    discrepancy.refresh_from_db()
+    assert (discrepancy.resolved_by, discrepancy.resolution) == (staff2, "差额次年抵扣")
+    event = AuditEvent.objects.get(actor=staff2, summary__startswith="payout discrepancy resolved")
+    assert event.details["resolution"] == "差额次年抵扣"
+    with pytest.raises(ValidationError):
+        discrepancy_resolve(discrepancy=discrepancy, by=staff, resolution="again")

@@ -113,8 +113,8 @@ def test_publication_reopen_and_payout_approval_are_in_the_audit_trail(
     from property_rating.models import Payout
     from property_rating.services import payout_approve
 
-    payout_approve(payout=Payout.objects.filter(quarter=0).first(), by=staff2)
     results_publish(scheme=scheme, by=staff)
+    payout_approve(payout=Payout.objects.filter(quarter=0).first(), by=staff2)
     results_reopen(scheme=scheme, by=staff, reason="更正")
     events = AuditEvent.objects.filter(actor__in=[staff, staff2])
     assert events.filter(action="payout_changed", actor=staff2).exists()

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from property_rating.bulk import town_by_name
-from property_rating.tasks import run_quarter, run_year
+from property_rating.periods import year_argument
+from property_rating.scoring import run_quarter, run_year
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--town", required=True)
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument, help="2000..2100")
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
 
     def handle(self, *args, **options):

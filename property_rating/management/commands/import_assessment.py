@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from property_rating.bulk import ImportFailed, import_assessment
+from property_rating.periods import year_argument
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--town", required=True, help="Town name, e.g. 里水镇")
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument, help="2000..2100")
         parser.add_argument(
             "--create-missing",
             action="store_true",

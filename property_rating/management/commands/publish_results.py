@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from property_rating.bulk import town_by_name
 from property_rating.models import Scheme
+from property_rating.periods import year_argument
 from property_rating.services import results_publish
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--town", required=True)
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--year", required=True, type=year_argument, help="2000..2100")
 
     def handle(self, *args, **options):
         try:

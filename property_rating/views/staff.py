@@ -4,16 +4,18 @@ score distributions, each unit's quarterly trend and the town's year over year."
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from communities.models import Town
-from communities.scoping import is_staff_role, scope_to_staff
+from communities.scoping import scope_to_staff
 from governance.charts import bar_chart
 
-from .models import QUARTERS, AnnualResult, AssessmentUnit, ComputationRun, QuarterScore, Scheme
+from ..models import QUARTERS, AnnualResult, AssessmentUnit, ComputationRun, QuarterScore, Scheme
+from ..periods import parse_id, parse_year
 
 SCORE_BINS = [
     (Decimal("90"), "90-100"),
@@ -25,13 +27,14 @@ SCORE_BINS = [
 
 
 def _staff_or_404(request):
-    if not is_staff_role(request.user):
+    if not request.user.has_perm("property_rating.view_records"):
         raise Http404
 
 
 def _town_and_year(request):
     towns = scope_to_staff(Town.objects.all(), request.user, town_path="pk")
-    town = towns.filter(pk=request.GET.get("town") or request.user.town_id).first() or towns.first()
+    town_id = parse_id(request.GET.get("town") or "") or request.user.town_id
+    town = towns.filter(pk=town_id).first() or towns.first()
     years = (
         list(Scheme.objects.filter(town=town).order_by("-year").values_list("year", flat=True))
         if town
@@ -47,8 +50,8 @@ def _town_and_year(request):
         else None
     )
     try:
-        year = int(request.GET.get("year") or computed or (years[0] if years else 0))
-    except ValueError:
+        year = parse_year(request.GET.get("year") or computed or (years[0] if years else 0))
+    except ValidationError:
         year = years[0] if years else 0
     return towns, town, years, year
 

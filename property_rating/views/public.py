@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from communities.models import PropertyCompany, Town
 
-from .models import AnnualResult, Scheme
+from ..models import AnnualResult, Scheme
 
 
 def _published_schemes():

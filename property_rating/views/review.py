@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.models import User
-
-from . import selectors, services
-from .forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
-from .models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
+from .. import publication, selectors, services
+from ..forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
+from ..models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
+from ..periods import parse_year
 
 QUEUE_STATUSES = {
     "submitted": [QuarterlyReport.Status.SUBMITTED],
@@ -35,12 +34,9 @@ QUEUE_STATUSES = {
 
 
 def _reviewer(request):
-    """Assessors and township staff of a town review (property_rating.services.can_review)."""
+    """Assessors and township staff of a town review (rules: property_rating.review_report)."""
     user = request.user
-    if not (
-        user.is_superuser
-        or (user.role in (User.Role.ASSESSOR, User.Role.TOWNSHIP_STAFF) and user.town_id)
-    ):
+    if not user.has_perm("property_rating.review_report"):
         raise PermissionDenied
     return user
 
@@ -54,13 +50,15 @@ def _years(user) -> list[int]:
 
 def _published(user, year) -> bool:
     """A published year's inputs are frozen (the services refuse changes; the pages say so)."""
-    return Scheme.objects.published().filter(town_id=user.town_id, year=year).exists()
+    return publication.is_published(town_id=user.town_id, year=year)
 
 
 def _year(request, years) -> int:
     try:
-        return int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError as error:
+        return parse_year(
+            request.GET.get("year") or (years[0] if years else timezone.localdate().year)
+        )
+    except ValidationError as error:
         raise Http404 from error
 
 
@@ -158,15 +156,10 @@ def report_review(request, pk):
             "errors": errors,
             "can_act": report.status
             in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED),
-            "due_at": _due_at(report),
+            "due_at": selectors.report_due_at(report),
         },
         status=status,
     )
-
-
-def _due_at(report):
-    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
-    return scheme.due_at(report.quarter) if scheme else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +169,7 @@ def _due_at(report):
 
 def _expert(request):
     user = request.user
-    if not (user.is_expert_panel and user.town_id):
+    if user.is_superuser or not user.has_perm("property_rating.score_inspection"):
         raise PermissionDenied
     return user
 
@@ -245,7 +238,7 @@ def inspection_score(request, unit_pk):
 
 def _town_staff(request):
     user = request.user
-    if not (user.role == User.Role.TOWNSHIP_STAFF and user.town_id):
+    if user.is_superuser or not user.has_perm("property_rating.record_veto"):
         raise PermissionDenied
     return user
 

@@ -19,14 +19,16 @@ from django.views.decorators.http import require_POST
 from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response, validate_uploads
 
-from . import selectors, services
-from .forms import SatisfactionForm, report_line_forms
-from .models import AssessmentUnit, Evidence, QuarterlyReport, SatisfactionRating, Scheme
+from .. import selectors, services
+from ..forms import SatisfactionForm, report_line_forms
+from ..models import Evidence, QuarterlyReport, SatisfactionRating
+from ..periods import parse_year
 
 
 def _manager(request):
     user = request.user
-    if not (user.is_property_manager and user.company_id):
+    # A superuser holds no company: the manager's pages are not theirs.
+    if user.is_superuser or not user.has_perm("property_rating.file_report"):
         raise PermissionDenied
     return user
 
@@ -49,8 +51,10 @@ def manager_home(request):
         set(selectors.units_for_manager(user=user).values_list("year", flat=True)), reverse=True
     )
     try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError as error:
+        year = parse_year(
+            request.GET.get("year") or (years[0] if years else timezone.localdate().year)
+        )
+    except ValidationError as error:
         raise Http404 from error
     rows = selectors.manager_quarter_overview(user=user, year=year)
     return render(
@@ -119,16 +123,11 @@ def report_detail(request, pk):
             "errors": errors,
             "submissions": report.submissions.all(),
             "returns": report.returns.all(),
-            "due_at": _due_at(report),
+            "due_at": selectors.report_due_at(report),
             "show_points": report.status == QuarterlyReport.Status.REVIEWED,
         },
         status=400 if errors else 200,
     )
-
-
-def _due_at(report):
-    scheme = Scheme.objects.filter(town_id=report.unit.town_id, year=report.unit.year).first()
-    return scheme.due_at(report.quarter) if scheme else None
 
 
 def _save_report(report, forms, user, *, submit: bool) -> None:
@@ -184,7 +183,7 @@ def evidence_delete(request, pk):
     user = _manager(request)
     evidence = get_object_or_404(
         Evidence.objects.select_related("item__report__unit").filter(
-            item__report__unit__company_id=user.company_id
+            item__report__in=selectors.reports_for_manager(user=user)
         ),
         pk=pk,
     )
@@ -205,7 +204,7 @@ def evidence_download(request, pk):
     reviewers and township staff of its town; anyone else gets 404."""
     evidence = get_object_or_404(Evidence.objects.select_related("item__report__unit"), pk=pk)
     unit = evidence.item.report.unit
-    if not (services.can_file(request.user, unit) or services.can_review(request.user, unit)):
+    if not request.user.has_perm("property_rating.open_report", unit):
         raise Http404
     return private_file_response(evidence.file, evidence.original_name)
 
@@ -254,30 +253,14 @@ def api_token(request):
 # --------------------------------------------------------------------------------------------
 
 
-def _rating_year(household) -> int | None:
-    """The year a resident rates: the latest year up to now in which their estate has a unit and
-    whose results are not yet published (so a resident can still rate 2022 while it is open)."""
-    today = timezone.localdate()
-    units = AssessmentUnit.objects.filter(
-        estate_id=household.building.estate_id, year__lte=today.year
-    )
-    published = Scheme.objects.published().filter(
-        town_id=household.building.estate.community.town_id
-    )
-    years = set(units.values_list("year", flat=True)) - set(
-        published.values_list("year", flat=True)
-    )
-    return max(years) if years else None
-
-
 @login_required
 def satisfaction(request):
     """A verified resident rates their property service 1-5, once per household and year."""
     user = request.user
-    if not user.is_resident:
+    if user.is_superuser or not user.has_perm("property_rating.open_satisfaction"):
         raise PermissionDenied
     household = user.verified_household
-    year = _rating_year(household) if household else None
+    year = selectors.satisfaction_year(estate=household.building.estate) if household else None
     unit = services.satisfaction_unit_for(user=user, year=year) if year else None
     existing = (
         SatisfactionRating.objects.filter(household=household, year=year).first() if unit else None
