@@ -20,9 +20,10 @@ import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.admin import ExportMixin, ImportMixin
@@ -33,6 +34,7 @@ from . import (
     Limits,
     SpreadsheetError,
     check_size,
+    csv_text,
     read_csv_bytes,
     read_xlsx_bytes,
     safe_cell,
@@ -199,11 +201,65 @@ class SpreadsheetImportMixin(ImportMixin):
 
     import_formats = FORMATS
     import_form_class = SpreadsheetImportForm
+    import_template_name = "admin/governance/spreadsheet_import.html"
     # Never show tracebacks (they carry server paths) to staff.
     import_error_display = ("message",)
 
     def get_import_formats(self):
         return safe_formats(self.import_formats)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path(
+                "import/template.<str:fmt>",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{info[0]}_{info[1]}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, fmt):
+        """The file to start an import from: the header row (in the user's language) and one
+        example row (a record the user may import, as the export writes it)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        resource = self.get_import_resource_classes(request)[0](
+            **self.get_import_resource_kwargs(request)
+        )
+        header, example = import_template_rows(resource, native=fmt == "xlsx")
+        title = str(self.model._meta.verbose_name_plural)
+        if fmt == "xlsx":
+            content = xlsx_bytes([example], header=header, title=title)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            # With a BOM: Excel on Chinese Windows opens UTF-8 CSV correctly only with one.
+            content = ("\ufeff" + csv_text([example], header=header)).encode("utf-8")
+            content_type = "text/csv; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        filename = _("%(model)s import template") % {"model": title}
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{filename}.{fmt}"
+        )
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        app_label, model_name = self.get_model_info()
+        context["import_template_urls"] = [
+            (
+                fmt.upper(),
+                reverse(
+                    f"admin:{app_label}_{model_name}_import_template",
+                    args=[fmt],
+                    current_app=self.admin_site.name,
+                ),
+            )
+            for fmt in ("xlsx", "csv")
+        ]
+        return context
 
     def _import_page_redirect(self):
         app_label, model_name = self.get_model_info()
@@ -281,6 +337,42 @@ class SpreadsheetImportMixin(ImportMixin):
             )
             return self._import_page_redirect()
         return super().process_result(result, request)
+
+
+def import_template_rows(resource, *, native: bool) -> tuple[list[str], list]:
+    """Header labels and one example row for an import template: the first record the user
+    may see, exported as the admin exports it (so the template imports back unchanged), else
+    a row of placeholders."""
+    fields_ = list(resource.get_user_visible_fields())
+    if isinstance(resource, SpreadsheetResourceMixin):
+        header = resource.column_header_labels(fields_)
+    else:
+        header = [field.column_name for field in fields_]
+    example = None
+    try:
+        instance = resource.get_queryset().order_by("pk").first()
+    except Exception:  # a resource without a queryset of its own: placeholders
+        logger.info("no example record for %s", type(resource).__name__)
+        instance = None
+    if instance is not None:
+        kwargs = {"force_native_type": True} if native else {}
+        example = [resource.export_field(field, instance, **kwargs) for field in fields_]
+    if example is None:
+        example = [_placeholder(field) for field in fields_]
+    return header, example
+
+
+def _placeholder(field):
+    widget = field.widget
+    if isinstance(widget, widgets.DateTimeWidget):
+        return "2024-01-01 09:00:00"
+    if isinstance(widget, widgets.DateWidget):
+        return "2024-01-01"
+    if isinstance(widget, widgets.BooleanWidget):
+        return "0"
+    if isinstance(widget, (widgets.IntegerWidget, widgets.DecimalWidget, widgets.FloatWidget)):
+        return "1"
+    return ""
 
 
 class SpreadsheetImportExportMixin(SpreadsheetImportMixin, SpreadsheetExportMixin):

@@ -180,3 +180,45 @@ def test_export_results_command_keeps_its_english_columns(tmp_path, ledger):
     assert [c.value for c in sheet[1]][:3] == ["estate", "company", "annual_score"]
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(row=2, column=3).number_format == "#,##0.00"
+
+
+# --- the template each import page offers ----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_import_template_downloads_with_chinese_headers_and_imports_back(client, staff, fmt):
+    EstateFactory(community=staff.community, name="糖果雅苑", delivery_date="2015-03-01")
+    client.force_login(staff)
+    page = client.get(reverse("admin:communities_estate_import"))
+    url = reverse("admin:communities_estate_import_template", args=[fmt])
+    assert url in page.content.decode()  # the link is on the import page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert sheet.freeze_panes == "A2"
+    else:
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2  # the header and one example row
+    assert rows[0][0] == in_language(response, "community")
+    assert "糖果雅苑" in rows[1]
+
+    before = list(Estate.objects.values())
+    confirm(client, preview(client, response.content, f"template.{fmt}", fmt.upper()))
+    assert list(Estate.objects.values()) == before  # imported back cleanly, unchanged
+
+
+def test_the_template_of_an_empty_registry_still_has_the_headers(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("admin:communities_building_import_template", args=["csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [in_language(response, t) for t in ("estate", "name", "floors")]
+    assert len(rows) == 2
+
+
+def test_only_who_may_import_gets_the_template(client, staff):
+    client.force_login(UserFactory(username="resident"))
+    response = client.get(reverse("admin:communities_estate_import_template", args=["csv"]))
+    assert response.status_code in (302, 403)
