@@ -84,3 +84,11 @@ def anonymise_departed_residents() -> dict:
     from governance.security.personal_data import anonymise_departed
 
     return anonymise_departed()
+
+
+@shared_task(name="governance.run_import_job")
+def run_import_job(job_id: int) -> str:
+    # Safe to repeat: only a waiting job is claimed (pending -> running), so it imports once.
+    from governance.spreadsheets.jobs import run_import_job as run
+
+    return run(job_id)

@@ -36,6 +36,7 @@ from . import (
     check_size,
     csv_text,
     read_csv_bytes,
+    read_table,
     read_xlsx_bytes,
     safe_cell,
     xlsx_bytes,
@@ -246,7 +247,10 @@ class SpreadsheetImportMixin(ImportMixin):
         return response
 
     def get_import_context_data(self, **kwargs):
+        from django.conf import settings
+
         context = super().get_import_context_data(**kwargs)
+        context["import_job_threshold"] = settings.IMPORT_JOB_THRESHOLD
         app_label, model_name = self.get_model_info()
         context["import_template_urls"] = [
             (
@@ -277,6 +281,10 @@ class SpreadsheetImportMixin(ImportMixin):
         )
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            job_url = self._start_job_if_large(request)
+            if job_url:
+                return HttpResponseRedirect(job_url)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context and context.get("fields_list"):
@@ -296,6 +304,38 @@ class SpreadsheetImportMixin(ImportMixin):
                 context.pop("result")
                 context.pop("confirm_form", None)
         return response
+
+    def _start_job_if_large(self, request) -> str | None:
+        """For a file of more than IMPORT_JOB_THRESHOLD rows: start a background job and return
+        its page's URL; None (a smaller or unreadable file) leaves the file to the preview,
+        which reports any problem with it."""
+        from django.conf import settings
+
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        upload = form.cleaned_data["import_file"]
+        fmt_class = self.get_import_formats()[int(form.cleaned_data["format"])]
+        file_format = "xlsx" if issubclass(fmt_class, SafeXLSX) else "csv"
+        try:
+            upload.seek(0)
+            table = read_table(upload.read(), fmt=file_format)
+        except SpreadsheetError:
+            return None
+        finally:
+            upload.seek(0)
+        if len(table.rows) <= settings.IMPORT_JOB_THRESHOLD:
+            return None
+        from .jobs import start_import_job
+
+        job = start_import_job(
+            user=request.user,
+            model_label=self.model._meta.label_lower,
+            upload=upload,
+            file_format=file_format,
+            resource_index=int(form.cleaned_data.get("resource") or 0),
+        )
+        return reverse("import-job", args=[job.pk])
 
     def _labelled_fields_list(self, request):
         """The import page's list of columns, as the template writes them (labels in the
@@ -501,6 +541,15 @@ class SpreadsheetResourceMixin:
                     ),
                 }
             )
+
+    #: set by a background job: called with the number of rows processed so far
+    import_progress = None
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        number = kwargs.get("row_number")
+        if self.import_progress is not None and number and number % 100 == 0:
+            self.import_progress(number)
 
     def before_import(self, dataset, **kwargs):
         # Chinese (or English-label) headers become the column names the fields and widgets
