@@ -27,7 +27,6 @@ from governance.models import ImportJob
 from . import Limits, SpreadsheetError, read_table
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 100  # rows between progress reports
 MAX_ERRORS_KEPT = 1000
 
 
