@@ -121,6 +121,59 @@ class IdempotencyKey(models.Model):
         return f"{self.endpoint} {self.key}"
 
 
+def _import_job_path(job, filename) -> str:
+    from governance.uploads import generated_upload_path
+
+    return generated_upload_path("import-jobs", filename)
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import run in the background (a file above IMPORT_JOB_THRESHOLD rows): the
+    uploaded file (stored privately, under MEDIA_ROOT, never served), who started it, what it
+    imports, its progress and its result. Still all-or-nothing: one bad row and nothing is
+    saved, with every error listed by the line of the file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to start")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed, nothing saved")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    model_label = models.CharField(_("imported model"), max_length=100)
+    resource_index = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to=_import_job_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.model_label} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
 # Shared notification models live in their own package; imported here so the app registers them.
 from .notifications.models import (  # noqa: E402, F401
     Delivery,

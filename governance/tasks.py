@@ -94,5 +94,13 @@ def prune_idempotency_keys() -> int:
     return prune()
 
 
+@shared_task(name="governance.run_import_job")
+def run_import_job(job_id: int) -> str:
+    # Safe to repeat: only a waiting job is claimed (pending -> running), so it imports once.
+    from governance.spreadsheets.jobs import run_import_job as run
+
+    return run(job_id)
+
+
 # Celery finds tasks in <app>.tasks; the notification package's tasks are registered through here.
 from .notifications.tasks import retry_failed_notifications_task  # noqa: E402, F401

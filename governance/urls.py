@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from governance.api.docs import SwaggerView
-from governance.views import healthz, home
+from governance.views import healthz, home, import_job
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
 admin.site.index_title = "城市社区综合治理办公室"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("communities.urls")),
     path("security/", include("governance.security.urls")),
+    path("admin/import-jobs/<int:pk>/", import_job, name="import-job"),
     path("admin/", include("communities.staff_urls")),  # before the admin site's catch-all
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),

@@ -6,6 +6,7 @@ transaction that is rolled back on validation errors too, not only on exceptions
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from communities.models import Household
@@ -103,6 +104,7 @@ class ScopedModelResource(SpreadsheetResourceMixin, resources.ModelResource):
 
 class PartyMemberResource(ScopedModelResource):
     community_path = "organization__community"
+    column_labels = {"organization_name": gettext_lazy("organisation name")}
 
     organization = fields.Field(
         attribute="organization",
@@ -145,6 +147,7 @@ class PartyMemberResource(ScopedModelResource):
 
 class HouseholdAssignmentResource(ScopedModelResource):
     community_path = "household__building__estate__community"
+    column_labels = {"member_name": gettext_lazy("member name")}
 
     member = fields.Field(
         attribute="member",

@@ -2,15 +2,17 @@
 payout ledger for finance."""
 
 from django.db.models import OuterRef, Subquery
-from import_export import fields, resources
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
 
 from communities.scoping import scope_to_staff
-from governance.spreadsheets.admin_io import NumberCellWidget
+from governance.spreadsheets.admin_io import NumberCellWidget, SpreadsheetResourceMixin
 
 from .models import AnnualResult, Payout
 
 
-class _ScopedResource(resources.ModelResource):
+class _ScopedResource(SpreadsheetResourceMixin, resources.ModelResource):
+    # SpreadsheetResourceMixin: exported columns named in the user's language.
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
@@ -61,6 +63,7 @@ class PayoutResource(_ScopedResource):
     """The ledger for finance: one row per accrual or annual payout."""
 
     community_path = "unit__estate__community"
+    column_labels = {"period": gettext_lazy("Period")}
     year = fields.Field(attribute="unit__year", column_name="year", widget=NumberCellWidget())
     community = fields.Field(attribute="unit__estate__community__name", column_name="community")
     estate = fields.Field(attribute="unit__estate__name", column_name="estate")
@@ -70,8 +73,13 @@ class PayoutResource(_ScopedResource):
     amount = fields.Field(attribute="amount", column_name="amount", widget=NumberCellWidget())
     status = fields.Field(attribute="status", column_name="status")
     approved_by = fields.Field(attribute="approved_by__username", column_name="approved_by")
-    approved_at = fields.Field(attribute="approved_at", column_name="approved_at")
-    paid_at = fields.Field(attribute="paid_at", column_name="paid_at")
+    # Date cells in XLSX, local (Asia/Shanghai) time in CSV: never a UTC "+00:00" text.
+    approved_at = fields.Field(
+        attribute="approved_at", column_name="approved_at", widget=widgets.DateTimeWidget()
+    )
+    paid_at = fields.Field(
+        attribute="paid_at", column_name="paid_at", widget=widgets.DateTimeWidget()
+    )
     payment_reference = fields.Field(attribute="payment_reference", column_name="payment_reference")
 
     class Meta:

@@ -245,6 +245,9 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
+# An admin import of more rows than this runs as a background job (ImportJob) with a progress
+# page, so no request runs past the worker timeout; smaller files keep the preview step.
+IMPORT_JOB_THRESHOLD = int(os.environ.get("IMPORT_JOB_THRESHOLD", "2000"))
 
 # An Idempotency-Key's first answer is replayed for this long (governance/idempotency.py).
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))

@@ -113,29 +113,76 @@ def csv_text(rows, *, header=None) -> str:
     return out.getvalue()
 
 
+# Number formats of typed cells: money and scores (Decimal) with thousands separators and two
+# places, whole numbers plain (a year is never "2,021"), dates and times as dates.
+MONEY_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "0"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def _number_format(value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return MONEY_FORMAT
+    if isinstance(value, int):
+        return INTEGER_FORMAT
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, datetime.date):
+        return DATE_FORMAT
+    return None
+
+
+def sheet_title(title) -> str:
+    """A worksheet name Excel accepts: no \\ * ? : / [ ], at most 31 characters."""
+    return re.sub(r"[\\*?:/\[\]]", "-", str(title))[:31] or "Sheet1"
+
+
 def write_xlsx(target, rows, *, header=None, title: str | None = None) -> int:
     """Write escaped rows to an XLSX workbook (a path or a binary file). Text is always a text
-    cell: no value from data is ever written as a formula."""
+    cell: no value from data is ever written as a formula. Numbers and dates are typed cells
+    with a number format (money `#,##0.00`), the sheet is named `title` and, with a header, the
+    header row is bold and frozen."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
     if title:
-        sheet.title = re.sub(r"[\\*?:/\[\]]", "-", str(title))[:31]
+        sheet.title = sheet_title(title)
     count = 0
-    all_rows = ([header] if header is not None else []) + list(rows)
-    for row in all_rows:
+    widths: dict[int, int] = {}
+    if header is not None:
+        sheet.append([_xlsx_cell(value) for value in header])
+        bold = Font(bold=True)
+        for cell in sheet[1]:
+            cell.font = bold
+        sheet.freeze_panes = "A2"
+    for row in rows:
         sheet.append([_xlsx_cell(value) for value in row])
         count += 1
-    # Belt and braces: openpyxl turns any text starting with "=" into a formula.
     for row in sheet.iter_rows():
         for cell in row:
+            # Belt and braces: openpyxl turns any text starting with "=" into a formula.
             if cell.data_type == "f":
                 cell.value = "'" + str(cell.value)
                 cell.data_type = TYPE_STRING
+            number_format = _number_format(cell.value)
+            if number_format:
+                cell.number_format = number_format
+            if cell.value is not None and cell.row <= 200:
+                # CJK characters take two character widths.
+                text = str(cell.value)
+                width = len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)
+                widths[cell.column] = max(widths.get(cell.column, 0), width)
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
     workbook.save(target)
-    return count - (1 if header is not None else 0)
+    return count
 
 
 def xlsx_bytes(rows, *, header=None, title: str | None = None) -> bytes:

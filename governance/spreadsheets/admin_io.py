@@ -20,8 +20,10 @@ import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.admin import ExportMixin, ImportMixin
@@ -31,11 +33,13 @@ from import_export.forms import ImportForm
 from . import (
     Limits,
     SpreadsheetError,
-    _xlsx_cell,
     check_size,
+    csv_text,
     read_csv_bytes,
+    read_table,
     read_xlsx_bytes,
     safe_cell,
+    xlsx_bytes,
 )
 
 logger = logging.getLogger(__name__)
@@ -100,7 +104,11 @@ class SafeXLSX(base_formats.XLSX):
         return _dataset(read_xlsx_bytes(in_stream))
 
     def export_data(self, dataset, **kwargs):
-        return escaped_dataset(dataset, cell=_xlsx_cell).export("xlsx", **kwargs)
+        # Our writer, not tablib's: typed cells with number formats, dates as dates, the sheet
+        # named after the data (not "Tablib Dataset") and a frozen header row.
+        return xlsx_bytes(
+            list(dataset), header=dataset.headers, title=dataset.title or kwargs.get("title")
+        )
 
 
 SAFE_FORMATS = {
@@ -158,6 +166,20 @@ class SpreadsheetExportMixin(ExportMixin):
     def get_export_formats(self):
         return safe_formats(self.export_formats)
 
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # As import-export's, with the resource asked for headers in the user's language.
+        export_form = kwargs.get("export_form")
+        resource = self.choose_export_resource_class(export_form, request)(
+            **self.get_export_resource_kwargs(request, **kwargs)
+        )
+        if isinstance(resource, SpreadsheetResourceMixin):
+            resource.labelled_headers = True
+        return resource.export(
+            queryset=queryset,
+            export_fields=self.get_export_resource_fields_from_form(export_form),
+            **kwargs,
+        )
+
     def get_export_data(self, file_format, request, queryset, **kwargs):
         if not self.has_export_permission(request):
             raise PermissionDenied
@@ -169,6 +191,7 @@ class SpreadsheetExportMixin(ExportMixin):
             force_native_type=getattr(file_format, "native_types", False),
             **kwargs,
         )
+        data.title = str(self.model._meta.verbose_name_plural)
         return file_format.export_data(data)
 
 
@@ -179,11 +202,68 @@ class SpreadsheetImportMixin(ImportMixin):
 
     import_formats = FORMATS
     import_form_class = SpreadsheetImportForm
+    import_template_name = "admin/governance/spreadsheet_import.html"
     # Never show tracebacks (they carry server paths) to staff.
     import_error_display = ("message",)
 
     def get_import_formats(self):
         return safe_formats(self.import_formats)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path(
+                "import/template.<str:fmt>",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{info[0]}_{info[1]}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, fmt):
+        """The file to start an import from: the header row (in the user's language) and one
+        example row (a record the user may import, as the export writes it)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        resource = self.get_import_resource_classes(request)[0](
+            **self.get_import_resource_kwargs(request)
+        )
+        header, example = import_template_rows(resource, native=fmt == "xlsx")
+        title = str(self.model._meta.verbose_name_plural)
+        if fmt == "xlsx":
+            content = xlsx_bytes([example], header=header, title=title)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            # With a BOM: Excel on Chinese Windows opens UTF-8 CSV correctly only with one.
+            content = ("\ufeff" + csv_text([example], header=header)).encode("utf-8")
+            content_type = "text/csv; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        filename = _("%(model)s import template") % {"model": title}
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{filename}.{fmt}"
+        )
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        from django.conf import settings
+
+        context = super().get_import_context_data(**kwargs)
+        context["import_job_threshold"] = settings.IMPORT_JOB_THRESHOLD
+        app_label, model_name = self.get_model_info()
+        context["import_template_urls"] = [
+            (
+                fmt.upper(),
+                reverse(
+                    f"admin:{app_label}_{model_name}_import_template",
+                    args=[fmt],
+                    current_app=self.admin_site.name,
+                ),
+            )
+            for fmt in ("xlsx", "csv")
+        ]
+        return context
 
     def _import_page_redirect(self):
         app_label, model_name = self.get_model_info()
@@ -201,8 +281,14 @@ class SpreadsheetImportMixin(ImportMixin):
         )
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            job_url = self._start_job_if_large(request)
+            if job_url:
+                return HttpResponseRedirect(job_url)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
+        if context and context.get("fields_list"):
+            context["fields_list"] = self._labelled_fields_list(request)
         result = context.get("result") if context else None
         if result is not None and result.has_errors():
             form = context["form"]
@@ -218,6 +304,56 @@ class SpreadsheetImportMixin(ImportMixin):
                 context.pop("result")
                 context.pop("confirm_form", None)
         return response
+
+    def _start_job_if_large(self, request) -> str | None:
+        """For a file of more than IMPORT_JOB_THRESHOLD rows: start a background job and return
+        its page's URL; None (a smaller or unreadable file) leaves the file to the preview,
+        which reports any problem with it."""
+        from django.conf import settings
+
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        upload = form.cleaned_data["import_file"]
+        fmt_class = self.get_import_formats()[int(form.cleaned_data["format"])]
+        file_format = "xlsx" if issubclass(fmt_class, SafeXLSX) else "csv"
+        try:
+            upload.seek(0)
+            table = read_table(upload.read(), fmt=file_format)
+        except SpreadsheetError:
+            return None
+        finally:
+            upload.seek(0)
+        if len(table.rows) <= settings.IMPORT_JOB_THRESHOLD:
+            return None
+        from .jobs import start_import_job
+
+        job = start_import_job(
+            user=request.user,
+            model_label=self.model._meta.label_lower,
+            upload=upload,
+            file_format=file_format,
+            resource_index=int(form.cleaned_data.get("resource") or 0),
+        )
+        return reverse("import-job", args=[job.pk])
+
+    def _labelled_fields_list(self, request):
+        """The import page's list of columns, as the template writes them (labels in the
+        user's language), with the English column name after each."""
+        listed = []
+        for resource_class in self.get_import_resource_classes(request):
+            resource = resource_class(**self.get_import_resource_kwargs(request))
+            fields_ = list(resource.get_user_visible_fields())
+            if isinstance(resource, SpreadsheetResourceMixin):
+                labels = resource.column_header_labels(fields_)
+                names = [
+                    f"{label} ({field.column_name})" if label != field.column_name else label
+                    for field, label in zip(fields_, labels, strict=True)
+                ]
+            else:
+                names = [field.column_name for field in fields_]
+            listed.append((resource.get_display_name(), names))
+        return listed
 
     def process_import(self, request, **kwargs):
         # The confirmation step reads the stored file again; a file that vanished or no longer
@@ -243,15 +379,128 @@ class SpreadsheetImportMixin(ImportMixin):
         return super().process_result(result, request)
 
 
+def import_template_rows(resource, *, native: bool) -> tuple[list[str], list]:
+    """Header labels and one example row for an import template: the first record the user
+    may see, exported as the admin exports it (so the template imports back unchanged), else
+    a row of placeholders."""
+    fields_ = list(resource.get_user_visible_fields())
+    if isinstance(resource, SpreadsheetResourceMixin):
+        header = resource.column_header_labels(fields_)
+    else:
+        header = [field.column_name for field in fields_]
+    example = None
+    try:
+        instance = resource.get_queryset().order_by("pk").first()
+    except Exception:  # a resource without a queryset of its own: placeholders
+        logger.info("no example record for %s", type(resource).__name__)
+        instance = None
+    if instance is not None:
+        kwargs = {"force_native_type": True} if native else {}
+        example = [resource.export_field(field, instance, **kwargs) for field in fields_]
+    if example is None:
+        example = [_placeholder(field) for field in fields_]
+    return header, example
+
+
+def _placeholder(field):
+    widget = field.widget
+    if isinstance(widget, widgets.DateTimeWidget):
+        return "2024-01-01 09:00:00"
+    if isinstance(widget, widgets.DateWidget):
+        return "2024-01-01"
+    if isinstance(widget, widgets.BooleanWidget):
+        return "0"
+    if isinstance(widget, (widgets.IntegerWidget, widgets.DecimalWidget, widgets.FloatWidget)):
+        return "1"
+    return ""
+
+
 class SpreadsheetImportExportMixin(SpreadsheetImportMixin, SpreadsheetExportMixin):
     """Import and export through governance.spreadsheets (replaces ImportExportMixin)."""
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
 
 
+def _label_from_model(model, field) -> str | None:
+    """The verbose name behind a resource field: the model field of that column name, else the
+    one its attribute path leads to (for "unit__estate__name", the estate's)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for name in (field.column_name, field.attribute):
+        if not name or model is None:
+            continue
+        found, current = None, model
+        try:
+            for part in name.split("__"):
+                model_field = current._meta.get_field(part)
+                if part == "name" and found is not None and found.is_relation:
+                    break  # "estate__name" is labelled "estate", not "name"
+                found = model_field
+                current = model_field.related_model
+        except (FieldDoesNotExist, AttributeError):
+            found = None
+        if found is not None and getattr(found, "verbose_name", None):
+            return found.verbose_name
+    return None
+
+
 class SpreadsheetResourceMixin:
-    """For an import-export Resource: refuse a file whose columns are not the resource's before
-    any row is imported (columns it does not know, or a missing key column)."""
+    """For an import-export Resource: columns named in the user's language on export and
+    accepted in English or Chinese on import (`column_label`), and a file whose columns are
+    not the resource's refused before any row is imported (columns it does not know, or a
+    missing key column).
+
+    A resource may name columns itself with `column_labels = {"column_name": gettext_lazy(..)}`;
+    otherwise a column is labelled with the model field's verbose name. The English column
+    names (the management commands' contracts) are always accepted too."""
+
+    column_labels: dict = {}
+
+    def column_label(self, field) -> str:
+        label = self.column_labels.get(field.column_name)
+        if label is None:
+            label = _label_from_model(getattr(self._meta, "model", None), field)
+        if label is None:
+            label = _(field.column_name)
+        return str(label)
+
+    def column_header_labels(self, fields_) -> list[str]:
+        """Labels for these fields, unique: a label two columns would share falls back to the
+        column name for the second."""
+        labels, seen = [], set()
+        for field in fields_:
+            label = self.column_label(field)
+            if label in seen:
+                label = field.column_name
+            seen.add(label)
+            labels.append(label)
+        return labels
+
+    #: the admin's exports set this: headers in the user's language. Code (and the commands'
+    #: contracts) keep the English column names.
+    labelled_headers = False
+
+    def get_export_headers(self, selected_fields=None):
+        if not self.labelled_headers:
+            return super().get_export_headers(selected_fields)
+        return self.column_header_labels([f for f in self.get_export_fields(selected_fields) if f])
+
+    def column_aliases(self) -> dict[str, str]:
+        """Every header a file may use for a column (its English name, its label in English and
+        in Chinese, whatever the user's language) mapped to the column name."""
+        fields_ = list(self.get_user_visible_fields())
+        aliases: dict[str, str] = {}
+        for language in ("en", "zh-hans", None):
+            with translation.override(language) if language else _Same():
+                for field, label in zip(fields_, self.column_header_labels(fields_), strict=True):
+                    aliases.setdefault(label.strip().casefold(), field.column_name)
+        for field in fields_:
+            aliases[field.column_name.casefold()] = field.column_name
+        return aliases
+
+    def normalise_headers(self, headers) -> list[str]:
+        aliases = self.column_aliases()
+        return [aliases.get(str(h).strip().casefold(), h) for h in headers or []]
 
     def spreadsheet_columns(self) -> list[str]:
         return [field.column_name for field in self.get_user_visible_fields()]
@@ -268,17 +517,45 @@ class SpreadsheetResourceMixin:
         unknown = [h for h in headers if h not in known]
         missing = [c for c in required if c not in headers]
         if unknown or missing or not headers:
+            labels = dict(
+                zip(
+                    known,
+                    self.column_header_labels(self.get_user_visible_fields()),
+                    strict=True,
+                )
+            )
             parts = []
             if missing:
-                parts.append(_("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+                parts.append(
+                    _("missing columns: %(cols)s")
+                    % {"cols": ", ".join(labels.get(c, c) for c in missing)}
+                )
             if unknown:
                 parts.append(_("unknown columns: %(cols)s") % {"cols": ", ".join(unknown)})
             raise SpreadsheetError(
                 _("The file's columns do not fit this import (%(problems)s). Expected: %(known)s.")
-                % {"problems": "; ".join(parts), "known": ", ".join(known)}
+                % {
+                    "problems": "; ".join(parts),
+                    "known": ", ".join(
+                        f"{labels[c]} ({c})" if labels[c] != c else c for c in known
+                    ),
+                }
             )
 
+    #: set by a background job: called with the number of rows processed so far
+    import_progress = None
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        number = kwargs.get("row_number")
+        if self.import_progress is not None and number and number % 100 == 0:
+            self.import_progress(number)
+
     def before_import(self, dataset, **kwargs):
+        # Chinese (or English-label) headers become the column names the fields and widgets
+        # read (row["community"]), so the rest of the import never sees the difference.
+        if dataset.headers:
+            dataset.headers = self.normalise_headers(dataset.headers)
         try:
             self.check_columns(dataset.headers)
         except SpreadsheetError:
@@ -287,3 +564,13 @@ class SpreadsheetResourceMixin:
             del dataset[:]
             raise
         super().before_import(dataset, **kwargs)
+
+
+class _Same:
+    """A no-op context manager: the active language as it is."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

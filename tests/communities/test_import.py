@@ -236,8 +236,14 @@ def test_export_contains_natural_names_not_ids(client, township_staff, two_commu
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode("utf-8-sig")
     data = tablib.Dataset().load(io.StringIO(text).read(), format="csv")
-    assert data["community"] == ["海南洲社区"]
-    assert data["name"] == ["糖果雅苑"]
+    # The admin's export names its columns in the user's language (the commands keep English).
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        community, name = gettext("community"), gettext("name")
+    assert data[community] == ["海南洲社区"]
+    assert data[name] == ["糖果雅苑"]
 
 
 def test_households_import_by_estate_and_building_names_within_scope(
