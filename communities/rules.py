@@ -123,13 +123,17 @@ class ModelRule:
 MODEL_RULES: dict[type, ModelRule] = {}
 
 
-def add_model_perms(model, *, view=staff_view, change=keepers, delete=nobody, add=None) -> None:
+def add_model_perms(
+    model, *, view=staff_view, change=keepers, delete=nobody, add=None, shared=False
+) -> None:
     """Register `<app>.view_/add_/change_/delete_<model>` for the admin: view is granted to
-    whoever may view or change; objects are asked about inside the user's scope only."""
+    whoever may view or change; objects are asked about inside the user's scope only, except that
+    a `shared` model's records are seen by every role that may view (its change rule decides)."""
     rule = ModelRule(view=view, change=change, delete=delete, add=change if add is None else add)
     MODEL_RULES[model] = rule
     label = f"{model._meta.app_label}.%s_{model._meta.model_name}"
-    rules.add_perm(label % "view", is_admin_staff & (rule.view | rule.change) & in_own_scope)
+    seen = is_admin_staff & (rule.view | rule.change)
+    rules.add_perm(label % "view", seen if shared else seen & in_own_scope)
     rules.add_perm(label % "add", is_admin_staff & rule.add)
     rules.add_perm(label % "change", is_admin_staff & rule.change & in_own_scope)
     rules.add_perm(label % "delete", is_admin_staff & rule.delete & in_own_scope)
@@ -142,7 +146,7 @@ add_model_perms(Building)
 add_model_perms(Household)
 # Companies serve several towns: every staff role sees them, staff of a town the company
 # serves change its record.
-add_model_perms(PropertyCompany, change=township & may_change_company)
+add_model_perms(PropertyCompany, change=township & may_change_company, shared=True)
 add_model_perms(ServiceContract)
 add_model_perms(OwnersCommittee)
 add_model_perms(OwnersCommitteeMember, delete=keepers)

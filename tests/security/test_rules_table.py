@@ -141,7 +141,11 @@ TABLE = {
     "communities.view_household": ("household", "assessor community staff", "assessor staff"),
     "communities.view_ownerscommittee": ("committee", "assessor community staff", "assessor staff"),
     "communities.view_ownerscommitteemember": (None, "assessor community staff"),
-    "communities.view_propertycompany": ("company", "assessor community staff", ""),
+    "communities.view_propertycompany": (
+        "company",
+        "assessor community staff",
+        "assessor community staff",
+    ),
     "communities.view_registry": (None, "assessor community staff"),
     "communities.view_residentverification": (
         "verification",
