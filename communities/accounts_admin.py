@@ -1,16 +1,15 @@
-"""Admin of open accounts: statements are read (filed through the portal), audits recorded."""
+"""Admin of open accounts: statements are read (filed through the portal), audits recorded
+(who may do which: communities.rules)."""
 
 from django.contrib import admin
 
 from .accounts import AccountAudit, AccountStatement
 from .admin_mixins import RoleScopedAdmin
-from .models import User
 
 
 @admin.register(AccountStatement)
 class AccountStatementAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "estate__community"
-    change_roles = ()  # filed and published through the portal; never edited afterwards
     list_display = ("estate", "period_start", "period_end", "filer", "filed_at", "is_late")
     list_filter = ("is_late", "frequency")
     list_select_related = ("estate",)
@@ -19,7 +18,6 @@ class AccountStatementAdmin(RoleScopedAdmin, admin.ModelAdmin):
 @admin.register(AccountAudit)
 class AccountAuditAdmin(RoleScopedAdmin, admin.ModelAdmin):
     community_path = "estate__community"
-    change_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
     list_display = ("estate", "year", "auditor", "recorded_at")
     list_select_related = ("estate",)
     autocomplete_fields = ("estate",)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.notifications import notify
 from governance.uploads import validate_uploads
 
 from . import roles
@@ -157,9 +158,6 @@ def missing_statements(estates, on: datetime.date, *, periods: int = 4):
 def flag_missing_statements(*, on: datetime.date | None = None) -> int:
     """Tell the staff of each estate's community and town about statements past due, once per
     user, estate and period (the notification key makes a rerun send nothing twice)."""
-    from deliberation.assemblies.committees import staff_of
-    from deliberation.assemblies.notify import notify_users
-
     on = on or timezone.localdate()
     estates = (
         Estate.objects.filter(status=Estate.Status.DELIVERED)
@@ -168,8 +166,9 @@ def flag_missing_statements(*, on: datetime.date | None = None) -> int:
     )
     sent = 0
     for estate, start, due in missing_statements(estates, on):
-        sent += notify_users(
-            staff_of(estate.community),
+        sent += notify(
+            roles.staff_of_community(estate.community),
+            kind="communities.open_accounts",
             key=f"statement-late:{estate.pk}:{start:%Y%m%d}",
             text=_(
                 "%(estate)s has not filed its open-account statement from %(start)s (due %(due)s)."

@@ -90,7 +90,6 @@ class CommunityListFilter(admin.RelatedFieldListFilter):
 @admin.register(Town)
 class TownAdmin(ScopedAdmin):
     town_path = "pk"
-    change_roles = ()  # towns are created by the deployment's superuser
     list_display = ("name", "district", "community_count")
     search_fields = ("name", "district")
 
@@ -105,7 +104,6 @@ class TownAdmin(ScopedAdmin):
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     town_path = "town"
-    change_roles = TOWNSHIP_ONLY
     list_display = ("name", "town", "estate_count", "is_demo")
     list_filter = ("town", "is_demo")
     search_fields = ("name",)
@@ -272,9 +270,7 @@ class HouseholdAdmin(ScopedImportExportAdmin):
 
 @admin.register(PropertyCompany)
 class PropertyCompanyAdmin(ScopedImportExportAdmin):
-    # Companies serve several towns and communities: visible to every staff role, kept by the
-    # township office.
-    change_roles = TOWNSHIP_ONLY
+    # Companies serve several towns and communities (communities.rules.add_model_perms).
     resource_classes = [PropertyCompanyResource]
     list_display = ("name", "credit_code", "contract_count", "is_demo")
     list_filter = ("is_demo",)
@@ -282,12 +278,6 @@ class PropertyCompanyAdmin(ScopedImportExportAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(contract_count=Count("contracts"))
-
-    def has_change_permission(self, request, obj=None):
-        # Shared between towns: only staff of a town the company serves change its record.
-        return super().has_change_permission(request, obj) and request.user.has_perm(
-            "communities.change_propertycompany", obj
-        )
 
     @admin.display(description=_("service contracts"), ordering="contract_count")
     def contract_count(self, company):
@@ -349,7 +339,6 @@ class OwnersCommitteeMemberInline(RoleScopedInline, admin.TabularInline):
     form = OwnersCommitteeMemberForm
     extra = 0
     fields = ("name", "position", "new_phone", "clear_phone")
-    delete_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
 
 
 @admin.register(OwnersCommittee)
@@ -377,7 +366,6 @@ class ResidentVerificationAdmin(ScopedAdmin):
     services.verification_decide, which records who, when and why."""
 
     community_path = "household__building__estate__community"
-    change_roles = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
     list_display = (
         "resident_name",
         "household",
@@ -410,19 +398,21 @@ class ResidentVerificationAdmin(ScopedAdmin):
     fields = readonly_fields + ("moved_out_on",)
     actions = ["approve_selected", "reject_selected"]
 
+    def has_decide_permission(self, request):
+        return request.user.has_perm("communities.decide_verification")
+
     @admin.display(description=_("community"))
     def community(self, verification):
         return verification.household.building.estate.community
 
-    def has_add_permission(self, request):
-        return False  # residents ask in the portal
-
-    @admin.action(description=_("Approve the selected requests"))
+    @admin.action(description=_("Approve the selected requests"), permissions=["decide"])
     def approve_selected(self, request, queryset):
         done, failed = self._decide(request, queryset, approve=True, reason="")
         self._report(request, done, failed)
 
-    @admin.action(description=_("Reject the selected requests (asks for a reason)"))
+    @admin.action(
+        description=_("Reject the selected requests (asks for a reason)"), permissions=["decide"]
+    )
     def reject_selected(self, request, queryset):
         if "reason" in request.POST and "confirm" in request.POST:
             form = RejectForm(request.POST)
@@ -522,9 +512,6 @@ class RoleGrantInline(RoleScopedInline, admin.TabularInline):
     autocomplete_fields = ("company",)
     verbose_name = _("further role")
     verbose_name_plural = _("further roles")
-    change_roles = TOWNSHIP_ONLY
-    view_roles = TOWNSHIP_ONLY
-    delete_roles = TOWNSHIP_ONLY
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_primary=False)
@@ -545,8 +532,6 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
     rights, groups or model permissions (township staff could otherwise promote themselves)."""
 
     town_path = "town"
-    change_roles = TOWNSHIP_ONLY
-    view_roles = TOWNSHIP_ONLY
     list_display = (
         "username",
         "display_name",
@@ -615,11 +600,11 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
         user = request.user
         if user.is_superuser:
             return qs
-        if not self._role_in(request, self.view_roles):
+        if not self.has_view_permission(request):
             return qs.none()
         # Accounts of the town, and town-less accounts tied to it: residents verified to one of
         # its households, managers of a company serving one of its estates.
-        towns = roles.town_ids(user, *self.view_roles)
+        towns = roles.town_ids(user, *TOWNSHIP_ONLY)
         in_town = (
             Q(town__in=towns)
             | Q(grants__town__in=towns)
@@ -642,7 +627,7 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if not request.user.is_superuser and "town" in form.base_fields:
-            towns = roles.town_ids(request.user, *self.change_roles)
+            towns = roles.town_ids(request.user, *TOWNSHIP_ONLY)
             form.base_fields["town"].initial = min(towns) if towns else None
         return form
 
@@ -650,7 +635,7 @@ class UserAdmin(RevealPhoneAdminMixin, RoleScopedAdmin, DjangoUserAdmin):
         if not request.user.is_superuser:
             # A township officer's accounts live in their own town: a manager account made here
             # reads this town's data only (its grant names the town).
-            towns = roles.town_ids(request.user, *self.change_roles)
+            towns = roles.town_ids(request.user, *TOWNSHIP_ONLY)
             if obj.town_id not in towns:
                 obj.town_id = min(towns) if towns else None
             obj.is_superuser = False
@@ -673,7 +658,6 @@ class DepartmentAdmin(RoleScopedAdmin, admin.ModelAdmin):
     """Town departments (职能部门) and their staff accounts (role department staff)."""
 
     town_path = "town"
-    change_roles = (User.Role.TOWNSHIP_STAFF,)
     list_display = ["name", "town"]
     filter_horizontal = ["staff"]
 

@@ -127,6 +127,15 @@ def _autocomplete_source(request, admin_site):
     return admin_site._registry.get(model), request.GET.get("field_name", "")
 
 
+def _asks_rules(model) -> bool:
+    return model in community_rules.MODEL_RULES
+
+
+def _may(request, action: str, model, obj=None) -> bool:
+    """`request.user.has_perm("<app>.<action>_<model>", obj)`: the rules of the model's app."""
+    return request.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}", obj)
+
+
 def _holds_role(request, role_list) -> bool:
     user = request.user
     return user.is_active and (
@@ -134,7 +143,40 @@ def _holds_role(request, role_list) -> bool:
     )
 
 
-class RoleScopedAdmin(ScopedChoicesMixin):
+class RulePermissions:
+    """has_*_permission of an admin or inline. A model with rules (communities.rules
+    .add_model_perms) asks `<app>.<action>_<model>`; the role tuples remain for the apps that have
+    not named their admin rules yet. An inline (`asks_about_object = False`) is given its parent
+    object, already limited by the parent admin's queryset: its rule is asked about the model."""
+
+    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
+    view_roles: tuple[str, ...] = (
+        User.Role.TOWNSHIP_STAFF,
+        User.Role.COMMUNITY_STAFF,
+        User.Role.ASSESSOR,
+    )
+    delete_roles: tuple[str, ...] = ()
+    asks_about_object = True
+
+    def _role_in(self, request, role_list) -> bool:
+        return _holds_role(request, role_list)
+
+    def _permitted(self, request, action: str, obj, role_list) -> bool:
+        if _asks_rules(self.model):
+            return _may(request, action, self.model, obj if self.asks_about_object else None)
+        return self._role_in(request, role_list)
+
+    def has_view_permission(self, request, obj=None):
+        return self._permitted(request, "view", obj, self.view_roles + self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._permitted(request, "change", obj, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._permitted(request, "delete", obj, self.delete_roles)
+
+
+class RoleScopedAdmin(RulePermissions, ScopedChoicesMixin):
     """Mixin for ModelAdmin.
 
     community_path: lookup from the model to its Community; None for town-level models.
@@ -144,13 +186,6 @@ class RoleScopedAdmin(ScopedChoicesMixin):
 
     community_path: str | None = None
     town_path: str | None = None
-    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
-    view_roles: tuple[str, ...] = (
-        User.Role.TOWNSHIP_STAFF,
-        User.Role.COMMUNITY_STAFF,
-        User.Role.ASSESSOR,
-    )
-    delete_roles: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return scope_to_staff(
@@ -179,51 +214,21 @@ class RoleScopedAdmin(ScopedChoicesMixin):
                 inline.__class__ = _scoped_inline_class(type(inline))
         return instances
 
-    def _role_in(self, request, role_list) -> bool:
-        return _holds_role(request, role_list)
-
     def has_module_permission(self, request):
-        return self._role_in(request, self.view_roles)
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_in(request, self.view_roles + self.change_roles)
+        return self._permitted(request, "view", None, self.view_roles)
 
     def has_add_permission(self, request):
-        return self._role_in(request, self.change_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_in(request, self.delete_roles)
+        return self._permitted(request, "add", None, self.change_roles)
 
 
-class RoleScopedInline(ScopedChoicesMixin):
+class RoleScopedInline(RulePermissions, ScopedChoicesMixin):
     """Inline permissions by role (the parent admin's queryset already limits which parent can
     be opened) and foreign-key choices scoped like RoleScopedAdmin."""
 
-    change_roles: tuple[str, ...] = (User.Role.TOWNSHIP_STAFF, User.Role.COMMUNITY_STAFF)
-    view_roles: tuple[str, ...] = (
-        User.Role.TOWNSHIP_STAFF,
-        User.Role.COMMUNITY_STAFF,
-        User.Role.ASSESSOR,
-    )
-    delete_roles: tuple[str, ...] = ()
-
-    def _role_in(self, request, role_list) -> bool:
-        return _holds_role(request, role_list)
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_in(request, self.view_roles + self.change_roles)
+    asks_about_object = False
 
     def has_add_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_in(request, self.change_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_in(request, self.delete_roles)
+        return self._permitted(request, "add", None, self.change_roles)
 
 
 def scoped_related_queryset(model: type[models.Model], user):

@@ -10,7 +10,8 @@ class CommunitiesConfig(AppConfig):
         # Tell the project package what it needs without it importing this app.
         from governance import registry
 
-        from . import personal_data, views
+        from . import demo, personal_data, views
 
         registry.register_home(views.home)
+        registry.register_demo_base(demo.load_demo_base)
         personal_data.register()

@@ -211,3 +211,19 @@ def new_password() -> str:
 def load_base(password: str | None) -> tuple[Town, dict[str, User]]:
     town = load_registry()
     return town, load_accounts(town, password)
+
+
+def load_demo_base(*, password: str | None, stdout) -> tuple[dict, list[str]]:
+    """The base of `load_demo` (governance.registry): the registry and the demo accounts; new
+    accounts get `password` or, without one, a random one printed in the summary."""
+    fresh = not User.objects.filter(username__in=[u for u, *_ in DEMO_ACCOUNTS.values()]).exists()
+    if not password and fresh:
+        password = new_password()
+    town, users = load_base(password)
+    stdout.write(f"Registry: {town.name}, {town.communities.count()} communities.")
+    summary = [f"  {user.username:<15} {user.get_role_display()}" for user in users.values()]
+    if password:
+        summary.append(f"  password: {password}")
+    else:
+        summary.append("  (existing accounts keep their passwords)")
+    return {"town": town, "users": users}, summary

@@ -148,3 +148,12 @@ def holders(*roles, town_id=None, community_id=None, company_id=None):
     if company_id is not None:
         grants = grants.filter(company_id=company_id)
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def staff_of_community(community):
+    """Township staff of the community's town and the community's own staff (any grant): whom
+    to tell of an event in the community."""
+    return (
+        holders(Role.TOWNSHIP_STAFF, town_id=community.town_id)
+        | holders(Role.COMMUNITY_STAFF, community_id=community.pk)
+    ).order_by("pk")

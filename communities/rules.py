@@ -7,17 +7,23 @@ foreign-key choice, raw-id label and autocomplete of the admin (communities.admi
 the user may see.
 """
 
+from dataclasses import dataclass
+
 import rules
 
 from . import roles, scoping
+from .accounts import AccountAudit, AccountStatement
+from .departments import Department
 from .models import (
     Building,
     Community,
     Estate,
     Household,
     OwnersCommittee,
+    OwnersCommitteeMember,
     PropertyCompany,
     ResidentVerification,
+    RoleGrant,
     ServiceContract,
     Town,
     User,
@@ -76,16 +82,85 @@ def sees_verification(user, verification) -> bool:
     return scoping.visible_communities(user).filter(pk=community_id).exists()
 
 
+@rules.predicate
+def is_admin_staff(user) -> bool:
+    """An active account with the staff flag: the only accounts the admin site lets in."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
+
+
+@rules.predicate
+def in_own_scope(user, obj) -> bool:
+    """`obj` lies inside what `user` may see (the same scope that limits the admin's lists and
+    choices); no object: the question is about the model as a whole."""
+    if obj is None:
+        return True
+    from .admin_mixins import scope_choices
+
+    return scope_choices(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
 registry_staff = is_superuser | is_township_staff | is_community_staff
 deciding_staff = is_superuser | is_township_staff | is_community_staff
+
+# Role sets of the admin (a superuser passes every has_perm before any rule is asked).
+nobody = rules.always_deny
+township = is_township_staff
+keepers = is_township_staff | is_community_staff
+staff_view = is_township_staff | is_community_staff | is_assessor
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    """Who may see, add, change and delete one model in the admin."""
+
+    view: rules.Predicate
+    change: rules.Predicate
+    delete: rules.Predicate
+    add: rules.Predicate
+
+
+# Model -> its admin rule; communities.admin_mixins asks `<app>.<action>_<model>` for these.
+MODEL_RULES: dict[type, ModelRule] = {}
+
+
+def add_model_perms(
+    model, *, view=staff_view, change=keepers, delete=nobody, add=None, shared=False
+) -> None:
+    """Register `<app>.view_/add_/change_/delete_<model>` for the admin: view is granted to
+    whoever may view or change; objects are asked about inside the user's scope only, except that
+    a `shared` model's records are seen by every role that may view (its change rule decides)."""
+    rule = ModelRule(view=view, change=change, delete=delete, add=change if add is None else add)
+    MODEL_RULES[model] = rule
+    label = f"{model._meta.app_label}.%s_{model._meta.model_name}"
+    seen = is_admin_staff & (rule.view | rule.change)
+    rules.add_perm(label % "view", seen if shared else seen & in_own_scope)
+    rules.add_perm(label % "add", is_admin_staff & rule.add)
+    rules.add_perm(label % "change", is_admin_staff & rule.change & in_own_scope)
+    rules.add_perm(label % "delete", is_admin_staff & rule.delete & in_own_scope)
+
+
+add_model_perms(Town, change=nobody)  # towns are created by the deployment's superuser
+add_model_perms(Community, change=township)
+add_model_perms(Estate)
+add_model_perms(Building)
+add_model_perms(Household)
+# Companies serve several towns: every staff role sees them, staff of a town the company
+# serves change its record.
+add_model_perms(PropertyCompany, change=township & may_change_company, shared=True)
+add_model_perms(ServiceContract)
+add_model_perms(OwnersCommittee)
+add_model_perms(OwnersCommitteeMember, delete=keepers)
+add_model_perms(ResidentVerification, add=nobody)  # residents ask in the portal
+add_model_perms(User, view=township, change=township)
+add_model_perms(RoleGrant, view=township, change=township, delete=township)
+add_model_perms(Department, change=township)
+add_model_perms(AccountStatement, change=nobody)  # filed through the portal, never edited
+add_model_perms(AccountAudit)
 
 rules.add_perm("communities.view_registry", is_superuser | is_staff_role)
 rules.add_perm("communities.change_registry", registry_staff)
 rules.add_perm("communities.view_staff_overview", is_superuser | is_staff_role)
 rules.add_perm("communities.manage_accounts", is_superuser | is_township_staff)
-rules.add_perm(
-    "communities.change_propertycompany", is_superuser | (is_township_staff & may_change_company)
-)
 rules.add_perm("communities.request_verification", is_resident)
 rules.add_perm("communities.decide_verification", deciding_staff & sees_verification)
 

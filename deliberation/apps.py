@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DeliberationConfig(AppConfig):
     name = "deliberation"
     verbose_name = _("Round-table deliberation")
+
+    def ready(self):
+        from governance import registry
+
+        from . import demo
+        from .assemblies import demo as assemblies_demo
+
+        registry.register_demo("deliberation", demo.load, order=30)
+        registry.register_demo("deliberation.assemblies", assemblies_demo.load, order=40)

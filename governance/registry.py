@@ -52,3 +52,39 @@ def register_home(view: Callable) -> None:
 
 def home_view() -> Callable | None:
     return _home_view[0] if _home_view else None
+
+
+# --- Demo data (the project-wide `load_demo` command) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """One app's part of the demo town: `load(**state, stdout=...)`, state being what the base
+    loader returned (the town and the demo accounts). Loaders run by `order`, each in its own
+    transaction, and running them twice changes nothing."""
+
+    name: str
+    order: int
+    load: Callable[..., None]
+
+
+# The base loader: load(*, password, stdout) -> (state for the others, lines of the summary).
+_demo_base: list[Callable[..., tuple[dict, list[str]]]] = []
+DEMO_LOADERS: dict[str, DemoLoader] = {}
+
+
+def register_demo_base(load: Callable[..., tuple[dict, list[str]]]) -> None:
+    """The registry and accounts every other demo part builds on (one app owns it)."""
+    _demo_base[:] = [load]
+
+
+def register_demo(name: str, load: Callable[..., None], *, order: int) -> None:
+    DEMO_LOADERS[name] = DemoLoader(name=name, order=order, load=load)
+
+
+def demo_base() -> Callable[..., tuple[dict, list[str]]] | None:
+    return _demo_base[0] if _demo_base else None
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return sorted(DEMO_LOADERS.values(), key=lambda loader: (loader.order, loader.name))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.admin_mixins import (
     RoleScopedAdmin,
-    ScopedChoicesMixin,
+    RoleScopedInline,
     ScopedImportExportMixin,
     register_choice_scopes,
 )
@@ -168,7 +168,7 @@ class PartyMemberAdmin(ScopedImportExportMixin, RevealPhoneAdminMixin, PartyScop
     raw_id_fields = ("user",)
 
 
-class GridWorkerInline(ScopedChoicesMixin, admin.TabularInline):
+class GridWorkerInline(RoleScopedInline, admin.TabularInline):
     model = GridWorker
     extra = 0
     fields = ("name", "member", "is_part_time", "started_on", "ended_on")
@@ -300,7 +300,7 @@ class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
             self.message_user(request, _("%(n)d proposal(s) created.") % {"n": done})
 
 
-class VolunteerTeamMemberInline(ScopedChoicesMixin, admin.TabularInline):
+class VolunteerTeamMemberInline(RoleScopedInline, admin.TabularInline):
     model = VolunteerTeamMember
     extra = 0
     fields = ("name", "party_member", "joined_on", "left_on")

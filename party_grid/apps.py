@@ -7,6 +7,9 @@ class PartyGridConfig(AppConfig):
     verbose_name = _("Party-building grid")
 
     def ready(self):
-        from . import personal_data
+        from governance import registry
+
+        from . import demo, personal_data
 
         personal_data.register()
+        registry.register_demo("party_grid", demo.load, order=10)

@@ -9,7 +9,13 @@ communities (registered with communities.admin_mixins by party_grid.admin).
 import rules
 
 from communities import roles
-from communities.rules import is_community_staff, is_staff_role, is_superuser, is_township_staff
+from communities.rules import (
+    add_model_perms,
+    is_community_staff,
+    is_staff_role,
+    is_superuser,
+    is_township_staff,
+)
 from communities.scoping import scope_to_staff
 
 from .models import (
@@ -21,6 +27,7 @@ from .models import (
     ServiceStation,
     Visit,
     VolunteerTeam,
+    VolunteerTeamMember,
 )
 
 
@@ -38,6 +45,21 @@ rules.add_perm("party_grid.view_dashboard", is_superuser | is_staff_role)
 rules.add_perm("party_grid.log_visit", is_visitor)
 rules.add_perm("party_grid.change_records", record_keepers)
 rules.add_perm("party_grid.convert_visit_problem", record_keepers)
+
+# Admin: every staff role reads the party records of its scope, township and community staff
+# keep them, nobody deletes (records end with a date). `party_grid.<action>_<model>`.
+for _model in (
+    PartyOrganization,
+    PartyMember,
+    Grid,
+    GridWorker,
+    HouseholdAssignment,
+    Visit,
+    VolunteerTeam,
+    VolunteerTeamMember,
+    ServiceStation,
+):
+    add_model_perms(_model)
 
 
 def dashboard_community_ids(user, town) -> set[int] | None:

@@ -470,3 +470,211 @@ def reported_town(name: str, n_units: int, year: int = 2021):
         for i, h in enumerate(households)
     )
     return town
+
+
+# --- A large party-grid town (benchmarks/bench_party_stats.py) ----------------------------
+
+
+def party_town(
+    *,
+    communities_n: int = 20,
+    estates_per_community: int = 50,
+    buildings_per_estate: int = 4,
+    households_per_building: int = 25,
+    joint_every: int = 10,
+    batch: int = 5000,
+    on: datetime.date = datetime.date(2021, 12, 31),
+):
+    """A large synthetic town of party-grid records written with bulk_create: every estate with
+    buildings, households, a branch (every `joint_every`-th estate shares a joint branch with the
+    next three), members, assignments (a tenth starting the day after `on`), visits, teams,
+    stations and grids; returns (town, its communities). For benchmarks/bench_party_stats.py (PostgreSQL: it ends with ANALYZE)."""
+    from communities.models import Building, Community, Estate, Household, Town, User
+    from party_grid.models import (
+        Grid,
+        GridWorker,
+        HouseholdAssignment,
+        PartyMember,
+        PartyOrganization,
+        ServiceStation,
+        Visit,
+        VolunteerTeam,
+    )
+
+    Level, BuildType = PartyOrganization.Level, PartyOrganization.BuildType
+    start = datetime.date(2020, 1, 1)
+    town = Town.objects.create(name="基准镇")
+    recorder = User.objects.create(
+        username="bench-recorder", role=User.Role.TOWNSHIP_STAFF, town=town
+    )
+    communities = Community.objects.bulk_create(
+        Community(town=town, name=f"基准社区{c:02d}") for c in range(communities_n)
+    )
+    estates = Estate.objects.bulk_create(
+        (
+            Estate(
+                community=community,
+                name=f"基准小区{c:02d}-{e:03d}",
+                status=Estate.Status.DELIVERED if e % 25 else Estate.Status.UNDER_CONSTRUCTION,
+                delivery_date=datetime.date(2015, 1, 1),
+            )
+            for c, community in enumerate(communities)
+            for e in range(estates_per_community)
+        ),
+        batch_size=batch,
+    )
+    buildings = Building.objects.bulk_create(
+        (
+            Building(estate=estate, name=f"{b + 1}栋")
+            for estate in estates
+            for b in range(buildings_per_estate)
+        ),
+        batch_size=batch,
+    )
+    households = Household.objects.bulk_create(
+        (
+            Household(building=building, room=f"{100 + r}")
+            for building in buildings
+            for r in range(households_per_building)
+        ),
+        batch_size=batch,
+    )
+    committees = {
+        community.pk: PartyOrganization(
+            community=community, level=Level.COMMUNITY_COMMITTEE, name="党委", established_on=start
+        )
+        for community in communities
+    }
+    PartyOrganization.objects.bulk_create(committees.values())
+    branches, links = [], []
+    for i, estate in enumerate(estates):
+        position = i % estates_per_community
+        if position % joint_every in (1, 2, 3):
+            continue  # covered by the joint branch started at position % joint_every == 0
+        joint = position % joint_every == 0
+        branches.append(
+            PartyOrganization(
+                community_id=estate.community_id,
+                parent=committees[estate.community_id],
+                level=Level.ESTATE_BRANCH,
+                build_type=BuildType.JOINT if joint else BuildType.SINGLE,
+                name=f"{estate.name}支部",
+                established_on=start,
+                dissolved_on=datetime.date(2021, 6, 30) if i % 97 == 0 else None,
+            )
+        )
+        links.append(estates[i : i + 4] if joint else [estate])
+    PartyOrganization.objects.bulk_create(branches, batch_size=batch)
+    through = PartyOrganization.estates.through
+    through.objects.bulk_create(
+        (
+            through(partyorganization_id=b.pk, estate_id=e.pk)
+            for b, group in zip(branches, links, strict=True)
+            for e in group
+        ),
+        batch_size=batch,
+    )
+    groups = PartyOrganization.objects.bulk_create(
+        (
+            PartyOrganization(
+                community_id=b.community_id,
+                parent=b,
+                level=Level.HOUSEHOLD_GROUP,
+                name="户联系党小组",
+                established_on=start,
+            )
+            for n, b in enumerate(branches)
+            if n % 2 == 0
+        ),
+        batch_size=batch,
+    )
+    group_of_estate = {}
+    branch_index = {b.pk: n for n, b in enumerate(branches)}
+    for group in groups:
+        for estate in links[branch_index[group.parent_id]]:
+            group_of_estate[estate.pk] = group
+    branch_of_estate = {e.pk: b for b, group in zip(branches, links, strict=True) for e in group}
+    # One member per building, contacting its 25 households.
+    members = PartyMember.objects.bulk_create(
+        (
+            PartyMember(
+                organization=group_of_estate.get(building.estate_id)
+                or branch_of_estate[building.estate_id],
+                name=f"党员{n}",
+                phone=f"139{n:08d}",
+                is_building_head=n % 3 == 0,
+                joined_on=start,
+            )
+            for n, building in enumerate(buildings)
+        ),
+        batch_size=batch,
+    )
+    member_of_building = {b.pk: m for b, m in zip(buildings, members, strict=True)}
+    HouseholdAssignment.objects.bulk_create(
+        (
+            HouseholdAssignment(
+                member=member_of_building[h.building_id],
+                household=h,
+                valid_from=datetime.date(2021, 1, 1) if n % 10 else on + datetime.timedelta(days=1),
+            )
+            for n, h in enumerate(households)
+        ),
+        batch_size=batch,
+    )
+    Visit.objects.bulk_create(
+        (
+            Visit(
+                member=member_of_building[h.building_id],
+                household=h,
+                visited_on=datetime.date(2021, 1 + n % 12, 1 + n % 28),
+                channel="door",
+                recorded_by=recorder,
+            )
+            for n, h in enumerate(households)
+            if n % 2 == 0
+        ),
+        batch_size=batch,
+    )
+    ServiceStation.objects.bulk_create(
+        (
+            ServiceStation(estate=e, name="党群服务站", opened_on=start)
+            for n, e in enumerate(estates)
+            if n % 3 == 0
+        ),
+        batch_size=batch,
+    )
+    kinds = list(VolunteerTeam.Kind.values)
+    VolunteerTeam.objects.bulk_create(
+        (
+            VolunteerTeam(
+                community_id=e.community_id,
+                estate=e,
+                kind=kinds[(n // 2) % 4],
+                name=f"志愿队{n}",
+                established_on=start,
+            )
+            for n, e in enumerate(estates)
+            if n % 2 == 0
+        ),
+        batch_size=batch,
+    )
+    grids = Grid.objects.bulk_create(
+        Grid(community=c, name=f"网格{g}", established_on=start)
+        for c in communities
+        for g in range(10)
+    )
+    GridWorker.objects.bulk_create(
+        GridWorker(
+            grid=grid,
+            name=f"网格员{n}",
+            member=members[n] if n % 2 else None,
+            is_part_time=bool(n % 2),
+            started_on=start,
+        )
+        for n, grid in enumerate(grids)
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return town, communities

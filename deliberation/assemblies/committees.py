@@ -133,10 +133,7 @@ def staff_of(community):
     """Township staff of the community's town and the community's staff (any grant)."""
     from communities import roles
 
-    return (
-        roles.holders(roles.Role.TOWNSHIP_STAFF, town_id=community.town_id)
-        | roles.holders(roles.Role.COMMUNITY_STAFF, community_id=community.pk)
-    ).order_by("pk")
+    return roles.staff_of_community(community)
 
 
 def party_member_figure(committees) -> dict:

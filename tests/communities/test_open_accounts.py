@@ -22,7 +22,7 @@ from communities.factories import (
     verified_resident,
 )
 from communities.models import AccountStatement, ServiceContract
-from deliberation.models import Notification
+from governance.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 LINES = [

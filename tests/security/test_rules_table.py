@@ -1,0 +1,395 @@
+"""Who may do what, as one table: every permission registered with the `rules` library, in every
+app, has a row here saying which roles it allows on an object of their own scope and on one of
+another scope, checked against the real predicates with the users of the attack world
+(tests/builders.py). A new permission without a row, or a rule that changes what it allows, fails
+this test; so does an admin action that does not declare the permissions it needs.
+
+Rows: permission -> (objects, roles allowed on the own-scope object, roles allowed on the
+other-scope object). `objects` names the pair of world objects the permission is asked about
+(_objects below); None asks about the model or action as a whole (obj=None: one answer). Roles are
+the attack world's users: resident, representative, manager, assessor, community (community
+staff of 同声社区), staff (township staff of 里水镇); anonymous is allowed nothing. A superuser
+passes every has_perm before any rule is asked and is not listed.
+"""
+
+import inspect
+import re
+
+import pytest
+import rules
+from django.contrib import admin
+from rules.permissions import permissions as registered
+
+from communities.factories import TownshipStaffFactory
+from communities.rules import MODEL_RULES
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("resident", "representative", "manager", "assessor", "community", "staff")
+NONE: frozenset = frozenset()
+STAFF_VIEW = frozenset({"assessor", "community", "staff"})
+KEEPERS = frozenset({"community", "staff"})
+TOWNSHIP = frozenset({"staff"})
+STAFF_ROLES = STAFF_VIEW  # roles.STAFF_ROLES of the demo accounts
+
+
+def _objects(world):
+    """Pairs (own scope, other scope) of world objects, by name. "Own" lies in the community of
+    the community staff (同声社区); "other" in another community of the same town (金溪社区) or,
+    for town-level records, in another town (外镇)."""
+    from communities.models import (
+        Community,
+        Estate,
+        OwnersCommittee,
+        PropertyCompany,
+        ServiceContract,
+        Town,
+    )
+
+    o, u = world.objects, world.users
+    home, other = o["home_community"], Community.objects.get(name="金溪社区")
+    home_estate = o["home_estate"]
+    other_estate = Estate.objects.filter(community=other).order_by("pk").first()
+
+    def first(qs_home, qs_other):
+        return qs_home.order_by("pk").first(), qs_other.order_by("pk").first()
+
+    return {
+        "town": (home.town, Town.objects.get(name="外镇")),
+        "community": (home, other),
+        "estate": (home_estate, other_estate),
+        "building": (home_estate.buildings.first(), other_estate.buildings.first()),
+        "household": (
+            home_estate.buildings.first().households.first(),
+            other_estate.buildings.first().households.first(),
+        ),
+        "company": (o["company_own"], PropertyCompany.objects.get(name="外镇物业")),
+        "contract": first(
+            ServiceContract.objects.filter(estate__community=home),
+            ServiceContract.objects.filter(estate__community__town__name="外镇"),
+        ),
+        "committee": first(
+            OwnersCommittee.objects.filter(estate__community=home),
+            OwnersCommittee.objects.exclude(estate__community=home),
+        ),
+        "verification": (o["verification_own"], o["verification_other_community"]),
+        "user": (u["resident"], TownshipStaffFactory(town=Town.objects.get(name="外镇"))),
+        "proposal": (o["proposal_own"], o["proposal_other_community"]),
+        "session": (o["session_own"], o["session_other_community"]),
+        "council": (o["council_own"], o["council_other_community"]),
+        "assembly_vote": (o["assembly_vote_own"], o["assembly_vote_other_community"]),
+    }
+
+
+TABLE = {
+    # communities: admin rules by model (communities.rules.add_model_perms) and named actions.
+    "communities.add_accountaudit": (None, "community staff"),
+    "communities.add_accountstatement": (None, ""),
+    "communities.add_building": (None, "community staff"),
+    "communities.add_community": (None, "staff"),
+    "communities.add_department": (None, "staff"),
+    "communities.add_estate": (None, "community staff"),
+    "communities.add_household": (None, "community staff"),
+    "communities.add_ownerscommittee": (None, "community staff"),
+    "communities.add_ownerscommitteemember": (None, "community staff"),
+    "communities.add_propertycompany": (None, "staff"),
+    "communities.add_residentverification": (None, ""),
+    "communities.add_rolegrant": (None, "staff"),
+    "communities.add_servicecontract": (None, "community staff"),
+    "communities.add_town": (None, ""),
+    "communities.add_user": (None, "staff"),
+    "communities.change_accountaudit": (None, "community staff"),
+    "communities.change_accountstatement": (None, ""),
+    "communities.change_building": ("building", "community staff", "staff"),
+    "communities.change_community": ("community", "staff", "staff"),
+    "communities.change_department": (None, "staff"),
+    "communities.change_estate": ("estate", "community staff", "staff"),
+    "communities.change_household": ("household", "community staff", "staff"),
+    "communities.change_ownerscommittee": ("committee", "community staff", "staff"),
+    "communities.change_ownerscommitteemember": (None, "community staff"),
+    "communities.change_propertycompany": ("company", "staff", ""),
+    "communities.change_registry": (None, "community staff"),
+    "communities.change_residentverification": ("verification", "community staff", "staff"),
+    "communities.change_rolegrant": (None, "staff"),
+    "communities.change_servicecontract": ("contract", "community staff", ""),
+    "communities.change_town": ("town", "", ""),
+    "communities.change_user": ("user", "staff", ""),
+    "communities.decide_verification": ("verification", "community staff", "staff"),
+    "communities.delete_accountaudit": (None, ""),
+    "communities.delete_accountstatement": (None, ""),
+    "communities.delete_building": ("building", "", ""),
+    "communities.delete_community": ("community", "", ""),
+    "communities.delete_department": (None, ""),
+    "communities.delete_estate": ("estate", "", ""),
+    "communities.delete_household": ("household", "", ""),
+    "communities.delete_ownerscommittee": ("committee", "", ""),
+    "communities.delete_ownerscommitteemember": (None, "community staff"),
+    "communities.delete_propertycompany": ("company", "", ""),
+    "communities.delete_residentverification": ("verification", "", ""),
+    "communities.delete_rolegrant": (None, "staff"),
+    "communities.delete_servicecontract": ("contract", "", ""),
+    "communities.delete_town": ("town", "", ""),
+    "communities.delete_user": ("user", "", ""),
+    "communities.manage_accounts": (None, "staff"),
+    "communities.request_verification": (None, "representative resident"),
+    "communities.view_accountaudit": (None, "assessor community staff"),
+    "communities.view_accountstatement": (None, "assessor community staff"),
+    "communities.view_building": ("building", "assessor community staff", "assessor staff"),
+    "communities.view_community": ("community", "assessor community staff", "assessor staff"),
+    "communities.view_department": (None, "assessor community staff"),
+    "communities.view_estate": ("estate", "assessor community staff", "assessor staff"),
+    "communities.view_household": ("household", "assessor community staff", "assessor staff"),
+    "communities.view_ownerscommittee": ("committee", "assessor community staff", "assessor staff"),
+    "communities.view_ownerscommitteemember": (None, "assessor community staff"),
+    "communities.view_propertycompany": (
+        "company",
+        "assessor community staff",
+        "assessor community staff",
+    ),
+    "communities.view_registry": (None, "assessor community staff"),
+    "communities.view_residentverification": (
+        "verification",
+        "assessor community staff",
+        "assessor staff",
+    ),
+    "communities.view_rolegrant": (None, "staff"),
+    "communities.view_servicecontract": ("contract", "assessor community staff", ""),
+    "communities.view_staff_overview": (None, "assessor community staff"),
+    "communities.view_town": ("town", "assessor community staff", ""),
+    "communities.view_user": ("user", "staff", ""),
+    # project-wide permissions defined by communities.rules for governance.
+    "security.reveal_phone": (None, "community staff"),
+    "security.staff": (None, "assessor community staff"),
+    # party_grid: records kept by township and community staff, read by every staff role.
+    "party_grid.add_grid": (None, "community staff"),
+    "party_grid.add_gridworker": (None, "community staff"),
+    "party_grid.add_householdassignment": (None, "community staff"),
+    "party_grid.add_partymember": (None, "community staff"),
+    "party_grid.add_partyorganization": (None, "community staff"),
+    "party_grid.add_servicestation": (None, "community staff"),
+    "party_grid.add_visit": (None, "community staff"),
+    "party_grid.add_volunteerteam": (None, "community staff"),
+    "party_grid.add_volunteerteammember": (None, "community staff"),
+    "party_grid.change_grid": (None, "community staff"),
+    "party_grid.change_gridworker": (None, "community staff"),
+    "party_grid.change_householdassignment": (None, "community staff"),
+    "party_grid.change_partymember": (None, "community staff"),
+    "party_grid.change_partyorganization": (None, "community staff"),
+    "party_grid.change_records": (None, "community staff"),
+    "party_grid.change_servicestation": (None, "community staff"),
+    "party_grid.change_visit": (None, "community staff"),
+    "party_grid.change_volunteerteam": (None, "community staff"),
+    "party_grid.change_volunteerteammember": (None, "community staff"),
+    "party_grid.convert_visit_problem": (None, "community staff"),
+    "party_grid.delete_grid": (None, ""),
+    "party_grid.delete_gridworker": (None, ""),
+    "party_grid.delete_householdassignment": (None, ""),
+    "party_grid.delete_partymember": (None, ""),
+    "party_grid.delete_partyorganization": (None, ""),
+    "party_grid.delete_servicestation": (None, ""),
+    "party_grid.delete_visit": (None, ""),
+    "party_grid.delete_volunteerteam": (None, ""),
+    "party_grid.delete_volunteerteammember": (None, ""),
+    "party_grid.log_visit": (None, "resident"),
+    "party_grid.view_dashboard": (None, "assessor community staff"),
+    "party_grid.view_grid": (None, "assessor community staff"),
+    "party_grid.view_gridworker": (None, "assessor community staff"),
+    "party_grid.view_householdassignment": (None, "assessor community staff"),
+    "party_grid.view_partymember": (None, "assessor community staff"),
+    "party_grid.view_partyorganization": (None, "assessor community staff"),
+    "party_grid.view_servicestation": (None, "assessor community staff"),
+    "party_grid.view_visit": (None, "assessor community staff"),
+    "party_grid.view_volunteerteam": (None, "assessor community staff"),
+    "party_grid.view_volunteerteammember": (None, "assessor community staff"),
+    # deliberation: proposals, councils, sessions, owners' votes asked about own/other objects.
+    "deliberation.accept_proposal": ("proposal", "community staff", "staff"),
+    "deliberation.add_followup": ("proposal", "community staff", "staff"),
+    "deliberation.cast_ballot": ("assembly_vote", "representative resident", ""),
+    "deliberation.cast_vote": ("session", "representative", ""),
+    "deliberation.close_owners_vote": ("assembly_vote", "community staff", "staff"),
+    "deliberation.close_proposal": ("proposal", "community staff", "staff"),
+    "deliberation.compute_problem_estates": (None, "staff"),
+    "deliberation.correct_resolution": ("proposal", "community staff", "staff"),
+    "deliberation.enter_paper_ballot": ("assembly_vote", "community staff", "staff"),
+    "deliberation.escalate_proposal": ("proposal", "community staff", "staff"),
+    "deliberation.hold_joint_meeting": (None, "staff"),
+    "deliberation.manage_council": ("council", "community staff", "staff"),
+    "deliberation.manage_session": ("session", "community staff", "staff"),
+    "deliberation.rate_outcome": ("proposal", "resident", ""),
+    "deliberation.record_vote": ("session", "community staff", "staff"),
+    "deliberation.reject_proposal": ("proposal", "community staff", "staff"),
+    "deliberation.schedule_proposal": ("proposal", "community staff", "staff"),
+    "deliberation.see_all_ballots": ("assembly_vote", "community staff", "staff"),
+    "deliberation.submit_proposal": (None, "representative resident"),
+    "deliberation.support_proposal": ("proposal", "representative resident", ""),
+    "deliberation.view_dashboard": (None, "community staff"),
+    "deliberation.withdraw_proposal": ("proposal", "resident", ""),
+    # deliberation: cases, escalations and remediation plans need an object the attack world
+    # does not build (tests/cases and tests/deliberation ask them with one); asked here about
+    # no object, which no role may act on.
+    "deliberation.accept_case": (None, ""),
+    "deliberation.answer_escalation": (None, ""),
+    "deliberation.callback_case": (None, ""),
+    "deliberation.case_to_proposal": (None, ""),
+    "deliberation.dispatch_case": (None, ""),
+    "deliberation.escalate_case": (None, ""),
+    "deliberation.merge_case": (None, ""),
+    "deliberation.rate_case": (None, ""),
+    "deliberation.reply_case": (None, ""),
+    "deliberation.return_case": (None, ""),
+    "deliberation.update_remediation_plan": (None, ""),
+    "deliberation.view_case": (None, ""),
+    # property_rating: registered by the rating helper's branch (property_rating/rules.py, not
+    # yet merged into this one; PENDING_MERGE below), rows as that branch answers them.
+    "property_rating.adjust_payout": (None, "staff"),
+    "property_rating.approve_payout": (None, "staff"),
+    "property_rating.compute_scores": (None, "staff"),
+    "property_rating.copy_scheme": (None, "staff"),
+    "property_rating.export_results": (None, "assessor community staff"),
+    "property_rating.file_report": (None, "manager"),
+    "property_rating.import_assessment": (None, "staff"),
+    "property_rating.manage_scheme": (None, "staff"),
+    "property_rating.manage_units": (None, "staff"),
+    "property_rating.mark_payout_paid": (None, "staff"),
+    "property_rating.open_report": (None, "assessor manager staff"),
+    "property_rating.open_satisfaction": (None, "representative resident"),
+    "property_rating.publish_results": (None, "staff"),
+    "property_rating.rate_satisfaction": (None, "representative resident"),
+    "property_rating.record_veto": (None, "staff"),
+    "property_rating.reopen_results": (None, "staff"),
+    "property_rating.resolve_discrepancy": (None, "staff"),
+    "property_rating.return_report": (None, "assessor staff"),
+    "property_rating.review_report": (None, "assessor staff"),
+    "property_rating.revoke_veto": (None, "staff"),
+    "property_rating.score_inspection": (None, ""),
+    "property_rating.sync_units": (None, "staff"),
+    "property_rating.view_computation": (None, "assessor community staff"),
+    "property_rating.view_records": (None, "assessor community staff"),
+}
+
+# Rows whose permission another branch registers; until it is merged they may be missing.
+PENDING_MERGE = {perm for perm in TABLE if perm.startswith("property_rating.")}
+
+
+def _roles(text: str) -> frozenset:
+    return frozenset(text.split())
+
+
+def test_every_permission_of_every_app_has_a_row_in_the_table():
+    missing = sorted(set(registered) - set(TABLE))
+    assert not missing, f"permissions without a row in the rules table: {missing}"
+    stale = sorted(set(TABLE) - set(registered) - PENDING_MERGE)
+    assert not stale, f"rows of permissions no app registers: {stale}"
+
+
+def test_each_role_is_allowed_exactly_what_its_row_says(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    pairs = _objects(world)
+    users = world.users
+    wrong = []
+    for perm, row in sorted(TABLE.items()):
+        if perm not in registered:
+            continue
+        name, own = row[0], _roles(row[1])
+        other = _roles(row[2]) if len(row) > 2 else own
+        own_obj, other_obj = pairs[name] if name else (None, None)
+        got_own = frozenset(r for r in ROLES if users[r].has_perm(perm, own_obj))
+        got_other = frozenset(r for r in ROLES if users[r].has_perm(perm, other_obj))
+        if (got_own, got_other) != (own, other):
+            wrong.append(f"{perm}: own {sorted(got_own)}, other {sorted(got_other)}")
+        if AnonymousUser().has_perm(perm, own_obj):
+            wrong.append(f"{perm}: anonymous allowed")
+    assert not wrong, "rules differ from the table:\n" + "\n".join(wrong)
+
+
+# The domain apps' admins (third-party and governance admins are superuser-only).
+DOMAIN_APPS = ("communities", "party_grid", "deliberation", "property_rating")
+
+# Admin actions that do not yet declare permissions asking a rule, by "app.model.action":
+# deliberation's (its helpers are restructuring those admins) and property_rating's (the rating
+# helper names them in property_rating/rules.py; PENDING_MERGE: once merged they may leave the
+# list without failing). A new action must not join them; a deliberation action that gets fixed
+# must leave the list.
+UNDECLARED_ACTIONS = {
+    "deliberation.assemblyvote.delete_selected",
+    "deliberation.calendarday.delete_selected",
+    "deliberation.case.delete_selected",
+    "deliberation.casecategory.delete_selected",
+    "deliberation.casesettings.delete_selected",
+    "deliberation.council.delete_selected",
+    "deliberation.dutyitem.delete_selected",
+    "deliberation.escalation.delete_selected",
+    "deliberation.followupaction.delete_selected",
+    "deliberation.jointmeeting.delete_selected",
+    "deliberation.open311key.delete_selected",
+    "deliberation.open311key.revoke",
+    "deliberation.outcomerating.delete_selected",
+    "deliberation.problemestatelist.delete_selected",
+    "deliberation.proposal.accept_selected",
+    "deliberation.proposal.delete_selected",
+    "deliberation.resolution.delete_selected",
+    "deliberation.responsibilityentry.delete_selected",
+    "deliberation.session.delete_selected",
+    "deliberation.vote.delete_selected",
+    "property_rating.annualresult.delete_selected",
+    "property_rating.assessmentunit.delete_selected",
+    "property_rating.computationrun.delete_selected",
+    "property_rating.importedannualinput.delete_selected",
+    "property_rating.importedquarterscore.delete_selected",
+    "property_rating.inspectionscore.delete_selected",
+    "property_rating.payout.approve",
+    "property_rating.payout.delete_selected",
+    "property_rating.payout.mark_paid",
+    "property_rating.payoutdiscrepancy.delete_selected",
+    "property_rating.quarterlyreport.delete_selected",
+    "property_rating.quarterscore.delete_selected",
+    "property_rating.satisfactionrating.delete_selected",
+    "property_rating.scheme.copy_to_next_year",
+    "property_rating.scheme.delete_selected",
+    "property_rating.scheme.publish",
+    "property_rating.scheme.reopen",
+    "property_rating.scheme.start_annual",
+    "property_rating.scheme.start_q1",
+    "property_rating.scheme.start_q2",
+    "property_rating.scheme.start_q3",
+    "property_rating.scheme.start_q4",
+    "property_rating.scheme.sync_units",
+    "property_rating.veto.delete_selected",
+}
+
+_STANDARD = ("view", "add", "change", "delete")
+
+
+def _maps_to_rule(model_admin, permission: str) -> bool:
+    """The admin's has_<permission>_permission asks a registered rule: the model's own
+    `<app>.<permission>_<model>` for the standard four, else a `has_perm("<name>")` it calls."""
+    opts = model_admin.model._meta
+    if permission in _STANDARD:
+        return opts.model in MODEL_RULES and rules.perm_exists(
+            f"{opts.app_label}.{permission}_{opts.model_name}"
+        )
+    method = getattr(model_admin, f"has_{permission}_permission", None)
+    if method is None:
+        return False
+    names = re.findall(r"has_perm\(\s*\"([\w.]+)\"", inspect.getsource(method))
+    return bool(names) and all(rules.perm_exists(name) for name in names)
+
+
+def _action_gaps() -> set[str]:
+    gaps = set()
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in DOMAIN_APPS:
+            continue
+        for func, name, _description in model_admin._get_base_actions():
+            declared = getattr(func, "allowed_permissions", None)
+            if not declared or not all(_maps_to_rule(model_admin, p) for p in declared):
+                gaps.add(f"{model._meta.label_lower}.{name}")
+    return gaps
+
+
+def test_every_admin_action_declares_permissions_that_ask_a_rule():
+    gaps = _action_gaps()
+    assert sorted(gaps - UNDECLARED_ACTIONS) == [], "admin actions without a rule"
+    fixed = {a for a in UNDECLARED_ACTIONS - gaps if not a.startswith("property_rating.")}
+    assert sorted(fixed) == [], "listed actions that now ask a rule: take them off the list"
