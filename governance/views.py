@@ -14,7 +14,7 @@ FALLBACK_500 = (
     '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
     "<title>服务器错误</title></head><body><h1>服务器出错了</h1>"
-    "<p>错误已记录，请稍后再试。</p><p><a href=\"/\">返回首页</a></p></body></html>"
+    '<p>错误已记录，请稍后再试。</p><p><a href="/">返回首页</a></p></body></html>'
 )
 
 

@@ -64,7 +64,12 @@ def _close_post(client, session, item, **extra):
     action = reverse("deliberation:manage-session-action", args=[session.pk])
     return client.post(
         action,
-        {"action": "close", "minutes": "到会不足", f"resolution_{item.pk}": "物业一周内维修", **extra},
+        {
+            "action": "close",
+            "minutes": "到会不足",
+            f"resolution_{item.pk}": "物业一周内维修",
+            **extra,
+        },
     )
 
 
