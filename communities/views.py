@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import VerificationDecisionForm, VerificationRequestForm
 from .models import ResidentVerification, User
+from .privacy import mask_phone
 from .scoping import is_staff_role
 
 HOME_TEMPLATES = {
@@ -90,13 +91,27 @@ def verification_request(request):
 def verification_queue(request):
     if not is_staff_role(request.user) or request.user.is_assessor:  # assessors verify no one
         raise PermissionDenied
+    rows = []
+    for verification in selectors.pending_verifications(user=request.user):
+        others = verification.household.open_verifications
+        rows.append(
+            {
+                "claim": verification,
+                "phone": mask_phone(verification.user.phone),
+                "registered": [
+                    o for o in others if o.status == ResidentVerification.Status.APPROVED
+                ],
+                "waiting": [
+                    o
+                    for o in others
+                    if o.status == ResidentVerification.Status.PENDING and o.pk != verification.pk
+                ],
+            }
+        )
     return render(
         request,
         "communities/verification_queue.html",
-        {
-            "verifications": selectors.pending_verifications(user=request.user),
-            "form": VerificationDecisionForm(),
-        },
+        {"rows": rows, "verifications": rows, "form": VerificationDecisionForm()},
     )
 
 
