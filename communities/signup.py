@@ -87,6 +87,8 @@ class SignupForm(VerificationRequestForm):
         "estate",
         "building",
         "room",
+        "relation",
+        "certificate",
         "note",
     ]
 
@@ -129,8 +131,11 @@ def signup(
     email: str = "",
     note: str = "",
     request=None,
+    **claim,
 ) -> User:
-    """Create the resident account and its pending verification in one transaction."""
+    """Create the resident account and its pending verification in one transaction. `claim`
+    passes on whatever else the verification request form carries (e.g. the relation to the
+    household and its evidence) to communities.services.verification_request."""
     with transaction.atomic():
         user = User(
             username=phone,
@@ -149,7 +154,7 @@ def signup(
                 {"phone": _("An account with this mobile number exists.")}
             ) from error
         verification = services.verification_request(
-            user=user, household=household, resident_name=name, note=note
+            user=user, household=household, resident_name=name, note=note, **claim
         )
         audit.record(
             audit.Action.OTHER,

@@ -15,7 +15,7 @@ from .signup import SignupForm
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not signup_service.allow_signup(request):
             form.is_valid()  # keep what was typed on the page
@@ -36,6 +36,8 @@ def signup(request):
                     household=data["household"],
                     note=data.get("note", ""),
                     request=request,
+                    # Fields the verification request form may add (relation, evidence).
+                    **{k: data[k] for k in ("relation", "certificate") if data.get(k)},
                 )
             except ValidationError as error:
                 form.add_error(None, error)
