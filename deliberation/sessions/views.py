@@ -139,11 +139,13 @@ def _manage_session_page(request, session, *, close_form=None, status=200):
         for item in items
         for v in item.votes.all()
     }
+    labels = dict(Vote.Choice.choices)
     rows = [
         {
             "rep": rep,
             "present": rep.pk in present,
-            "votes": [votes.get((item.pk, rep.pk), "") for item in items],
+            # The choice's label in the page's language, never the stored value ("for").
+            "votes": [labels.get(votes.get((item.pk, rep.pk), ""), "") for item in items],
         }
         for rep in reps
     ]
