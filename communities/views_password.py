@@ -66,7 +66,15 @@ def _user_for_phone(phone: str):
     phone = normalise_phone(phone)
     if not phone:
         return None
-    return User.objects.filter(is_active=True, phone=phone).order_by("pk").first()
+    # Residents only: staff and managers reset through their office (their accounts carry more
+    # than a phone should unlock, and staff may have a second factor to re-enrol).
+    return (
+        User.objects.filter(
+            is_active=True, phone=phone, role=User.Role.RESIDENT, is_staff=False, is_superuser=False
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def reset_phone(request):

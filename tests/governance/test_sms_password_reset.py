@@ -148,3 +148,11 @@ def test_password_reset_by_e_mail_in_chinese(client, resident):
 def test_login_page_links_sign_up_and_password_reset(client):
     page = client.get(reverse("login")).content.decode()
     assert reverse("signup") in page and reverse("password-reset-choose") in page
+
+
+def test_a_staff_account_cannot_be_reset_by_a_code_to_its_phone(client):
+    from communities.factories import CommunityStaffFactory
+
+    CommunityStaffFactory(phone="13600136000")
+    _ask_code(client, phone="13600136000")
+    assert sms.outbox == [] and not OneTimeCode.objects.exists()
