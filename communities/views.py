@@ -14,6 +14,7 @@ from governance.uploads import private_file_response
 from . import roles, selectors, services
 from .forms import VerificationDecisionForm, VerificationRequestForm
 from .models import ResidentVerification, User
+from .privacy import mask_phone
 
 # In this order: a user holding several roles sees the home of the first one held.
 HOME_TEMPLATES = {
@@ -101,13 +102,27 @@ def verification_request(request):
 def verification_queue(request):
     if not request.user.has_perm("communities.decide_verification"):  # assessors verify no one
         raise PermissionDenied
+    rows = []
+    for verification in selectors.pending_verifications(user=request.user):
+        others = verification.household.open_verifications
+        rows.append(
+            {
+                "claim": verification,
+                "phone": mask_phone(verification.user.phone),
+                "registered": [
+                    o for o in others if o.status == ResidentVerification.Status.APPROVED
+                ],
+                "waiting": [
+                    o
+                    for o in others
+                    if o.status == ResidentVerification.Status.PENDING and o.pk != verification.pk
+                ],
+            }
+        )
     return render(
         request,
         "communities/verification_queue.html",
-        {
-            "verifications": selectors.pending_verifications(user=request.user),
-            "form": VerificationDecisionForm(),
-        },
+        {"rows": rows, "verifications": rows, "form": VerificationDecisionForm()},
     )
 
 

@@ -450,6 +450,12 @@ class Attachment(models.Model):
     def __str__(self):
         return self.original_name
 
+    @property
+    def is_image(self) -> bool:
+        from governance.thumbnails import is_image_name
+
+        return is_image_name(self.file.name)
+
 
 class Session(models.Model):
     class Status(models.TextChoices):
@@ -856,6 +862,80 @@ class RemediationPlan(models.Model):
 
     def __str__(self):
         return f"{self.problem_list} {self.estate}"
+
+
+class Comment(models.Model):
+    """A resident's comment on a proposal (issue 15). Staff hide, never delete, a comment: the
+    text stays for the record and the page shows "hidden by staff" with the reason."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="comments", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposal_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment text"), max_length=2000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal comment")
+        verbose_name_plural = _("proposal comments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="comment_hidden_has_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id}#{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class CommentReport(models.Model):
+    """A resident flags a comment for staff; once per resident and comment."""
+
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("proposal comment"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment report")
+        verbose_name_plural = _("comment reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="comment_report_once")
+        ]
+
+    def __str__(self):
+        return f"{self.comment} !{self.reporter_id}"
 
 
 from .assemblies import rules as _assembly_rules  # noqa: E402, F401  registers the permissions

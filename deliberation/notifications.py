@@ -92,3 +92,61 @@ def notify_followup_overdue(action: FollowUpAction, users) -> int:
         },
         link=f"/deliberation/manage/proposals/{proposal.pk}/",
     )
+
+
+# --- The proposer hears of supports and comments (issue 15) ---------------------------------------
+
+SUPPORTED = "deliberation.supported"
+COMMENTED = "deliberation.commented"
+
+
+def _tell_proposer(proposal: Proposal, *, actor_id: int, kind: str, key: str, text: str) -> int:
+    from communities.models import User
+
+    if not proposal.proposer_id or proposal.proposer_id == actor_id:
+        return 0
+    return notify(
+        User.objects.filter(pk=proposal.proposer_id, is_active=True),
+        kind=kind,
+        key=key,
+        text=text,
+        body=text,
+        link=f"/deliberation/proposals/{proposal.pk}/",
+    )
+
+
+@shared_task(name="deliberation.notify_supported")
+def notify_supported_task(support_id: int) -> int:
+    """The proposer: a household supported the proposal (once per support)."""
+    from .models import Support
+
+    support = Support.objects.select_related("proposal").get(pk=support_id)
+    text = _("A household supported your proposal 「%(title)s」 (%(n)d in all).") % {
+        "title": support.proposal.title,
+        "n": support.proposal.supports.count(),
+    }
+    return _tell_proposer(
+        support.proposal,
+        actor_id=support.user_id,
+        kind=SUPPORTED,
+        key=f"support:{support.pk}",
+        text=text,
+    )
+
+
+@shared_task(name="deliberation.notify_commented")
+def notify_commented_task(comment_id: int) -> int:
+    """The proposer: a neighbour commented on the proposal (once per comment)."""
+    from .models import Comment
+
+    comment = Comment.objects.select_related("proposal").get(pk=comment_id)
+    text = _("A neighbour commented on your proposal 「%(title)s」.") % {
+        "title": comment.proposal.title
+    }
+    return _tell_proposer(
+        comment.proposal,
+        actor_id=comment.author_id,
+        kind=COMMENTED,
+        key=f"comment:{comment.pk}",
+        text=text,
+    )

@@ -197,6 +197,30 @@ def is_staff_of_plan_estate(user, plan) -> bool:
     return isinstance(plan, RemediationPlan) and is_staff_of_estate(user, plan.estate)
 
 
+@rules.predicate
+def may_comment(user, proposal) -> bool:
+    """Residents of the proposal's estate who can see it (not a neighbour's draft)."""
+    return (
+        proposal is not None
+        and resident_estate_id(user) == proposal.estate_id
+        and (proposal.state != Proposal.State.DRAFT or proposal.proposer_id == user.pk)
+    )
+
+
+@rules.predicate
+def may_report_comment(user, comment) -> bool:
+    return (
+        comment is not None and comment.author_id != user.pk and may_comment(user, comment.proposal)
+    )
+
+
+@rules.predicate
+def may_moderate_comment(user, comment) -> bool:
+    """Staff of the estate's community or town (not the resident secretary: moderation is an
+    official's decision, recorded with their name)."""
+    return comment is not None and is_council_staff(user, comment.proposal.council)
+
+
 PERMISSIONS = {
     "submit_proposal": is_verified_resident,
     "support_proposal": is_resident_of_estate,
@@ -215,6 +239,9 @@ PERMISSIONS = {
     "escalate_proposal": may_escalate,
     "answer_escalation": may_answer,
     "view_dashboard": is_deliberation_staff_predicate,
+    "comment_proposal": may_comment,
+    "report_comment": may_report_comment,
+    "hide_comment": may_moderate_comment,
     "compute_problem_estates": is_township_staff,
     "update_remediation_plan": is_staff_of_plan_estate,
 }

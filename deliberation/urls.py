@@ -3,6 +3,7 @@ from django.urls import path
 from governance.notifications import views as notification_views
 
 from . import views
+from .councils import comment_views
 from .councils import views as councils
 from .escalation import views as escalation
 from .sessions import views as sessions
@@ -16,7 +17,15 @@ urlpatterns = [
     path("proposals/<int:pk>/follow/", councils.proposal_follow, name="proposal-follow"),
     path("proposals/<int:pk>/withdraw/", councils.proposal_withdraw, name="proposal-withdraw"),
     path("proposals/<int:pk>/rate/", councils.proposal_rate, name="proposal-rate"),
+    path("proposals/<int:pk>/comments/", comment_views.comment_add, name="comment-add"),
+    path("comments/<int:pk>/report/", comment_views.comment_report, name="comment-report"),
+    path("comments/<int:pk>/hide/", comment_views.comment_hide, name="comment-hide"),
     path("attachments/<int:pk>/", councils.attachment_download, name="attachment"),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        councils.attachment_thumbnail,
+        name="attachment-thumb",
+    ),
     path("sessions/", sessions.session_list, name="session-list"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session-detail"),
     path("sessions/<int:pk>/items/<int:item_pk>/vote/", sessions.vote, name="vote"),

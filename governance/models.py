@@ -180,3 +180,6 @@ from .notifications.models import (  # noqa: E402, F401
     Notification,
     NotificationPreference,
 )
+
+# One-time codes to phones (governance/sms).
+from .sms.models import OneTimeCode  # noqa: E402, F401

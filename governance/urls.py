@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView
 from governance.api.docs import SwaggerView
 from governance.views import healthz, home, import_job
 
+handler500 = "governance.views.server_error"
+
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
 admin.site.index_title = "城市社区综合治理办公室"
 

@@ -88,7 +88,13 @@ def dashboard(request):
     data = form.cleaned_data if form.is_valid() else {}
     on = data.get("date") or timezone.localdate()
     visited_to = data.get("visited_to") or on
-    visited_from = data.get("visited_from") or visited_to.replace(day=1)
+    # The period staff report on is the year (issue 15): from 1 January of the end's year.
+    visited_from = data.get("visited_from") or visited_to.replace(month=1, day=1)
+    if not request.GET:
+        # The picker shows the period the page counts, not empty boxes.
+        form = DashboardForm(
+            initial={"date": on, "visited_from": visited_from, "visited_to": visited_to}
+        )
 
     communities = list(town.communities.order_by("name"))
     allowed = party_rules.dashboard_community_ids(request.user, town)

@@ -316,6 +316,7 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
             support = Support.objects.create(proposal=locked, household=household, user=user)
             support.created_now = True  # this request created it (the API answers 201)
             Follow.objects.get_or_create(proposal=locked, user=user)
+            enqueue_on_commit(notifications.notify_supported_task, support.pk)
             count = locked.supports.count()
             if locked.state == S.SUBMITTED and count >= locked.council.supports_needed:
                 _move(

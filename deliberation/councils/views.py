@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.idempotency import once_per_form_token
+from governance.thumbnails import thumbnail_response
 from governance.uploads import private_file_response
 
 from .. import rules, selectors, services
@@ -26,6 +27,7 @@ from ..models import (
     Session,
 )
 from ..view_helpers import error_text, run_action, staff_required, verified_resident_required
+from . import comments
 
 S = Proposal.State
 
@@ -97,6 +99,13 @@ def proposal_detail(request, pk: int):
         "rating_form": RatingForm(),
         "reason_form": ReasonForm(),
     }
+    insider = selectors.is_insider(user, proposal)
+    # Comments are for insiders only: a published resolution does not publish the discussion.
+    context["comments"] = list(comments.comments_of(proposal)) if insider else []
+    for comment in context["comments"]:
+        comment.author_label = comments.author_label(comment, proposal)
+    context["can_comment"] = rules.allowed(user, "comment_proposal", proposal)
+    context["can_moderate"] = insider and rules.is_council_staff(user, proposal.council)
     return render(request, "deliberation/proposal_detail.html", context)
 
 
@@ -166,6 +175,14 @@ def proposal_rate(request, pk: int):
 def attachment_download(request, pk: int):
     attachment = selectors.attachment_for(request.user, pk)
     return private_file_response(attachment.file, attachment.original_name)
+
+
+def attachment_thumbnail(request, pk: int):
+    """A re-encoded thumbnail (governance.thumbnails), for the same people as the file."""
+    attachment = selectors.attachment_for(request.user, pk)
+    if not attachment.is_image:
+        raise Http404
+    return thumbnail_response(attachment.file)
 
 
 # --- Staff and secretaries ----------------------------------------------------------------------

@@ -8,7 +8,10 @@ from . import services
 
 class VoteForm(forms.Form):
     choice = forms.ChoiceField(
-        label=_("Your vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+        label=_("Your vote"),
+        choices=Vote.Choice.choices,
+        widget=forms.RadioSelect(attrs={"class": "vote-choice"}),
+        error_messages={"required": _("Choose for, against or abstain before voting.")},
     )
 
 
@@ -95,9 +98,32 @@ class CloseSessionForm(ActionForm):
 
     permission = "deliberation.manage_session"
     minutes = forms.CharField(label=_("Minutes"), required=False, max_length=20000)
+    confirm_no_quorum = forms.BooleanField(
+        label=_("Close anyway: the items without quorum stay scheduled for the next session"),
+        required=False,
+    )
+
+    def quorum_missing(self) -> bool:
+        """Quorum is counted per session (attendance), so one check covers every voted item."""
+        session = self.target
+        if not AgendaItem.objects.filter(session=session, kind=AgendaItem.Kind.VOTE).exists():
+            return False
+        members = session.council.active_representatives(session.date).count()
+        present = session.attendance.filter(present=True).count()
+        return not session.council.has_quorum(present=present, members=members)
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("confirm_no_quorum") and self.quorum_missing():
+            # Closing without quorum counts nothing: staff confirm it first, with what they
+            # typed kept on the page (the view re-renders this form).
+            raise forms.ValidationError(
+                _(
+                    "Fewer representatives are present than the quorum needs: no item will be "
+                    "voted. Record attendance first, or confirm to close anyway."
+                ),
+                code="no_quorum",
+            )
         items = set(AgendaItem.objects.filter(session=self.target).values_list("pk", flat=True))
         resolutions = {}
         for key, value in (self.data or {}).items():

@@ -19,6 +19,7 @@ from ..models import (
     AgendaItem,
     Proposal,
     Session,
+    Vote,
 )
 from ..view_helpers import error_text, run_action, staff_required, verified_resident_required
 
@@ -39,9 +40,7 @@ def session_list(request):
     )
 
 
-@login_required
-def session_detail(request, pk: int):
-    session = selectors.session_for(request.user, pk)
+def _session_page(request, session, *, vote_form=None, failed_item=None, status=200):
     representative = rules.representative_for(request.user, session.council, session.date)
     return render(
         request,
@@ -51,9 +50,19 @@ def session_detail(request, pk: int):
             "items": selectors.agenda_of(session, representative=representative),
             "representative": representative,
             "vote_form": VoteForm(),
+            # A vote sent without a choice comes back with its error next to its own item.
+            "failed_form": vote_form,
+            "failed_item_id": failed_item.pk if failed_item else None,
+            "vote_choices": dict(Vote.Choice.choices),
             "can_manage": rules.can_manage(request.user, session.council),
         },
+        status=status,
     )
+
+
+@login_required
+def session_detail(request, pk: int):
+    return _session_page(request, selectors.session_for(request.user, pk))
 
 
 @require_POST
@@ -66,19 +75,18 @@ def vote(request, pk: int, item_pk: int):
         raise PermissionDenied(_("You are not a representative of this council."))
     form = VoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose for, against or abstain."))
+        return _session_page(request, session, vote_form=form, failed_item=item, status=400)
+    try:
+        services.vote_cast(
+            agenda_item=item,
+            representative=representative,
+            choice=form.cleaned_data["choice"],
+            entered_by=request.user,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
     else:
-        try:
-            services.vote_cast(
-                agenda_item=item,
-                representative=representative,
-                choice=form.cleaned_data["choice"],
-                entered_by=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Your vote was recorded."))
+        messages.success(request, _("Your vote was recorded."))
     return redirect("deliberation:session-detail", pk=pk)
 
 
@@ -115,7 +123,10 @@ def _staff_session(request, pk: int) -> Session:
 
 @staff_required
 def manage_session(request, pk: int):
-    session = _staff_session(request, pk)
+    return _manage_session_page(request, _staff_session(request, pk))
+
+
+def _manage_session_page(request, session, *, close_form=None, status=200):
     reps = list(
         session.council.active_representatives(session.date).select_related("user", "building")
     )
@@ -128,11 +139,13 @@ def manage_session(request, pk: int):
         for item in items
         for v in item.votes.all()
     }
+    labels = dict(Vote.Choice.choices)
     rows = [
         {
             "rep": rep,
             "present": rep.pk in present,
-            "votes": [votes.get((item.pk, rep.pk), "") for item in items],
+            # The choice's label in the page's language, never the stored value ("for").
+            "votes": [labels.get(votes.get((item.pk, rep.pk), ""), "") for item in items],
         }
         for rep in reps
     ]
@@ -145,12 +158,24 @@ def manage_session(request, pk: int):
             "rows": rows,
             "choices": ["for", "against", "abstain"],
             "accepted": session.council.proposals.filter(state=S.ACCEPTED),
+            "close_form": close_form,
+            "typed_resolutions": {
+                item.pk: (close_form.data.get(f"resolution_{item.pk}", "") if close_form else "")
+                for item in items
+            },
         },
+        status=status,
     )
 
 
 @require_POST
 @staff_required
 def manage_session_action(request, pk: int):
-    run_action(request, SESSION_ACTIONS, _staff_session(request, pk))
+    session = _staff_session(request, pk)
+    if request.POST.get("action") == "close":
+        form = SESSION_ACTIONS["close"](request.POST, target=session, by=request.user)
+        if not form.is_valid():
+            # The page comes back with the warning and everything typed (resolutions, minutes).
+            return _manage_session_page(request, session, close_form=form, status=400)
+    run_action(request, SESSION_ACTIONS, session)
     return redirect("deliberation:manage-session", pk=pk)

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything machine-specific comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -352,3 +353,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "QuarterEnum": "property_rating.models.QUARTER_CHOICES",
     "QuarterNumberEnum": [(1, "1"), (2, "2"), (3, "3"), (4, "4")],
 }
+
+# Text messages (governance/sms): the backend by dotted path, and its provider options as JSON
+# (account, key, signature, template) for a production provider's backend class.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "governance.sms.backends.ConsoleBackend")
+SMS_OPTIONS = json.loads(os.environ.get("SMS_OPTIONS", "{}"))
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+# Resident sign-ups per client address (communities/signup.py).
+SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "5/hour")

@@ -33,3 +33,4 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
 }
 LANGUAGE_CODE = "zh-hans"
+SMS_BACKEND = "governance.sms.backends.LocmemBackend"

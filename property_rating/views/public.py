@@ -15,20 +15,28 @@ def _published_schemes():
     return Scheme.objects.published().select_related("town").order_by("-year", "town__name")
 
 
+def _chosen_scheme(schemes, town_id, year) -> tuple:
+    """The scheme the page shows and whether the year asked for had to be replaced: the town
+    asked for (else every town), the year asked for in it, else that town's latest year."""
+    in_town = [s for s in schemes if not town_id or str(s.town_id) == town_id] or schemes
+    exact = next((s for s in in_town if year and str(s.year) == year), None)
+    if exact is not None:
+        return exact, False
+    return (in_town[0] if in_town else None), bool(year and in_town)
+
+
 def public_ratings(request):
     """Red list, black list and the star table by community of one published town and year."""
     schemes = list(_published_schemes())
-    scheme = None
-    town_id, year = request.GET.get("town"), request.GET.get("year")
-    for candidate in schemes:
-        if (not town_id or str(candidate.town_id) == town_id) and (
-            not year or str(candidate.year) == year
-        ):
-            scheme = candidate
-            break
+    scheme, asked_year_missing = _chosen_scheme(
+        schemes, request.GET.get("town"), request.GET.get("year")
+    )
     context = {
         "schemes": schemes,
         "scheme": scheme,
+        # The selector always shows the year displayed; a year asked for but not published
+        # (or not for that town) is said in words instead of silently showing another.
+        "asked_year_missing": asked_year_missing,
         "towns": Town.objects.filter(pk__in={s.town_id for s in schemes}),
     }
     if scheme is not None:

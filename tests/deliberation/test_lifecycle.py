@@ -111,9 +111,12 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
     ]
     # The proposer is told of every move made by someone else, once each, in the inbox and
     # by e-mail.
-    inbox = Notification.objects.filter(user=resident)
+    inbox = Notification.objects.filter(user=resident, kind="deliberation.transition")
     assert inbox.count() == 5
-    assert len([m for m in mail.outbox if "proposer@example.com" in m.to]) == 5
+    # ... and of each of the five households that supported it (issue 15).
+    supported = Notification.objects.filter(user=resident, kind="deliberation.supported")
+    assert supported.count() == 5
+    assert len([m for m in mail.outbox if "proposer@example.com" in m.to]) == 10
 
 
 def test_notification_task_is_idempotent(council, staff, resident, neighbours):

@@ -60,3 +60,22 @@ def test_dashboard_runs_a_constant_number_of_queries(client, crafted_town):
 def test_home_page_links_staff_to_the_dashboard(client, crafted_town):
     client.force_login(TownshipStaffFactory(town=crafted_town.town))
     assert reverse("party_grid:dashboard") in client.get("/").content.decode()
+
+
+def test_dashboard_period_defaults_to_the_current_year_and_shows_it(client, crafted_town):
+    from django.utils import timezone
+
+    client.force_login(TownshipStaffFactory(town=crafted_town.town))
+    response = client.get(URL)
+    today = timezone.localdate()
+    assert response.context["visited_from"] == today.replace(month=1, day=1)
+    assert response.context["visited_to"] == today
+    html = response.content.decode()
+    assert f'value="{today.year}-01-01"' in html  # the picker says the period it counts
+
+
+def test_a_chosen_end_date_counts_from_january_of_its_year(client, crafted_town):
+    client.force_login(TownshipStaffFactory(town=crafted_town.town))
+    response = client.get(URL, {"date": "2021-12-31"})
+    assert str(response.context["visited_from"]) == "2021-01-01"
+    assert response.context["totals"].households_visited >= 3

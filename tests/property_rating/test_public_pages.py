@@ -120,3 +120,22 @@ def test_publication_reopen_and_payout_approval_are_in_the_audit_trail(
     assert events.filter(action="payout_changed", actor=staff2).exists()
     reopen = events.filter(action="publication_changed", summary__startswith="results reopened")
     assert reopen.get().details == {"reason": "更正"}
+
+
+def test_year_selector_agrees_with_the_year_shown(client, computed, scheme, staff):
+    """An unpublished year asked for shows the latest published one, selected and said so."""
+    results_publish(scheme=scheme, by=staff)
+    page = client.get("/rating/public/", {"year": "2099"}).content.decode()
+    picker = page.split('data-testid="year-picker"')[1].split("</form>")[0]
+    assert f'<option value="{scheme.year}" selected>' in picker
+    assert 'data-testid="year-missing"' in page and "2099" in page
+    assert "小区0" in page  # the shown year's lists, not "no results"
+
+
+def test_a_published_year_asked_for_is_shown_and_selected(client, computed, scheme, staff):
+    results_publish(scheme=scheme, by=staff)
+    page = client.get(
+        "/rating/public/", {"town": str(scheme.town_id), "year": str(scheme.year)}
+    ).content.decode()
+    assert f'<option value="{scheme.year}" selected>' in page
+    assert 'data-testid="year-missing"' not in page

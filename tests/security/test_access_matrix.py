@@ -27,6 +27,15 @@ MATRIX = {
     "verification-request": ("/accounts/verify/", (302, 200, 200, 403, 403, 403, 403)),
     # Assessors score companies; verifying residents is not theirs (fixed in communities/views.py).
     "verification-queue": ("/accounts/verifications/", (302, 403, 403, 403, 403, 200, 200)),
+    # Sign-up and password reset are for everyone; signed-in users are sent home from sign-up.
+    "signup": ("/accounts/signup/", (200, 302, 302, 302, 302, 302, 302)),
+    "password-reset-choose": ("/accounts/password/reset/", (200,) * 7),
+    "password-reset-phone": ("/accounts/password/reset/phone/", (200,) * 7),
+    # Without a number asked for first (a session key), the code page sends back to it.
+    "password-reset-phone-code": ("/accounts/password/reset/phone/code/", (302,) * 7),
+    "password_reset": ("/accounts/password/reset/email/", (200,) * 7),
+    "password_reset_done": ("/accounts/password/reset/email/sent/", (200,) * 7),
+    "password_reset_complete": ("/accounts/password/reset/complete/", (200,) * 7),
     "staff-overview": ("/admin/overview/", (302, 403, 403, 403, 200, 200, 200)),
     # property_rating: public, staff, manager portal, review
     "public-ratings": ("/rating/public/", (200,) * 7),
@@ -260,6 +269,13 @@ NOT_IN_GET_MATRIX = {
     "assembly-paper",
     "assembly-scan",  # tests/deliberation/assemblies/test_portal.py
     "statement-document",  # tests/communities/test_open_accounts.py
+    "password_reset_confirm",  # needs a token: tests/governance/test_sms_password_reset.py
+    "comment-add",
+    "comment-report",
+    "comment-hide",  # POST only: tests/deliberation/test_comments.py
+    # The world's attachment is a PNG Pillow cannot decode (its thumbnail is 404 for all); the
+    # same access rule as "attachment", with a real photo: tests/deliberation/test_comments.py.
+    "attachment-thumb",
     "manager-report-start",
     "manager-evidence-delete",
     "review-veto-revoke",
