@@ -422,14 +422,13 @@ class RemediationPlanInline(admin.TabularInline):
     fields = [
         "estate",
         "score",
-        "proposals",
-        "escalations",
+        "cases",
         "households",
         "plan",
         "status",
         "updated_at",
     ]
-    readonly_fields = ["estate", "score", "proposals", "escalations", "households", "updated_at"]
+    readonly_fields = ["estate", "score", "cases", "households", "updated_at"]
 
     def has_add_permission(self, request, obj=None):
         return False

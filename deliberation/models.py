@@ -775,8 +775,8 @@ class OutcomeRating(models.Model):
 
 
 class ProblemEstateList(models.Model):
-    """Chengdu: each quarter, the town's top 5 % of estates by proposals plus escalations per
-    100 households."""
+    """Chengdu: each quarter, the town's top 5 % of estates by cases received per 100
+    households (cases.md)."""
 
     town = models.ForeignKey(
         Town, on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
@@ -825,11 +825,8 @@ class RemediationPlan(models.Model):
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="+", verbose_name=_("estate")
     )
-    score = models.DecimalField(
-        _("proposals and escalations per 100 households"), max_digits=8, decimal_places=2
-    )
-    proposals = models.PositiveIntegerField(_("proposals"), default=0)
-    escalations = models.PositiveIntegerField(_("escalations"), default=0)
+    score = models.DecimalField(_("cases per 100 households"), max_digits=8, decimal_places=2)
+    cases = models.PositiveIntegerField(_("cases received"), default=0)
     households = models.PositiveIntegerField(_("households"), default=0)
     plan = models.TextField(_("plan"), blank=True)
     status = models.CharField(

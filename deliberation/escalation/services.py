@@ -168,62 +168,56 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.dat
 
 
 def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
-    """Every delivered estate of the town with its proposals submitted and escalations raised in
-    the quarter per 100 households (Decimal, 2 places), highest first."""
+    """Every delivered estate of the town with registered households, with its cases received in
+    the quarter (a merged duplicate is the kept case's, so counted once) per 100 households
+    (Decimal, 2 places, half up), highest first. Two queries whatever the town's size.
+
+    The registry keeps no registration date per household, so "households registered on the
+    quarter's last day" is the estate's registered households when the list is computed."""
+    from ..cases.models import Case
+
     start, end = quarter_bounds(year, quarter)
     tz = timezone.get_current_timezone()
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    estates = (
+    estates = list(
         Estate.objects.for_town(town)
         .delivered_on(end)
-        .annotate(
-            n_proposals=Count(
-                "proposals",
-                filter=Q(proposals__submitted_at__gte=lo, proposals__submitted_at__lt=hi),
-                distinct=True,
-            ),
-            n_escalations=Count(
-                "proposals__escalations",
-                filter=Q(
-                    proposals__escalations__raised_at__gte=lo,
-                    proposals__escalations__raised_at__lt=hi,
-                ),
-                distinct=True,
-            ),
-            n_households=Count("buildings__households", distinct=True),
-        )
+        .annotate(n_households=Count("buildings__households", distinct=True))
+        .filter(n_households__gt=0)
+        .select_related("community")
         .order_by("name")
+    )
+    received = dict(
+        Case.objects.filter(
+            estate__in=[e.pk for e in estates],
+            received_at__gte=lo,
+            received_at__lt=hi,
+            merged_into__isnull=True,
+        )
+        .values("estate")
+        .annotate(n=Count("pk"))
+        .values_list("estate", "n")
     )
     rows = []
     for estate in estates:
-        households = estate.n_households or estate.planned_households
-        events = estate.n_proposals + estate.n_escalations
-        score = (
-            (Decimal(events) * 100 / Decimal(households)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if households
-            else Decimal("0.00")
+        cases = received.get(estate.pk, 0)
+        score = (Decimal(cases) * 100 / Decimal(estate.n_households)).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
         )
         rows.append(
-            {
-                "estate": estate,
-                "proposals": estate.n_proposals,
-                "escalations": estate.n_escalations,
-                "households": households,
-                "score": score,
-            }
+            {"estate": estate, "cases": cases, "households": estate.n_households, "score": score}
         )
     rows.sort(key=lambda row: (-row["score"], row["estate"].name))
     return rows
 
 
 def select_problem_estates(rows: list[dict]) -> list[dict]:
-    """Top 5 % of the town's estates: ceil(5 % of the estate count) places (at least one).
-    Ties at the boundary are all included (an estate is not left off for sharing the last
-    score), so the list may be longer; estates with no proposal or escalation are never on it."""
+    """k = ceil(5 % of the estates ranked); every estate whose rate is at least the k-th highest
+    (ties at the boundary all listed, so the list may be longer); a rate of 0 never."""
     if not rows:
         return []
-    places = max(1, math.ceil(len(rows) * Decimal("0.05")))
+    places = math.ceil(len(rows) * Decimal("0.05"))
     boundary = rows[min(places, len(rows)) - 1]["score"]
     return [row for row in rows if row["score"] >= boundary and row["score"] > 0]
 
@@ -242,8 +236,7 @@ def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> 
                 estate=row["estate"],
                 defaults={
                     "score": row["score"],
-                    "proposals": row["proposals"],
-                    "escalations": row["escalations"],
+                    "cases": row["cases"],
                     "households": row["households"],
                 },
             )
