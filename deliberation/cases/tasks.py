@@ -2,13 +2,7 @@
 
 from celery import shared_task
 
-
-@shared_task(name="deliberation.cases.notify_event")
-def notify_case_event_task(event_id: int) -> int:
-    # Idempotent: notify_users keeps one notification per user and event key.
-    from .notify import send
-
-    return send(event_id)
+from .notify import notify_case_event_task  # noqa: F401  (registered through this module)
 
 
 @shared_task(name="deliberation.cases.hourly")
