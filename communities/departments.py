@@ -61,3 +61,11 @@ def _town_ids(user):
     from .roles import town_ids
 
     return town_ids(user, "department_staff")
+
+
+def needs_second_factor(user) -> bool:
+    """Staff roles that must verify a second factor when STAFF_2FA_REQUIRED is on: every staff
+    role of communities.roles and department staff (they act on residents' cases)."""
+    from .roles import holds, is_staff
+
+    return is_staff(user) or holds(user, "department_staff")

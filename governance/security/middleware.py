@@ -69,14 +69,16 @@ class SessionTimeoutMiddleware:
 
 def needs_second_factor(user) -> bool:
     """Staff (admin-site users and staff roles) need a verified OTP device when
-    STAFF_2FA_REQUIRED is on."""
+    STAFF_2FA_REQUIRED is on. Which roles are staff is the domain's answer: the function named
+    by STAFF_2FA_ROLE_CHECK (governance imports no domain app)."""
     if not getattr(settings, "STAFF_2FA_REQUIRED", False):
         return False
     if not user.is_authenticated:
         return False
-    from communities.scoping import is_staff_role
+    from django.utils.module_loading import import_string
 
-    return bool(user.is_staff or is_staff_role(user))
+    check = import_string(settings.STAFF_2FA_ROLE_CHECK)
+    return bool(user.is_staff or check(user))
 
 
 class StaffTwoFactorMiddleware:
