@@ -492,6 +492,9 @@ def load(*, town, users: dict, stdout=None) -> None:
             _generic(council, users, index - 1)
         council.proposals.exclude(pk__in=before).update(is_demo=True)
         Case.objects.filter(proposal__council=council, proposal__is_demo=True).update(is_demo=True)
+    from .cases import demo as cases_demo
+
+    cases_demo.load(town=town, users=users, stdout=stdout)
     today = timezone.localdate()
     services.problem_estates_compute(town=town, year=today.year, quarter=(today.month - 1) // 3 + 1)
     if stdout is not None:
