@@ -19,7 +19,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
@@ -40,9 +40,9 @@ def _first_handler(level: str, field: str):
 
 def _key(scope: str):
     return {
-        "estate": "estate_id",
-        "community": "estate__community_id",
-        "town": "town_id",
+        "estate": F("estate_id"),
+        "community": F("estate__community_id"),
+        "town": F("town_id"),
         "company": _first_handler(Level.ESTATE, "company_id"),
         "department": _first_handler(Level.TOWN, "department_id"),
     }[scope]
@@ -165,28 +165,28 @@ def case_figures(
         .order_by()
     )
     handled = list(handled)
-    if handled:
-        index = WorkdayIndex.build(start, max(end, timezone.localdate(now)) + datetime.timedelta(1))
-        sums: dict = {}
-        for key, period_at, received_at, first_reply in handled:
-            if key is None:
-                continue
-            period_start = (
-                timezone.localtime(period_at, deadlines.SHANGHAI).date()
-                if isinstance(period_at, datetime.datetime)
-                else period_at
+    # Built even with nothing handled, so the page runs the same queries at every size.
+    index = WorkdayIndex.build(start, max(end, timezone.localdate(now)) + datetime.timedelta(1))
+    sums: dict = {}
+    for key, period_at, received_at, first_reply in handled:
+        if key is None:
+            continue
+        period_start = (
+            timezone.localtime(period_at, deadlines.SHANGHAI).date()
+            if isinstance(period_at, datetime.datetime)
+            else period_at
+        )
+        days = index.between(
+            timezone.localtime(received_at, deadlines.SHANGHAI).date(),
+            timezone.localtime(first_reply, deadlines.SHANGHAI).date(),
+        )
+        total, count = sums.get((key, period_start), (0, 0))
+        sums[(key, period_start)] = (total + days, count + 1)
+    for group, (total, count) in sums.items():
+        if group in result:
+            result[group]["mean_days"] = (Decimal(total) / Decimal(count)).quantize(
+                Decimal("0.1"), ROUND_HALF_UP
             )
-            days = index.between(
-                timezone.localtime(received_at, deadlines.SHANGHAI).date(),
-                timezone.localtime(first_reply, deadlines.SHANGHAI).date(),
-            )
-            total, count = sums.get((key, period_start), (0, 0))
-            sums[(key, period_start)] = (total + days, count + 1)
-        for group, (total, count) in sums.items():
-            if group in result:
-                result[group]["mean_days"] = (Decimal(total) / Decimal(count)).quantize(
-                    Decimal("0.1"), ROUND_HALF_UP
-                )
     return result
 
 

@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +17,10 @@ from django.views.decorators.http import require_POST
 
 from communities.departments import Department
 from communities.models import Community, Estate, PropertyCompany, ServiceContract, Town
-from communities.roles import Role, town_ids
+from communities.privacy import mask_phone
+from communities.roles import Role, holds, town_ids
 from governance.charts import bar_chart
+from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response
 
 from . import deadlines, selectors, services
@@ -25,13 +28,14 @@ from . import figures as figures_mod
 from .forms import (
     CaseFileForm,
     DecisionForm,
+    IntakeForm,
     MeetingForm,
     RateForm,
     ReasonForm,
     ReassignForm,
     ReplyForm,
 )
-from .models import Case, CasePhoto, JointMeeting
+from .models import Case, CaseCategory, CasePhoto, JointMeeting, Level
 
 SCOPE_LABELS = {
     "estate": _lazy("estate"),
@@ -115,6 +119,13 @@ def detail(request, pk: int):
             if perms["dispatch"] and case.state != Case.State.CLOSED
             else []
         ),
+        # The caller of a phone or hotline case is personal data: dispatchers (who call back)
+        # see the name and the masked number, nobody else sees either.
+        "caller": (
+            {"name": case.caller_name, "phone": mask_phone(case.caller_phone)}
+            if perms["callback"] and (case.caller_name or case.caller_phone)
+            else None
+        ),
     }
     return render(request, "cases/detail.html", context)
 
@@ -196,10 +207,82 @@ def action(request, pk: int):
     return redirect("cases:case-detail", pk=case.pk)
 
 
+def _intake_scope(user):
+    """(estates, categories, source) a staff member or property manager may file for."""
+    from communities.roles import community_ids, company_ids
+
+    towns = town_ids(user, Role.TOWNSHIP_STAFF)
+    communities = community_ids(user, Role.COMMUNITY_STAFF)
+    if towns or communities:
+        estates = Estate.objects.filter(
+            Q(community__town_id__in=towns) | Q(community_id__in=communities)
+        )
+        categories = CaseCategory.objects.filter(
+            Q(town_id__in=towns) | Q(town__communities__in=communities)
+        ).distinct()
+        return estates, categories, Case.Source.STAFF
+    companies = company_ids(user, Role.PROPERTY_MANAGER)
+    if companies:
+        # Managers file estate-level cases of the estates their company serves today.
+        serving = ServiceContract.objects.active_on(timezone.localdate()).filter(
+            company_id__in=companies
+        )
+        estates = Estate.objects.filter(pk__in=serving.values("estate_id"))
+        categories = CaseCategory.objects.filter(
+            town__communities__estates__in=estates, first_level=Level.ESTATE
+        ).distinct()
+        return estates, categories, Case.Source.COMPANY
+    return None
+
+
+def _file_for_staff(request, scope):
+    estates, categories, source = scope
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        estates=estates.select_related("community").order_by("name"),
+        categories=categories.order_by("code"),
+        phone_fields=source == Case.Source.STAFF,
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        estate = data["estate"]
+        duplicates = list(
+            services.possible_duplicates(estate=estate, category=data["category"])[:5]
+        )
+        if duplicates and not data["file_anyway"]:
+            form.add_error(None, _("Similar cases are open in this estate: check them first."))
+        else:
+            try:
+                case = services.case_receive(
+                    estate=estate, category=data["category"], title=data["title"],
+                    description=data["description"], source=source, urgent=data["urgent"],
+                    caller_name=data.get("caller_name", ""),
+                    caller_phone=data.get("caller_phone", ""),
+                    photos=data["photos"], by=request.user,
+                )  # fmt: skip
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("The case was filed."))
+                return redirect("cases:case-detail", pk=case.pk)
+    return render(request, "cases/file.html", {"form": form, "duplicates": duplicates})
+
+
 @login_required
+@once_per_form_token
 def file_case(request):
-    """A verified resident files a case of their estate; a possible duplicate is offered first."""
+    """File a case: a verified resident for their estate (building and room from the household),
+    staff for any estate of their scope (also a phone call), a property manager for the
+    estates their company serves (estate-level categories). A possible duplicate is offered
+    before saving. A double submission (the form's one-time token) files once."""
     user = request.user
+    scope = _intake_scope(user)
+    if scope is not None:
+        return _file_for_staff(request, scope)
+    if not holds(user, Role.RESIDENT):
+        raise PermissionDenied
     household = user.verified_household
     if household is None:
         return render(request, "cases/not_verified.html", status=403)

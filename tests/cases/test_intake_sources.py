@@ -91,3 +91,54 @@ def test_company_case_figures_give_the_quarters_on_time_reply_rate_and_satisfact
     )
     empty = company_case_figures(company_id=company.pk, estate_id=estate.pk, year=2025, quarter=2)
     assert empty["cases"] == 0 and empty["on_time_reply_rate"] is None
+
+
+def test_staff_enter_a_phone_call_and_a_double_submission_files_once(client, estate, town_staff):
+    from governance.idempotency import FORM_FIELD
+
+    client.force_login(town_staff)
+    assert client.get("/cases/new/").status_code == 200
+    data = {"estate": estate.pk, "category": category(estate.community.town, "C07").pk,
+            "title": "夜间噪音", "description": "来电反映", "caller_name": "陈先生",
+            "caller_phone": "13800001234", FORM_FIELD: "token-1"}  # fmt: skip
+    first = client.post("/cases/new/", data)
+    again = client.post("/cases/new/", data)
+    assert first.status_code == 302 and again["Location"] == first["Location"]
+    case = Case.objects.get()
+    assert (case.source, case.caller_name, case.caller_phone) == ("staff", "陈先生", "13800001234")
+    assert "13800001234" not in client.get(first["Location"]).content.decode()  # masked
+
+
+def test_a_possible_duplicate_is_offered_before_staff_save(client, estate, town_staff):
+    client.force_login(town_staff)
+    data = {"estate": estate.pk, "category": category(estate.community.town, "C07").pk,
+            "title": "夜间噪音"}  # fmt: skip
+    assert client.post("/cases/new/", data).status_code == 302
+    offered = client.post("/cases/new/", data)
+    assert offered.status_code == 200 and 'data-testid="duplicates"' in offered.content.decode()
+    assert Case.objects.count() == 1
+    assert client.post("/cases/new/", {**data, "file_anyway": "on"}).status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_managers_file_estate_level_cases_of_their_companys_estates_only(
+    client, estate, town, manager
+):
+    from communities.factories import EstateFactory
+
+    other = EstateFactory(community=estate.community)
+    client.force_login(manager)
+    page = client.get("/cases/new/")
+    assert list(page.context["form"].fields["estate"].queryset) == [estate]
+    codes = {c.code for c in page.context["form"].fields["category"].queryset}
+    assert codes == {"C01", "C02", "C03", "C06", "C08"}
+    refused = client.post("/cases/new/", {"estate": other.pk,
+                                          "category": category(town, "C01").pk, "title": "t"})  # fmt: skip
+    assert refused.status_code == 200 and not Case.objects.exists()
+    town_level = client.post("/cases/new/", {"estate": estate.pk,
+                                             "category": category(town, "C05").pk, "title": "t"})  # fmt: skip
+    assert town_level.status_code == 200 and not Case.objects.exists()
+    filed = client.post("/cases/new/", {"estate": estate.pk,
+                                        "category": category(town, "C01").pk, "title": "漏水"})  # fmt: skip
+    assert filed.status_code == 302
+    assert Case.objects.get().source == "company"
