@@ -115,11 +115,8 @@ def case_figures(
     first_assignment = Assignment.objects.filter(case=OuterRef("pk")).order_by("assigned_at", "pk")
     rows = (
         cases.annotate(
-            first_accepted_on_time=Exists(
-                first_assignment.filter(accepted_at__isnull=False, accepted_late=False).filter(
-                    pk=Subquery(first_assignment.values("pk")[:1])
-                )
-            ),
+            first_accepted_at=Subquery(first_assignment.values("accepted_at")[:1]),
+            first_accepted_late=Subquery(first_assignment.values("accepted_late")[:1]),
             has_on_time_reply=Exists(Reply.objects.filter(case=OuterRef("pk"), on_time=True)),
             has_overdue=Exists(
                 Assignment.objects.filter(
@@ -131,7 +128,9 @@ def case_figures(
         .values("key", "period")
         .annotate(
             received=Count("pk"),
-            accepted_on_time=Count("pk", filter=Q(first_accepted_on_time=True)),
+            accepted_on_time=Count(
+                "pk", filter=Q(first_accepted_at__isnull=False, first_accepted_late=False)
+            ),
             replied_on_time=Count("pk", filter=Q(has_on_time_reply=True)),
             overdue_now=Count("pk", filter=Q(has_overdue=True)),
             rated=Count("pk", filter=Q(rating__isnull=False)),

@@ -13,7 +13,7 @@ from communities.factories import (
 )
 from deliberation.cases import services
 from deliberation.cases.models import Case
-from deliberation.models import Notification
+from governance.notifications.models import Notification
 
 from .conftest import category, department_staff
 
