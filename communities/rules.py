@@ -166,6 +166,11 @@ rules.add_perm("communities.decide_verification", deciding_staff & sees_verifica
 
 # Project-wide permissions the governance package asks for (it names no domain app).
 rules.add_perm("security.staff", is_staff_role)
+# Department staff act on residents' cases: they verify a second factor as staff do.
+rules.add_perm(
+    "security.second_factor",
+    is_staff_role | rules.predicate(lambda user: roles.holds(user, Role.DEPARTMENT_STAFF)),
+)
 rules.add_perm("security.reveal_phone", is_superuser | is_township_staff | is_community_staff)
 
 

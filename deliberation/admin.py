@@ -19,7 +19,6 @@ from .models import (
     Attendance,
     Council,
     CouncilStep,
-    Escalation,
     FollowUpAction,
     OutcomeRating,
     ProblemEstateList,
@@ -186,21 +185,6 @@ class FollowUpInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class EscalationInline(ReadOnlyInline):
-    model = Escalation
-    fields = [
-        "level",
-        "reason",
-        "due_date",
-        "department",
-        "answer",
-        "settled",
-        "answered_at",
-        "overdue_flagged_at",
-    ]
-    readonly_fields = fields
-
-
 def _run(modeladmin, request, queryset, call, done_message):
     ok = 0
     for proposal in queryset:
@@ -245,7 +229,7 @@ class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
         "manage_link",
     ]
     fields = ["title", "description", "category", "is_important", *readonly_fields]
-    inlines = [TransitionInline, SupportInline, AttachmentInline, FollowUpInline, EscalationInline]
+    inlines = [TransitionInline, SupportInline, AttachmentInline, FollowUpInline]
     actions = ["accept_selected"]
 
     def has_add_permission(self, request):
@@ -369,37 +353,6 @@ class FollowUpActionAdmin(RoleScopedAdmin, admin.ModelAdmin):
         return False  # added on the staff page, which moves the proposal to implementing
 
 
-@admin.register(Escalation)
-class EscalationAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    community_path = "proposal__estate__community"
-    list_display = [
-        "proposal",
-        "level",
-        "department",
-        "due_date",
-        "answered_at",
-        "settled",
-        "overdue_flagged_at",
-    ]
-    list_filter = ["level", "settled"]
-    list_select_related = ["proposal"]
-    readonly_fields = [
-        "proposal",
-        "level",
-        "reason",
-        "raised_by",
-        "raised_at",
-        "answer",
-        "answered_by",
-        "answered_at",
-        "settled",
-        "overdue_flagged_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False  # escalated on the staff page
-
-
 @admin.register(ResponsibilityEntry)
 class ResponsibilityEntryAdmin(RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
@@ -422,14 +375,13 @@ class RemediationPlanInline(admin.TabularInline):
     fields = [
         "estate",
         "score",
-        "proposals",
-        "escalations",
+        "cases",
         "households",
         "plan",
         "status",
         "updated_at",
     ]
-    readonly_fields = ["estate", "score", "proposals", "escalations", "households", "updated_at"]
+    readonly_fields = ["estate", "score", "cases", "households", "updated_at"]
 
     def has_add_permission(self, request, obj=None):
         return False

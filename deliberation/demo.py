@@ -15,6 +15,7 @@ from django.utils import timezone
 from communities.models import Estate, Household, ResidentVerification, User
 
 from . import services
+from .cases.models import Case
 from .models import (
     AgendaItem,
     Council,
@@ -361,7 +362,8 @@ def _tangguo(council: Council, users: dict) -> None:
         proposal=noise,
         by=staff,
         reason="涉及商铺经营，小区层面无法协调。",
-        due_date=today - datetime.timedelta(days=2),
+        # Escalated nine days ago: its community reply deadline (5 working days) has passed.
+        at=_at(today - datetime.timedelta(days=9)),
     )
     _backdate(
         noise,
@@ -489,6 +491,10 @@ def load(*, town, users: dict, stdout=None) -> None:
         else:
             _generic(council, users, index - 1)
         council.proposals.exclude(pk__in=before).update(is_demo=True)
+        Case.objects.filter(proposal__council=council, proposal__is_demo=True).update(is_demo=True)
+    from .cases import demo as cases_demo
+
+    cases_demo.load(town=town, users=users, stdout=stdout)
     today = timezone.localdate()
     services.problem_estates_compute(town=town, year=today.year, quarter=(today.month - 1) // 3 + 1)
     if stdout is not None:

@@ -1,14 +1,95 @@
-"""What other apps may call in deliberation: the one documented entry point (issue 11, item 5).
+"""What other apps may call in deliberation: the documented entry points.
 
     proposal_from_problem(*, estate, title, description, raised_by, note="") -> Proposal
-        Turn a problem found elsewhere (e.g. a party member's household visit in party_grid) into a
-        submitted proposal of the estate's council. The title is made one line (at most 120
-        characters). Raises django.core.exceptions.ValidationError when the estate has no council.
+        Turn a problem found elsewhere into a submitted proposal of the estate's council. The title
+        is made one line (at most 120 characters). Raises django.core.exceptions.ValidationError
+        when the estate has no council.
 
-Other apps import only this module (`from deliberation.interface import proposal_from_problem`);
-`deliberation.services.proposal_from_problem` is the same function, kept for existing callers.
+    case_categories(*, town_id) -> list[tuple[str, str]]
+        The town's case categories as (code, name), for a choice field.
+
+    case_from_problem(*, household, title, description="", raised_by, category_code="",
+                      source="visit", note="") -> Case
+        A problem raised in a household visit (party_grid) becomes a case of the household's
+        estate, with or without a council: received now, assigned by the responsibility list.
+        `category_code` blank means the town's "other" category (C99, or its last one).
+        Raises ValidationError (e.g. an unknown category).
+
+    company_case_figures(*, company_id, estate_id, year, quarter) -> dict
+        Task item T9 evidence for the quarterly review: of the cases received in the quarter that
+        the company handled at estate level at that estate, `cases`, `replied_on_time`,
+        `on_time_reply_rate` (per cent, Decimal 1 place, None without cases), `rated`,
+        `satisfied` (ratings 4-5) and `satisfaction` (per cent of rated, None without ratings).
+
+Other apps import only this module (`from deliberation.interface import ...`).
 """
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .councils.services import proposal_from_problem
 
-__all__ = ["proposal_from_problem"]
+
+def case_categories(*, town_id: int) -> list[tuple[str, str]]:
+    from .cases.models import CaseCategory
+
+    return list(
+        CaseCategory.objects.filter(town_id=town_id).order_by("code").values_list("code", "name")
+    )
+
+
+def case_from_problem(
+    *,
+    household,
+    title: str,
+    description: str = "",
+    raised_by,
+    category_code: str = "",
+    source: str = "visit",
+    note: str = "",
+):
+    from .cases.models import Case, CaseCategory
+    from .cases.services import case_receive, responsibility_list_ensure
+
+    estate = household.building.estate
+    town_id = estate.community.town_id
+    categories = CaseCategory.objects.filter(town_id=town_id)
+    if not categories.exists():
+        responsibility_list_ensure(town=estate.community.town)
+    if category_code:
+        category = categories.filter(code=category_code).first()
+        if category is None:
+            raise ValidationError({"category": _("Unknown case category.")})
+    else:
+        category = categories.filter(code="C99").first() or categories.order_by("-code").first()
+    first_line = " ".join((title or "").strip().splitlines()[:1]).strip()[:120]
+    text = (description or "").strip()
+    if note:
+        text = f"{text}\n\n{note}".strip()
+    return case_receive(
+        estate=estate,
+        building=household.building,
+        household=household,
+        category=category,
+        title=first_line,
+        description=text,
+        source=source if source in Case.Source.values else Case.Source.VISIT,
+        reporter=raised_by,  # the visitor follows the case back to the household and rates it
+        by=raised_by,
+    )
+
+
+def company_case_figures(*, company_id: int, estate_id: int, year: int, quarter: int) -> dict:
+    from .cases.figures import company_quarter
+
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter is 1 to 4")
+    return company_quarter(company_id=company_id, estate_id=estate_id, year=year, quarter=quarter)
+
+
+__all__ = [
+    "case_categories",
+    "case_from_problem",
+    "company_case_figures",
+    "proposal_from_problem",
+]

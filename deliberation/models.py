@@ -689,68 +689,6 @@ class ResponsibilityEntry(models.Model):
         return f"{self.get_category_display()}: {self.department}"
 
 
-class Escalation(models.Model):
-    class Level(models.TextChoices):
-        COMMUNITY = "community", _("community")
-        TOWN_JOINT_MEETING = "town_joint_meeting", _("town joint meeting")
-
-    DEFAULT_DAYS = {Level.COMMUNITY: 7, Level.TOWN_JOINT_MEETING: 15}
-
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("proposal")
-    )
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    reason = models.TextField(_("reason"))
-    due_date = models.DateField(_("due date"))
-    department = models.CharField(_("department"), max_length=100, blank=True)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("raised by"),
-    )
-    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
-    answer = models.TextField(_("answer"), blank=True)
-    settled = models.BooleanField(_("settled"), default=False)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    overdue_flagged_at = models.DateTimeField(_("overdue flagged at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("escalation")
-        verbose_name_plural = _("escalations")
-        ordering = ["-raised_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["proposal", "level"],
-                condition=Q(answered_at__isnull=True),
-                name="escalation_one_open_per_level",
-            ),
-        ]
-        # The daily overdue scan: unanswered escalations by due date.
-        indexes = [
-            models.Index(
-                fields=["due_date"],
-                condition=Q(answered_at__isnull=True),
-                name="escalation_open_due",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.proposal} -> {self.get_level_display()}"
-
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.answered_at is None and self.due_date < today
-
-
 class OutcomeRating(models.Model):
     proposal = models.OneToOneField(
         Proposal, on_delete=models.PROTECT, related_name="rating", verbose_name=_("proposal")
@@ -781,8 +719,8 @@ class OutcomeRating(models.Model):
 
 
 class ProblemEstateList(models.Model):
-    """Chengdu: each quarter, the town's top 5 % of estates by proposals plus escalations per
-    100 households."""
+    """Chengdu: each quarter, the town's top 5 % of estates by cases received per 100
+    households (cases.md)."""
 
     town = models.ForeignKey(
         Town, on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
@@ -831,11 +769,8 @@ class RemediationPlan(models.Model):
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="+", verbose_name=_("estate")
     )
-    score = models.DecimalField(
-        _("proposals and escalations per 100 households"), max_digits=8, decimal_places=2
-    )
-    proposals = models.PositiveIntegerField(_("proposals"), default=0)
-    escalations = models.PositiveIntegerField(_("escalations"), default=0)
+    score = models.DecimalField(_("cases per 100 households"), max_digits=8, decimal_places=2)
+    cases = models.PositiveIntegerField(_("cases received"), default=0)
     households = models.PositiveIntegerField(_("households"), default=0)
     plan = models.TextField(_("plan"), blank=True)
     status = models.CharField(

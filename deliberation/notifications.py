@@ -2,7 +2,6 @@
 
 Event kinds (users may turn channels off per kind in their notification preferences):
     deliberation.transition          a proposal moved (to its proposer, supporters and followers)
-    deliberation.escalation_overdue  an escalation is past its due date (to the answering staff)
     deliberation.followup_overdue    a follow-up action is past its due date (to the estate's staff)
 """
 
@@ -11,10 +10,9 @@ from django.utils.translation import gettext as _
 
 from governance.notifications import notify
 
-from .models import Escalation, FollowUpAction, Proposal, ProposalTransition
+from .models import FollowUpAction, Proposal, ProposalTransition
 
 TRANSITION = "deliberation.transition"
-ESCALATION_OVERDUE = "deliberation.escalation_overdue"
 FOLLOWUP_OVERDUE = "deliberation.followup_overdue"
 
 
@@ -58,23 +56,6 @@ def notify_transition(transition_id: int) -> int:
 def notify_transition_task(transition_id: int) -> int:
     """Tell the proposer, supporters and followers (one notification per user and event)."""
     return notify_transition(transition_id)
-
-
-def notify_escalation_overdue(escalation: Escalation, users) -> int:
-    proposal = escalation.proposal
-    return notify(
-        users,
-        kind=ESCALATION_OVERDUE,
-        key=f"escalation-overdue:{escalation.pk}",
-        text=_("Overdue escalation (%(level)s, due %(due)s): %(estate)s · %(title)s")
-        % {
-            "level": escalation.get_level_display(),
-            "due": escalation.due_date,
-            "estate": proposal.estate.name,
-            "title": proposal.title,
-        },
-        link=f"/deliberation/manage/proposals/{proposal.pk}/",
-    )
 
 
 def notify_followup_overdue(action: FollowUpAction, users) -> int:

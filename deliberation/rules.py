@@ -20,7 +20,7 @@ Objects each permission takes:
     record_vote              Session         (same): paper votes entered for representatives
     cast_vote                Session         a representative of the council whose term covers it
     escalate_proposal        Proposal        the secretary or staff; once escalated, staff only
-    answer_escalation        Escalation      community level: council staff; town level: town staff
+    answer_escalation        Case            the current handler of the escalated proposal's case
     view_dashboard           None            township and community staff (not assessors)
     compute_problem_estates  None            township staff of a town
     update_remediation_plan  RemediationPlan staff of the estate's community or town
@@ -38,7 +38,6 @@ from communities.roles import Role
 
 from .models import (
     Council,
-    Escalation,
     ProblemEstateList,
     Proposal,
     RemediationPlan,
@@ -59,8 +58,6 @@ def _council(obj) -> Council | None:
         return obj
     if isinstance(obj, Proposal | Session):
         return obj.council
-    if isinstance(obj, Escalation):
-        return obj.proposal.council
     return getattr(obj, "council", None)
 
 
@@ -173,13 +170,11 @@ def may_escalate(user, proposal) -> bool:
 
 
 @rules.predicate
-def may_answer(user, escalation) -> bool:
-    if escalation is None:
+def may_answer(user, case) -> bool:
+    """An escalated proposal is answered on its case, by the case's current handler."""
+    if case is None:
         return False
-    council = escalation.proposal.council
-    if escalation.level == Escalation.Level.COMMUNITY:
-        return is_council_staff(user, council)
-    return is_town_staff(user, council)
+    return user.has_perm("deliberation.reply_case", case)
 
 
 @rules.predicate

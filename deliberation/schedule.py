@@ -9,7 +9,8 @@ PERIODIC_TASKS = [
         "minute": "30",
         "hour": "7",
         "kwargs": {},
-        "description": "Flags escalations and follow-up actions past their due date to staff, once.",
+        "description": "Flags follow-up actions past their due date to staff, once (escalated "
+        "proposals are cases: the hourly cases pass moves them).",
     },
     {
         "name": "deliberation: cases hourly pass",

@@ -3,7 +3,7 @@
 import datetime
 import statistics
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +15,6 @@ from . import rules
 from .models import (
     AgendaItem,
     Attachment,
-    Escalation,
     Follow,
     Proposal,
     Representative,
@@ -104,13 +103,35 @@ def attachment_for(user, pk: int) -> Attachment:
     return attachment
 
 
+def _escalation_case(proposal: Proposal):
+    from .cases.models import Assignment, Case
+
+    case = (
+        Case.objects.filter(proposal=proposal)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
+                    "company", "community", "department"
+                ),
+                to_attr="open_assignments",
+            )
+        )
+        .first()
+    )
+    if case is not None:
+        case.current = case.open_assignments[0] if case.open_assignments else None
+    return case
+
+
 def proposal_detail_parts(proposal: Proposal) -> dict:
     return {
         "transitions": proposal.transitions.select_related("by").order_by("at", "pk"),
         "attachments": proposal.attachments.all(),
         "agenda_items": proposal.agenda_items.select_related("session").order_by("round_number"),
         "follow_ups": proposal.follow_ups.all(),
-        "escalations": proposal.escalations.select_related("raised_by", "answered_by"),
+        "escalation_case": _escalation_case(proposal),
         "resolution": Resolution.objects.filter(proposal=proposal).first(),
         "rating": getattr(proposal, "rating", None) if hasattr(proposal, "rating") else None,
     }
@@ -197,11 +218,19 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
             submitted_at__isnull=False, decided_at__isnull=False
         ).values_list("submitted_at", "decided_at")
     ]
+    # Escalated proposals are cases: the overdue ones are open assignments past their reply
+    # deadline on a case that came from a proposal.
+    from .cases.models import Assignment
+
     overdue = rules.scope_to_deliberation_staff(
-        Escalation.objects.filter(answered_at__isnull=True, due_date__lt=today),
+        Assignment.objects.filter(
+            ended_at__isnull=True,
+            reply_due__lt=timezone.now(),
+            case__proposal__isnull=False,
+        ),
         user,
-        community_path="proposal__estate__community",
-    ).select_related("proposal__estate")
+        community_path="case__estate__community",
+    ).select_related("case__proposal__estate", "case__estate")
     communities = (
         visible_communities(user)
         .annotate(
@@ -220,7 +249,11 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
                     ]
                 ),
             ),
-            n_escalations=Count("estates__proposals__escalations", distinct=True),
+            n_escalations=Count(
+                "estates__proposals__case",
+                distinct=True,
+                filter=Q(estates__proposals__case__source="proposal"),
+            ),
             n_councils=Count("estates__council", distinct=True),
         )
         .order_by("name")
@@ -229,7 +262,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         "by_state": [(S(state).label, by_state.get(state, 0)) for state in S.values],
         "median_days": round(statistics.median(days), 1) if days else None,
         "decided_count": len(days),
-        "overdue": list(overdue.order_by("due_date")[:50]),
+        "overdue": list(overdue.order_by("reply_due")[:50]),
         "overdue_count": overdue.count(),
         "communities": list(communities),
     }

@@ -33,14 +33,18 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "A problem the household asked to be solved; staff may take it to the "
-            "estate's round-table council."
+            "A problem the household asked to be solved: it becomes a case of the estate, "
+            "handled by the body the responsibility list names."
         ),
     )
+    problem_category = forms.ChoiceField(
+        label=_("Problem category"), required=False, choices=[("", "—")]
+    )
 
-    def __init__(self, *args, households, **kwargs):
+    def __init__(self, *args, households, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households
+        self.fields["problem_category"].choices = [("", "—"), *categories]
         self.fields["visited_on"].initial = timezone.localdate()
 
     def clean_visited_on(self):

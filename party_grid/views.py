@@ -4,11 +4,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Town
+from deliberation.interface import case_categories, case_from_problem
 from governance.charts import bar_chart
 
 from . import rules as party_rules
@@ -26,10 +28,30 @@ def visit_new(request):
     households = selectors.households_for_visits(
         member=member, workers=workers, on=timezone.localdate()
     )
-    form = VisitForm(request.POST or None, households=households)
+    town_id = request.user.town_id or (
+        households.values_list("building__estate__community__town_id", flat=True).first()
+    )
+    form = VisitForm(
+        request.POST or None,
+        households=households,
+        categories=case_categories(town_id=town_id) if town_id else (),
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        category_code = data.pop("problem_category", "")
         try:
-            services.visit_log(user=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                visit = services.visit_log(user=request.user, **data)
+                if visit.problem.strip():
+                    # Every estate takes cases, with or without a council (issue 12).
+                    case_from_problem(
+                        household=visit.household,
+                        title=visit.problem,
+                        description=visit.problem,
+                        raised_by=request.user,
+                        category_code=category_code,
+                        source="visit",
+                    )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for name, errors in error.error_dict.items():

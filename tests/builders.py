@@ -206,6 +206,32 @@ def attack_world() -> World:
     objects["session_other_town"] = SessionFactory(council=council2)
     objects["council_other_town"] = council2
     assert ReportItem.objects.filter(report=report2).exists()
+
+    # cases: the department account (issue 12) and a case of the home estate reported by the
+    # resident, one at town level with the department, one in another town.
+    from deliberation.cases.models import CaseCategory
+    from deliberation.cases.services import case_escalate, case_receive, responsibility_list_ensure
+
+    users["department"] = User.objects.get(username="department")
+    c01 = CaseCategory.objects.get(town=home_estate.community.town, code="C01")
+    objects["case_own"] = case_receive(
+        estate=home_estate,
+        category=c01,
+        title="楼道灯不亮",
+        source="portal",
+        reporter=users["resident"],
+    )
+    dept = case_receive(estate=other_estate, category=c01, title="漏水", source="staff")
+    case_escalate(case=dept, by=users["staff"], reason="r")
+    case_escalate(case=dept, by=users["staff"], reason="r")
+    objects["case_department"] = dept
+    responsibility_list_ensure(town=town2)
+    objects["case_other_town"] = case_receive(
+        estate=estate2,
+        category=CaseCategory.objects.get(town=town2, code="C01"),
+        title="t",
+        source="staff",
+    )
     return world
 
 

@@ -4,11 +4,8 @@ import_cases: CSV (UTF-8 or GB18030) or XLSX, idempotent by ticket, all or nothi
 row listed by its file line (the header is line 1). export_cases: CSV (UTF-8 with BOM) or XLSX.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -103,35 +100,21 @@ def _cell_text(cell) -> str:
 
 
 def read_rows(path: str) -> list[tuple[int, dict]]:
-    """(line number, {column: text}) per non-empty data row; XLSX date cells become text."""
-    if path.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    """(line number, {column: text}) per non-empty data row; XLSX date cells become text.
+    Read through governance.spreadsheets (caps, UTF-8 or GB18030, an exported apostrophe undone)."""
+    from governance.spreadsheets import SpreadsheetError, read_table, unescape_cell
 
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except (OSError, ValueError, KeyError) as error:
-            raise ImportFailed(
-                [(1, f"not a readable XLSX file ({type(error).__name__})")]
-            ) from error
-        raw = [[_cell_text(c) for c in row] for row in workbook.active.iter_rows(values_only=True)]
-    else:
-        content = Path(path).read_bytes()
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")
-            except UnicodeDecodeError as error:
-                raise ImportFailed([(1, "the file is neither UTF-8 nor GB18030 text")]) from error
-        raw = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    if not raw:
-        raise ImportFailed([(1, "the file is empty")])
-    header = [h.strip().lower() for h in raw[0]]
+    try:
+        table = read_table(path)
+    except SpreadsheetError as error:
+        raise ImportFailed([(1, str(error))]) from error
+    header = [h.strip().lower() for h in table.headers]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportFailed([(1, f"missing columns: {', '.join(missing)}")])
     rows = []
-    for number, values in enumerate(raw[1:], start=2):
+    for number, values in table.rows:
+        values = [unescape_cell(_cell_text(v)) for v in values]
         if not any(values):
             continue
         values = values + [""] * (len(header) - len(values))
@@ -267,15 +250,6 @@ def import_cases(*, path: str, town: Town) -> ImportResult:
 # --- export ---------------------------------------------------------------------------------
 
 
-def safe_cell(value):
-    """Spreadsheet formula injection: text starting like a formula gets a leading apostrophe.
-
-    A local stand-in for governance/spreadsheets.py (being written by another helper)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _time(value) -> str:
     return timezone.localtime(value, SHANGHAI).strftime(TIME_FORMAT) if value else ""
 
@@ -315,14 +289,14 @@ def export_rows(*, town: Town, start: datetime.date | None, end: datetime.date |
         )
         last_reply = replies[-1] if replies else None
         yield [
-            safe_cell(case.number),
-            safe_cell(case.estate.name),
-            safe_cell(case.category.code),
+            case.number,
+            case.estate.name,
+            case.category.code,
             first.level if first else "",
             _time(first.accept_due) if first else "",
             _time(first.reply_due) if first else "",
             case.level,
-            safe_cell(str(current.handler)) if current else "",
+            str(current.handler) if current else "",
             case.state,
             _time(case.received_at),
             _time(last_reply.at) if last_reply else "",
@@ -332,22 +306,14 @@ def export_rows(*, town: Town, start: datetime.date | None, end: datetime.date |
 
 
 def write_export(*, town: Town, path: str, start=None, end=None) -> int:
+    from governance.spreadsheets import write_csv, write_xlsx
+
     rows = list(export_rows(town=town, start=start, end=end))
     if path.lower().endswith(".xlsx"):
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "cases"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append(row)
-        workbook.save(path)
+        write_xlsx(path, rows, header=EXPORT_COLUMNS, title="cases")
     else:
         with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(rows)
+            write_csv(handle, rows, header=EXPORT_COLUMNS)
     audit.record(
         audit.Action.OTHER,
         object_type="communities.town",

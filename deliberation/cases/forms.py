@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from communities.models import Estate
 from deliberation.forms import MultipleImageField
 
 from .models import CaseCategory, Level
@@ -18,6 +19,35 @@ class CaseFileForm(forms.Form):
     def __init__(self, *args, town_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = CaseCategory.objects.filter(town_id=town_id)
+
+
+class IntakeForm(forms.Form):
+    """Staff entry (also a phone call: the caller's name and phone are personal data, shown
+    masked) and property managers' filing: the estate is chosen among those the user serves."""
+
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    urgent = forms.BooleanField(label=_("Urgent (a safety hazard)"), required=False)
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    caller_phone = forms.RegexField(
+        label=_("Caller's phone"), regex=r"^[0-9+\- ]{5,20}$", required=False, max_length=20
+    )
+    photos = MultipleImageField(label=_("Photos"), help_text=_("JPEG, PNG or WebP, up to 10."))
+    file_anyway = forms.BooleanField(
+        label=_("File it anyway (it is not one of the cases above)"), required=False
+    )
+
+    def __init__(self, *args, estates, categories, phone_fields: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+        self.fields["category"].queryset = categories
+        if not phone_fields:
+            del self.fields["caller_name"]
+            del self.fields["caller_phone"]
 
 
 class ReasonForm(forms.Form):

@@ -165,6 +165,7 @@ class Case(models.Model):
         HOTLINE = "hotline", _("hotline ticket")
         STAFF = "staff", _("staff entry")
         API = "api", _("API")
+        PROPOSAL = "proposal", _("escalated council proposal")
 
     class CloseReason(models.TextChoices):
         NONE = "", _("open")

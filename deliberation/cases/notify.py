@@ -1,8 +1,24 @@
 """What cases notify, through the shared notifications (governance.notifications): every move
 tells the reporter, the followers and the new handler's staff, once per user and event."""
 
+from celery import shared_task
+
 from communities import roles
 from communities.roles import Role
+from governance.tasks import enqueue_on_commit
+
+
+@shared_task(name="deliberation.cases.notify_event")
+def notify_case_event_task(event_id: int) -> int:
+    # Idempotent: notify_users keeps one notification per user and event key. Defined here
+    # (re-exported by cases.tasks) so that services -> notify imports no task module that
+    # imports services back.
+    return send(event_id)
+
+
+def notify_case_event(event) -> None:
+    """Enqueue the notifications of one CaseEvent after the surrounding transaction commits."""
+    enqueue_on_commit(notify_case_event_task, event.pk)
 
 
 def recipients(event):

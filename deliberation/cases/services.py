@@ -35,7 +35,7 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .tasks import notify_case_event
+from .notify import notify_case_event
 
 logger = logging.getLogger(__name__)
 State = Case.State
@@ -247,9 +247,13 @@ def case_receive(
     photos=(),
     by=None,
     via: str = "",
+    level: str | None = None,
+    proposal=None,
 ) -> Case:
     """File a case and assign it on receipt by the responsibility list (a hotline ticket at its
-    received time, so old tickets get their deadlines as of then and escalate as overdue)."""
+    received time, so old tickets get their deadlines as of then and escalate as overdue).
+    `level` overrides the category's first level (an escalated proposal starts above the
+    estate); `proposal` links the council proposal the case came from."""
     from governance.uploads import IMAGE_ONLY, validate_uploads
 
     errors = {}
@@ -301,14 +305,20 @@ def case_receive(
             ticket=ticket,
             received_at=received_at,
             urgent=urgent,
-            level=category.first_level,
+            level=level or category.first_level,
+            proposal=proposal,
             is_demo=False,
         )
         for upload in photos:
             CasePhoto.objects.create(case=case, file=upload, original_name=upload.name[:200])
         _event(case, Kind.RECEIVED, by=by or reporter, at=received_at, via=via)
         _move_to_level(
-            case, level=category.first_level, at=received_at, by=by, kind=Kind.ASSIGNED, via=via
+            case,
+            level=level or category.first_level,
+            at=received_at,
+            by=by,
+            kind=Kind.ASSIGNED,
+            via=via,
         )
     return case
 
@@ -543,6 +553,24 @@ def flag_overdue_meeting_assignments(*, now=None) -> int:
 # --- rating and closing ---------------------------------------------------------------------
 
 
+def _settle_proposal(case: Case, *, by=None) -> None:
+    """A closed case returns the escalated proposal it came from to implementing."""
+    if not case.proposal_id:
+        return
+    from ..councils.services import _lock, _move
+    from ..models import Proposal
+
+    proposal = _lock(Proposal.objects.get(pk=case.proposal_id))
+    if proposal.state == Proposal.State.ESCALATED:
+        _move(
+            proposal,
+            Proposal.State.IMPLEMENTING,
+            by=by,
+            capacity="settle",
+            reason=_("Case %(number)s closed.") % {"number": case.number},
+        )
+
+
 def case_rate(*, case: Case, by, rating: int, comment: str = "", callback: bool = False, at=None):
     """The reporter's rating (or staff's record of it on a callback); 1-2 reopens one level up."""
     at = at or timezone.now()
@@ -576,6 +604,7 @@ def case_rate(*, case: Case, by, rating: int, comment: str = "", callback: bool 
             case.close_reason = Case.CloseReason.RATED
             case.save()
             _event(case, Kind.RATED, by=by, at=at, reason=str(rating), from_state=from_state)
+            _settle_proposal(case, by=by)
     return case
 
 
@@ -598,6 +627,7 @@ def close_unrated(*, now=None) -> int:
             case.refresh_from_db()
             _event(case, Kind.CLOSED, at=case.closed_at, from_state=State.REPLIED,
                    reason=_("Not rated in time."))  # fmt: skip
+            _settle_proposal(case)
             closed += 1
     return closed
 
@@ -737,6 +767,7 @@ def meeting_decide(
             case.close_reason = Case.CloseReason.MEETING
             case.save(update_fields=["state", "closed_at", "close_reason"])
             _event(case, Kind.MEETING_DECISION, by=by, at=at, reason=text, from_state=from_state)
+            _settle_proposal(case, by=by)
             return decision
         decision.co_departments.set(co_departments)
         reply_due = datetime.datetime.combine(

@@ -2,15 +2,7 @@
 
 from celery import shared_task
 
-from governance.tasks import enqueue_on_commit
-
-
-@shared_task(name="deliberation.cases.notify_event")
-def notify_case_event_task(event_id: int) -> int:
-    # Idempotent: notify_users keeps one notification per user and event key.
-    from .notify import send
-
-    return send(event_id)
+from .notify import notify_case_event_task  # noqa: F401  (registered through this module)
 
 
 @shared_task(name="deliberation.cases.hourly")
@@ -23,8 +15,3 @@ def cases_hourly_task() -> dict:
         "flagged": flag_overdue_meeting_assignments(),
         "closed_unrated": close_unrated(),
     }
-
-
-def notify_case_event(event) -> None:
-    """Enqueue the notifications of one CaseEvent after the surrounding transaction commits."""
-    enqueue_on_commit(notify_case_event_task, event.pk)

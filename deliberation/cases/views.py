@@ -7,28 +7,43 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from communities.departments import Department
-from communities.models import Community, PropertyCompany, ServiceContract
+from communities.models import Community, Estate, PropertyCompany, ServiceContract, Town
+from communities.privacy import mask_phone
 from communities.roles import Role, holds, town_ids
+from governance.charts import bar_chart
+from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response
 
 from . import deadlines, selectors, services
+from . import figures as figures_mod
 from .forms import (
     CaseFileForm,
     DecisionForm,
+    IntakeForm,
     MeetingForm,
     RateForm,
     ReasonForm,
     ReassignForm,
     ReplyForm,
 )
-from .models import Case, CasePhoto, JointMeeting
+from .models import Case, CaseCategory, CasePhoto, JointMeeting, Level
+
+SCOPE_LABELS = {
+    "estate": _lazy("estate"),
+    "community": _lazy("community"),
+    "department": _lazy("department"),
+    "company": _lazy("property company"),
+    "town": _lazy("town"),
+}
 
 
 def _error_text(error) -> str:
@@ -103,6 +118,13 @@ def detail(request, pk: int):
             )
             if perms["dispatch"] and case.state != Case.State.CLOSED
             else []
+        ),
+        # The caller of a phone or hotline case is personal data: dispatchers (who call back)
+        # see the name and the masked number, nobody else sees either.
+        "caller": (
+            {"name": case.caller_name, "phone": mask_phone(case.caller_phone)}
+            if perms["callback"] and (case.caller_name or case.caller_phone)
+            else None
         ),
     }
     return render(request, "cases/detail.html", context)
@@ -185,10 +207,82 @@ def action(request, pk: int):
     return redirect("cases:case-detail", pk=case.pk)
 
 
+def _intake_scope(user):
+    """(estates, categories, source) a staff member or property manager may file for."""
+    from communities.roles import community_ids, company_ids
+
+    towns = town_ids(user, Role.TOWNSHIP_STAFF)
+    communities = community_ids(user, Role.COMMUNITY_STAFF)
+    if towns or communities:
+        estates = Estate.objects.filter(
+            Q(community__town_id__in=towns) | Q(community_id__in=communities)
+        )
+        categories = CaseCategory.objects.filter(
+            Q(town_id__in=towns) | Q(town__communities__in=communities)
+        ).distinct()
+        return estates, categories, Case.Source.STAFF
+    companies = company_ids(user, Role.PROPERTY_MANAGER)
+    if companies:
+        # Managers file estate-level cases of the estates their company serves today.
+        serving = ServiceContract.objects.active_on(timezone.localdate()).filter(
+            company_id__in=companies
+        )
+        estates = Estate.objects.filter(pk__in=serving.values("estate_id"))
+        categories = CaseCategory.objects.filter(
+            town__communities__estates__in=estates, first_level=Level.ESTATE
+        ).distinct()
+        return estates, categories, Case.Source.COMPANY
+    return None
+
+
+def _file_for_staff(request, scope):
+    estates, categories, source = scope
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        estates=estates.select_related("community").order_by("name"),
+        categories=categories.order_by("code"),
+        phone_fields=source == Case.Source.STAFF,
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        estate = data["estate"]
+        duplicates = list(
+            services.possible_duplicates(estate=estate, category=data["category"])[:5]
+        )
+        if duplicates and not data["file_anyway"]:
+            form.add_error(None, _("Similar cases are open in this estate: check them first."))
+        else:
+            try:
+                case = services.case_receive(
+                    estate=estate, category=data["category"], title=data["title"],
+                    description=data["description"], source=source, urgent=data["urgent"],
+                    caller_name=data.get("caller_name", ""),
+                    caller_phone=data.get("caller_phone", ""),
+                    photos=data["photos"], by=request.user,
+                )  # fmt: skip
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("The case was filed."))
+                return redirect("cases:case-detail", pk=case.pk)
+    return render(request, "cases/file.html", {"form": form, "duplicates": duplicates})
+
+
 @login_required
+@once_per_form_token
 def file_case(request):
-    """A verified resident files a case of their estate; a possible duplicate is offered first."""
+    """File a case: a verified resident for their estate (building and room from the household),
+    staff for any estate of their scope (also a phone call), a property manager for the
+    estates their company serves (estate-level categories). A possible duplicate is offered
+    before saving. A double submission (the form's one-time token) files once."""
     user = request.user
+    scope = _intake_scope(user)
+    if scope is not None:
+        return _file_for_staff(request, scope)
+    if not holds(user, Role.RESIDENT):
+        raise PermissionDenied
     household = user.verified_household
     if household is None:
         return render(request, "cases/not_verified.html", status=403)
@@ -228,29 +322,121 @@ def photo(request, pk: int):
     return private_file_response(item.file, item.original_name or "photo")
 
 
+def _figure_scopes(user) -> dict:
+    """{scope: allowed keys or None for all of the town} this user may see, and the town."""
+    from communities.departments import department_ids
+    from communities.roles import community_ids, company_ids
+
+    from ..rules import resident_estate_id
+
+    towns = town_ids(user, Role.TOWNSHIP_STAFF)
+    if towns:
+        town_id = min(towns)
+        return town_id, dict.fromkeys(figures_mod.SCOPES)
+    communities = community_ids(user, Role.COMMUNITY_STAFF)
+    if communities:
+        town_id = (
+            Community.objects.filter(pk__in=communities).values_list("town_id", flat=True).first()
+        )
+        estates = list(
+            Estate.objects.filter(community_id__in=communities).values_list("pk", flat=True)
+        )
+        return town_id, {"estate": estates, "community": sorted(communities)}
+    departments = department_ids(user)
+    if departments:
+        town_id = (
+            Department.objects.filter(pk__in=departments).values_list("town_id", flat=True).first()
+        )
+        return town_id, {"department": sorted(departments)}
+    companies = company_ids(user, Role.PROPERTY_MANAGER)
+    if companies:
+        return None, {"company": sorted(companies)}
+    estate_id = resident_estate_id(user)
+    if estate_id:
+        return None, {"estate": [estate_id]}
+    raise PermissionDenied
+
+
+def _names(scope: str, keys) -> dict:
+    model = {
+        "estate": Estate,
+        "community": Community,
+        "department": Department,
+        "company": PropertyCompany,
+        "town": Town,
+    }[scope]
+    return dict(model.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
+
+
 @login_required
 def figures(request):
-    """The town's headline figures this month and this quarter (township staff)."""
-    towns = town_ids(request.user, Role.TOWNSHIP_STAFF)
-    if not towns or not holds(request.user, Role.TOWNSHIP_STAFF):
+    """Figures per estate, community, department, company or town, per month or quarter over
+    the last twelve months, with charts; each role sees its own scopes (a resident: the
+    estate's). A constant number of queries whatever the number of cases."""
+    town_id, scopes = _figure_scopes(request.user)
+    scope = request.GET.get("scope") or next(iter(scopes))
+    if scope not in scopes:
         raise PermissionDenied
-    town_id = min(towns)
+    period = request.GET.get("period") or "month"
+    if period not in figures_mod.PERIODS:
+        period = "month"
     today = timezone.localdate()
-    month_start = today.replace(day=1)
-    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
-    tomorrow = today + datetime.timedelta(days=1)
-
-    def span(start):
-        return (
-            datetime.datetime.combine(start, datetime.time(), tzinfo=deadlines.SHANGHAI),
-            datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=deadlines.SHANGHAI),
-        )
-
+    start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    if period == "quarter":
+        start = figures_mod.quarter_of(start)[0]
+    data = figures_mod.case_figures(
+        scope=scope, period=period, start=start, end=today, town_id=town_id, keys=scopes[scope]
+    )
+    names = _names(scope, {key for key, _p in data})
+    periods = sorted({p for _k, p in data}, reverse=True)
     rows = [
-        (_("This month"), selectors.town_figures(town_id=town_id, start=span(month_start)[0], end=span(month_start)[1])),
-        (_("This quarter"), selectors.town_figures(town_id=town_id, start=span(quarter_start)[0], end=span(quarter_start)[1])),
-    ]  # fmt: skip
-    return render(request, "cases/figures.html", {"rows": rows})
+        {"name": names.get(key, key), "period": p, **values}
+        for (key, p), values in sorted(
+            data.items(), key=lambda item: (-item[0][1].toordinal(), str(names.get(item[0][0])))
+        )
+    ]
+    latest = periods[0] if periods else None
+    latest_rows = [r for r in rows if r["period"] == latest]
+    by_period: dict = {}
+    for r in rows:
+        by_period[r["period"]] = by_period.get(r["period"], 0) + r["received"]
+    label = "%Y-%m" if period == "month" else "%Y"
+    charts = [
+        bar_chart(
+            _("Cases received per period"),
+            [
+                (
+                    p.strftime(label)
+                    + ("" if period == "month" else f" Q{(p.month - 1) // 3 + 1}"),
+                    n,
+                )
+                for p, n in sorted(by_period.items())
+            ],
+        ),
+        bar_chart(
+            _("Replied on time, latest period"),
+            [(r["name"], r["replied_on_time_pct"] or 0) for r in latest_rows[:20]],
+            unit="%",
+        ),
+        bar_chart(
+            _("Satisfaction, latest period"),
+            [(r["name"], r["satisfaction_pct"] or 0) for r in latest_rows[:20]],
+            unit="%",
+        ),
+        bar_chart(_("Overdue now"), [(r["name"], r["overdue_now"]) for r in latest_rows[:20]]),
+    ]
+    return render(
+        request,
+        "cases/figures.html",
+        {
+            "rows": rows,
+            "charts": charts,
+            "scope": scope,
+            "period": period,
+            "scopes": [(s, SCOPE_LABELS[s]) for s in scopes],
+            "periods": [("month", _("month")), ("quarter", _("quarter"))],
+        },
+    )
 
 
 def _meeting_town(request) -> int:

@@ -37,7 +37,7 @@ S = Proposal.State
 #   system    - automatic (enough supports)
 #   agenda    - put on a session's agenda (agenda_add)
 #   vote      - the tally when a session closes (session_close)
-#   escalate  - proposal_escalate (creates the Escalation row)
+#   escalate  - proposal_escalate (turns the proposal into a case)
 #   settle    - a settling escalation answer (escalation_answer)
 
 

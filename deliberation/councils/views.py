@@ -14,6 +14,7 @@ from governance.thumbnails import thumbnail_response
 from governance.uploads import private_file_response
 
 from .. import rules, selectors, services
+from ..cases.models import CaseCategory
 from ..forms import (
     PROPOSAL_ACTIONS,
     ProposalForm,
@@ -230,6 +231,9 @@ def manage_proposal(request, pk: int):
             "kinds": AgendaItem.Kind.choices,
             "is_town_staff": rules.is_town_staff(request.user, proposal.council),
             "is_council_staff": rules.is_council_staff(request.user, proposal.council),
+            "case_categories": CaseCategory.objects.filter(
+                town_id=proposal.council.estate.community.town_id
+            ).order_by("code"),
         },
     )
 

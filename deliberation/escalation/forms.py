@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..action_forms import ActionForm
-from ..models import Escalation, Proposal, RemediationPlan
+from ..cases.models import Case, CaseCategory
+from ..models import Proposal, RemediationPlan
 from . import services
 
 S = Proposal.State
@@ -12,33 +13,49 @@ S = Proposal.State
 class EscalateForm(ActionForm):
     permission = "deliberation.escalate_proposal"
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    category = forms.ModelChoiceField(
+        label=_("Case category"), queryset=CaseCategory.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = CaseCategory.objects.filter(
+            town_id=self.target.estate.community.town_id
+        ).order_by("code")
 
     def perform(self):
         services.proposal_escalate(
-            proposal=self.target, by=self.by, reason=self.cleaned_data["reason"]
+            proposal=self.target,
+            by=self.by,
+            reason=self.cleaned_data["reason"],
+            category=self.cleaned_data.get("category"),
         )
 
 
 class AnswerForm(ActionForm):
+    """The answer to an escalated proposal is a reply on its case (by the case's handler)."""
+
     permission = "deliberation.answer_escalation"
-    escalation = forms.ModelChoiceField(label=_("Escalation"), queryset=Escalation.objects.none())
     reason = forms.CharField(label=_("Answer"), required=False, max_length=5000)
     settles = forms.BooleanField(required=False)
     return_to = forms.ChoiceField(
         choices=[(S.IMPLEMENTING, _("implementing")), (S.DONE, _("done"))], required=False
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["escalation"].queryset = Escalation.objects.filter(proposal=self.target)
+    def clean(self):
+        cleaned = super().clean()
+        self.case = Case.objects.filter(proposal=self.target).first()
+        if self.case is None:
+            raise forms.ValidationError(_("This proposal has not been escalated."))
+        return cleaned
 
     def permission_object(self):
-        return self.cleaned_data["escalation"]
+        return self.case
 
     def perform(self):
         data = self.cleaned_data
         services.escalation_answer(
-            escalation=data["escalation"],
+            case=self.case,
             by=self.by,
             answer=data["reason"],
             settles=data["settles"],

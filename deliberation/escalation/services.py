@@ -2,8 +2,8 @@
 flagging, and the problem estates computed from what was raised (Chengdu).
 
 Public names are stable (proposal_escalate, escalation_answer, flag_overdue,
-problem_estates_compute, remediation_update): the cases package will make escalation a case
-behind them."""
+problem_estates_compute, remediation_update); escalation is a case behind them (one escalation
+path, cases.md)."""
 
 import datetime
 import math
@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,127 +20,113 @@ from communities.models import Estate, Town
 from .. import notifications, rules
 from ..councils.services import _lock, _move
 from ..models import (
-    Escalation,
     FollowUpAction,
     ProblemEstateList,
     Proposal,
     RemediationPlan,
-    ResponsibilityEntry,
 )
 
 S = Proposal.State
 
-# --- Escalation (three-level resolution) ---------------------------------------------------------
+# --- Escalation: a proposal the estate cannot settle becomes a case --------------------------
+
+
+def _category_for(town_id: int, category):
+    from ..cases.models import CaseCategory
+    from ..cases.services import responsibility_list_ensure
+
+    if category is not None:
+        if category.town_id != town_id:
+            raise ValidationError({"category": _("The category is not in the estate's town.")})
+        return category
+    categories = CaseCategory.objects.filter(town_id=town_id)
+    if not categories.exists():
+        responsibility_list_ensure(town=Town.objects.get(pk=town_id))
+    return categories.filter(code="C99").first() or categories.order_by("-code").first()
 
 
 def proposal_escalate(
-    *, proposal: Proposal, by, reason: str, due_date: datetime.date | None = None
-) -> Escalation:
-    """Estate -> community (7 days), or community -> town joint meeting (15 days) with the
-    department that the responsibility list names for the proposal's category."""
+    *, proposal: Proposal, by, reason: str, category=None, at: datetime.datetime | None = None
+):
+    """One escalation path (cases.md): the first escalation turns the proposal into a case of
+    the category the escalating staff pick (default: the town's "other"), at community level or
+    higher as the responsibility list says, with the proposer as the reporter who rates and the
+    proposal linked; the proposal becomes escalated. Escalating an escalated proposal again
+    (community or township staff) moves its case one level up. Returns the case."""
+    from ..cases import services as case_services
+    from ..cases.models import Case, Level
+
+    reason = (reason or "").strip()
+    at = at or timezone.now()
     with transaction.atomic():
         locked = _lock(proposal)
         council = locked.council
-        today = timezone.localdate()
-        if locked.state == S.ESCALATED:
+        case = Case.objects.filter(proposal=locked).first()
+        if locked.state == S.ESCALATED and case is not None and case.state != Case.State.CLOSED:
             if not rules.is_council_staff(by, council):
                 raise PermissionDenied(_("Only community or township staff can escalate further."))
-            open_community = locked.escalations.filter(
-                level=Escalation.Level.COMMUNITY, answered_at__isnull=True
-            ).first()
-            if locked.escalations.filter(
-                level=Escalation.Level.TOWN_JOINT_MEETING, answered_at__isnull=True
-            ).exists():
+            if case.level == Level.JOINT_MEETING:
                 raise ValidationError(_("The proposal is already before the town joint meeting."))
-            level = Escalation.Level.TOWN_JOINT_MEETING
-            department = (
-                ResponsibilityEntry.objects.filter(
-                    town_id=council.estate.community.town_id, category=locked.category
-                )
-                .values_list("department", flat=True)
-                .first()
-                or ""
-            )
-            if open_community is not None:
-                open_community.answer = _("Referred to the town joint meeting: %(reason)s") % {
-                    "reason": reason
-                }
-                open_community.answered_by = by
-                open_community.answered_at = timezone.now()
-                open_community.save()
-        else:
-            if not rules.can_manage(by, council):
-                raise PermissionDenied(_("Only the council's secretary or staff can escalate."))
-            level = Escalation.Level.COMMUNITY
-            department = ""
+            case_services.case_escalate(case=case, by=by, reason=reason, at=at)
+            case.refresh_from_db()
+            return case
+        if not rules.can_manage(by, council):
+            raise PermissionDenied(_("Only the council's secretary or staff can escalate."))
+        if case is not None:
+            raise ValidationError(_("This proposal was escalated before; its case is closed."))
         _move(locked, S.ESCALATED, by=by, capacity="escalate", reason=reason)
-        escalation = Escalation.objects.create(
-            proposal=locked,
+        category = _category_for(council.estate.community.town_id, category)
+        level = Level.COMMUNITY if category.first_level == Level.ESTATE else category.first_level
+        case = case_services.case_receive(
+            estate=locked.estate,
+            household=locked.household,
+            category=category,
+            title=locked.title,
+            description=f"{reason}\n\n{locked.description}".strip(),
+            source=Case.Source.PROPOSAL,
+            reporter=locked.proposer,
+            received_at=at,
+            by=by,
             level=level,
-            reason=reason.strip(),
-            department=department,
-            due_date=due_date or today + datetime.timedelta(days=Escalation.DEFAULT_DAYS[level]),
-            raised_by=by,
+            proposal=locked,
         )
-    return escalation
+    return case
 
 
-def escalation_answer(
-    *, escalation: Escalation, by, answer: str, settles: bool, return_to: str = S.IMPLEMENTING
-) -> Escalation:
-    """The community (its staff) or the town joint meeting (township staff) answers; an answer
-    that settles it returns the proposal to implementing or done."""
-    council = escalation.proposal.council
-    allowed = (
-        rules.is_council_staff(by, council)
-        if escalation.level == Escalation.Level.COMMUNITY
-        else rules.is_town_staff(by, council)
-    )
-    if not allowed:
+def escalation_answer(*, case, by, answer: str, settles: bool, return_to: str = S.IMPLEMENTING):
+    """The handler of an escalated proposal's case answers it (a case reply, evidence of the
+    result); an answer that settles it returns the proposal to implementing or done at once.
+    Otherwise the proposal returns when the case closes (the proposer's rating of 3-5, no
+    rating in time, or a closing decision of the joint meeting)."""
+    from ..cases import services as case_services
+
+    if not by.has_perm("deliberation.reply_case", case):
         raise PermissionDenied(_("You cannot answer at this level."))
-    if not answer.strip():
+    if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")})
     if settles and return_to not in (S.IMPLEMENTING, S.DONE):
         raise ValidationError(
             {"return_to": _("A settled proposal returns to implementing or done.")}
         )
     with transaction.atomic():
-        locked = _lock(escalation.proposal)
-        escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-        if escalation.answered_at is not None:
-            raise ValidationError(_("This escalation has already been answered."))
-        escalation.answer = answer.strip()
-        escalation.answered_by = by
-        escalation.answered_at = timezone.now()
-        escalation.settled = settles
-        escalation.save()
-        if settles:
-            _move(locked, return_to, by=by, capacity="settle", reason=answer)
-    return escalation
+        case_services.case_reply(case=case, by=by, text=answer)
+        if settles and case.proposal_id:
+            locked = _lock(case.proposal)
+            if locked.state == S.ESCALATED:
+                _move(locked, return_to, by=by, capacity="settle", reason=answer)
+    return case
 
 
 # --- Overdue flagging (daily beat task) -----------------------------------------------------------
 
 
 def flag_overdue(*, today: datetime.date | None = None) -> dict:
-    """Flag unanswered escalations and open follow-ups past their due date, once each: the
-    conditional UPDATE claims a row, so a repeated run (or two beats at once) flags nothing twice."""
+    """Flag open follow-ups past their due date, once each: the conditional UPDATE claims a row,
+    so a repeated run (or two beats at once) flags nothing twice. Escalated proposals are cases
+    now: the hourly case pass escalates them when their reply deadline passes."""
     today = today or timezone.localdate()
     now = timezone.now()
-    flagged = {"escalations": 0, "follow_ups": 0}
-    overdue = Escalation.objects.filter(
-        answered_at__isnull=True, overdue_flagged_at__isnull=True, due_date__lt=today
-    ).select_related("proposal__council__estate__community", "proposal__council__secretary")
-    for escalation in overdue.iterator(chunk_size=200):
-        if not Escalation.objects.filter(pk=escalation.pk, overdue_flagged_at__isnull=True).update(
-            overdue_flagged_at=now
-        ):
-            continue
-        town_level = escalation.level == Escalation.Level.TOWN_JOINT_MEETING
-        notifications.notify_escalation_overdue(
-            escalation, rules.staff_to_tell(escalation.proposal.council, town_level=town_level)
-        )
-        flagged["escalations"] += 1
+    flagged = {"follow_ups": 0}
     actions = FollowUpAction.objects.filter(
         done_at__isnull=True, overdue_flagged_at__isnull=True, due_date__lt=today
     ).select_related("proposal__council__estate__community", "proposal__council__secretary")
@@ -168,62 +154,56 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.dat
 
 
 def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
-    """Every delivered estate of the town with its proposals submitted and escalations raised in
-    the quarter per 100 households (Decimal, 2 places), highest first."""
+    """Every delivered estate of the town with registered households, with its cases received in
+    the quarter (a merged duplicate is the kept case's, so counted once) per 100 households
+    (Decimal, 2 places, half up), highest first. Two queries whatever the town's size.
+
+    The registry keeps no registration date per household, so "households registered on the
+    quarter's last day" is the estate's registered households when the list is computed."""
+    from ..cases.models import Case
+
     start, end = quarter_bounds(year, quarter)
     tz = timezone.get_current_timezone()
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    estates = (
+    estates = list(
         Estate.objects.for_town(town)
         .delivered_on(end)
-        .annotate(
-            n_proposals=Count(
-                "proposals",
-                filter=Q(proposals__submitted_at__gte=lo, proposals__submitted_at__lt=hi),
-                distinct=True,
-            ),
-            n_escalations=Count(
-                "proposals__escalations",
-                filter=Q(
-                    proposals__escalations__raised_at__gte=lo,
-                    proposals__escalations__raised_at__lt=hi,
-                ),
-                distinct=True,
-            ),
-            n_households=Count("buildings__households", distinct=True),
-        )
+        .annotate(n_households=Count("buildings__households", distinct=True))
+        .filter(n_households__gt=0)
+        .select_related("community")
         .order_by("name")
+    )
+    received = dict(
+        Case.objects.filter(
+            estate__in=[e.pk for e in estates],
+            received_at__gte=lo,
+            received_at__lt=hi,
+            merged_into__isnull=True,
+        )
+        .values("estate")
+        .annotate(n=Count("pk"))
+        .values_list("estate", "n")
     )
     rows = []
     for estate in estates:
-        households = estate.n_households or estate.planned_households
-        events = estate.n_proposals + estate.n_escalations
-        score = (
-            (Decimal(events) * 100 / Decimal(households)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if households
-            else Decimal("0.00")
+        cases = received.get(estate.pk, 0)
+        score = (Decimal(cases) * 100 / Decimal(estate.n_households)).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
         )
         rows.append(
-            {
-                "estate": estate,
-                "proposals": estate.n_proposals,
-                "escalations": estate.n_escalations,
-                "households": households,
-                "score": score,
-            }
+            {"estate": estate, "cases": cases, "households": estate.n_households, "score": score}
         )
     rows.sort(key=lambda row: (-row["score"], row["estate"].name))
     return rows
 
 
 def select_problem_estates(rows: list[dict]) -> list[dict]:
-    """Top 5 % of the town's estates: ceil(5 % of the estate count) places (at least one).
-    Ties at the boundary are all included (an estate is not left off for sharing the last
-    score), so the list may be longer; estates with no proposal or escalation are never on it."""
+    """k = ceil(5 % of the estates ranked); every estate whose rate is at least the k-th highest
+    (ties at the boundary all listed, so the list may be longer); a rate of 0 never."""
     if not rows:
         return []
-    places = max(1, math.ceil(len(rows) * Decimal("0.05")))
+    places = math.ceil(len(rows) * Decimal("0.05"))
     boundary = rows[min(places, len(rows)) - 1]["score"]
     return [row for row in rows if row["score"] >= boundary and row["score"] > 0]
 
@@ -242,8 +222,7 @@ def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> 
                 estate=row["estate"],
                 defaults={
                     "score": row["score"],
-                    "proposals": row["proposals"],
-                    "escalations": row["escalations"],
+                    "cases": row["cases"],
                     "households": row["households"],
                 },
             )

@@ -69,13 +69,13 @@ class SessionTimeoutMiddleware:
 
 def needs_second_factor(user) -> bool:
     """Staff (admin-site users and staff roles) need a verified OTP device when
-    STAFF_2FA_REQUIRED is on."""
+    STAFF_2FA_REQUIRED is on. Which roles those are is the domain's answer, the rule
+    "security.second_factor" (communities/rules.py: governance imports no domain app)."""
     if not getattr(settings, "STAFF_2FA_REQUIRED", False):
         return False
     if not user.is_authenticated:
         return False
-    # "security.staff": the staff roles, defined in communities/rules.py.
-    return bool(user.is_staff or user.has_perm("security.staff"))
+    return bool(user.is_staff or user.has_perm("security.second_factor"))
 
 
 class StaffTwoFactorMiddleware:

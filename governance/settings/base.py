@@ -331,6 +331,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Staff must verify a TOTP code after the password when on.
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", False)
+# Who is staff for the two-factor rule (township, community, assessor and department staff).
+# Open311 (deliberation/cases/api/open311.py) per client address.
+OPEN311_RATES = {
+    "open311_read": os.environ.get("OPEN311_READ_RATE", "300/minute"),
+    "open311_write": os.environ.get("OPEN311_WRITE_RATE", "30/minute"),
+}
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Estate governance")
 # Audit trail kept this many days (a system check refuses fewer than 180).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))

@@ -32,5 +32,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
 }
+OPEN311_RATES = {"open311_read": "10000/minute", "open311_write": "10000/minute"}  # noqa: F405
 LANGUAGE_CODE = "zh-hans"
 SMS_BACKEND = "governance.sms.backends.LocmemBackend"

@@ -17,7 +17,6 @@ MODELS = [
     "vote",
     "resolution",
     "followupaction",
-    "escalation",
     "responsibilityentry",
     "outcomerating",
     "problemestatelist",

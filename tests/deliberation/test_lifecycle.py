@@ -12,10 +12,8 @@ from deliberation import services
 from deliberation.factories import ProposalFactory, resident_of
 from deliberation.models import (
     AgendaItem,
-    Escalation,
     Proposal,
     ProposalTransition,
-    ResponsibilityEntry,
 )
 from deliberation.services import TRANSITIONS
 from governance.notifications.models import Notification
@@ -211,29 +209,34 @@ def test_implementing_needs_a_passed_vote(council, staff):
 
 
 def test_escalation_goes_estate_community_town_and_settles(council, staff, town_staff, today):
-    ResponsibilityEntry.objects.create(
-        town=council.estate.community.town, category="safety", department="镇住建办"
-    )
+    """Changed with issue 12 (one escalation path): an escalation is a case now, so the old
+    assertions on Escalation rows (7 and 15 calendar days, a free-text department, township
+    staff answering at town level) became assertions on the case: community level with working-
+    day deadlines, then the responsibility list's town department, whose staff answer."""
+    from deliberation.cases.models import Case
+    from tests.cases.conftest import department_staff
+
     proposal = ProposalFactory(council=council, state=S.ACCEPTED, category="safety")
-    first = services.proposal_escalate(proposal=proposal, by=staff, reason="物业无力解决")
-    assert first.level == Escalation.Level.COMMUNITY
-    assert first.due_date == today + datetime.timedelta(days=7)
+    services.proposal_escalate(proposal=proposal, by=staff, reason="物业无力解决")
     proposal.refresh_from_db()
     assert proposal.state == S.ESCALATED
+    case = Case.objects.get(proposal=proposal)
+    assert (case.level, case.source, case.reporter) == ("community", "proposal", proposal.proposer)
+    assert case.assignments.get().community == council.estate.community
 
-    second = services.proposal_escalate(proposal=proposal, by=staff, reason="社区协调未果")
-    first.refresh_from_db()
-    assert first.answered_at is not None and not first.settled
-    assert second.level == Escalation.Level.TOWN_JOINT_MEETING
-    assert second.due_date == today + datetime.timedelta(days=15)
-    assert second.department == "镇住建办"
+    services.proposal_escalate(proposal=proposal, by=staff, reason="社区协调未果")
+    case.refresh_from_db()
+    current = case.assignments.get(ended_at__isnull=True)
+    assert case.level == "town" and current.department.name == "城治办"  # C99's department
 
     with pytest.raises(PermissionDenied):  # community staff cannot answer for the town
-        services.escalation_answer(escalation=second, by=staff, answer="x", settles=True)
+        services.escalation_answer(case=case, by=staff, answer="x", settles=True)
+    with pytest.raises(PermissionDenied):  # nor township staff: the department handles it
+        services.escalation_answer(case=case, by=town_staff, answer="x", settles=True)
     services.escalation_answer(
-        escalation=second,
-        by=town_staff,
-        answer="住建办督促维修",
+        case=case,
+        by=department_staff(current.department),
+        answer="城治办督促维修",
         settles=True,
         return_to=S.IMPLEMENTING,
     )
@@ -241,17 +244,38 @@ def test_escalation_goes_estate_community_town_and_settles(council, staff, town_
     assert proposal.state == S.IMPLEMENTING
     assert list(proposal.transitions.values_list("to_state", flat=True)) == [
         "escalated",
-        "escalated",
         "implementing",
     ]
 
 
-def test_an_answer_that_does_not_settle_leaves_it_escalated(council, staff):
+def test_escalating_staff_pick_the_case_category(council, staff):
+    from deliberation.cases.models import Case, CaseCategory
+    from deliberation.cases.services import responsibility_list_ensure
+
+    town = council.estate.community.town
+    responsibility_list_ensure(town=town)
+    proposal = ProposalFactory(council=council, state=S.ACCEPTED)
+    category = CaseCategory.objects.get(town=town, code="C07")
+    services.proposal_escalate(proposal=proposal, by=staff, reason="噪音", category=category)
+    case = Case.objects.get(proposal=proposal)
+    assert case.category == category and case.level == "community"
+
+
+def test_an_answer_that_does_not_settle_leaves_it_escalated_until_the_case_closes(council, staff):
+    from deliberation.cases.models import Case
+    from deliberation.cases.services import case_rate
+
     proposal = ProposalFactory(council=council, state=S.IMPLEMENTING)
-    escalation = services.proposal_escalate(proposal=proposal, by=staff, reason="r")
-    services.escalation_answer(escalation=escalation, by=staff, answer="still open", settles=False)
+    services.proposal_escalate(proposal=proposal, by=staff, reason="r")
+    case = Case.objects.get(proposal=proposal)
+    services.escalation_answer(case=case, by=staff, answer="still open", settles=False)
     proposal.refresh_from_db()
     assert proposal.state == S.ESCALATED
+    # The proposer is the reporter who rates; a satisfied rating closes the case and returns
+    # the proposal to implementing.
+    case_rate(case=case, by=proposal.proposer, rating=4)
+    proposal.refresh_from_db()
+    assert proposal.state == S.IMPLEMENTING
 
 
 def test_proposal_from_problem_creates_a_submitted_proposal(council, staff):

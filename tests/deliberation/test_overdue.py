@@ -1,11 +1,11 @@
-"""The daily beat task flags overdue escalations and follow-ups to staff, once (frozen clock)."""
+"""The daily beat task flags overdue follow-ups to staff, once; escalated proposals are cases
+that the hourly case pass moves up (frozen clock)."""
 
 import datetime
 import zoneinfo
 
 import pytest
 import time_machine
-from django.core import mail
 
 from deliberation import services
 from deliberation.factories import ProposalFactory
@@ -19,46 +19,36 @@ TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
 
-def test_overdue_escalation_is_flagged_once_to_community_staff(council, staff, town_staff):
-    staff.email = "community@example.com"
-    staff.save()
+def test_an_overdue_escalated_proposal_goes_up_by_the_hourly_case_pass(council, staff):
+    """Changed with issue 12: escalations are cases, so the daily flag on an Escalation row
+    (tests of "flagged once to community staff", "town level to township staff", "answered
+    never flagged") gave way to the cases' hourly pass: the case moves up at its missed
+    deadline, and an answered one never moves."""
+    from deliberation.cases.models import Case
+    from deliberation.cases.services import escalate_overdue
+
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=TZ), tick=False):
         proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-        escalation = services.proposal_escalate(proposal=proposal, by=staff, reason="无法解决")
-    assert escalation.due_date == datetime.date(2026, 3, 9)
-
+        services.proposal_escalate(proposal=proposal, by=staff, reason="无法解决")
+        answered = ProposalFactory(council=council, state=S.ACCEPTED)
+        services.proposal_escalate(proposal=answered, by=staff, reason="r")
+        services.escalation_answer(
+            case=Case.objects.get(proposal=answered), by=staff, answer="ok", settles=False
+        )
+    case = Case.objects.get(proposal=proposal)
+    first = case.assignments.get()
+    # Community level: 5 working days after Monday 2 March, i.e. Monday 9 March 23:59:59.
+    assert first.reply_due == datetime.datetime(2026, 3, 9, 23, 59, 59, tzinfo=TZ)
     with time_machine.travel(datetime.datetime(2026, 3, 9, 23, 0, tzinfo=TZ), tick=False):
-        assert flag_overdue_task() == {"escalations": 0, "follow_ups": 0}  # due today: not late
-
+        assert escalate_overdue() == 0
+        assert flag_overdue_task() == {"follow_ups": 0}
     with time_machine.travel(datetime.datetime(2026, 3, 10, 7, 30, tzinfo=TZ), tick=False):
-        assert flag_overdue_task() == {"escalations": 1, "follow_ups": 0}
-        assert flag_overdue_task() == {"escalations": 0, "follow_ups": 0}  # idempotent
-    escalation.refresh_from_db()
-    assert escalation.overdue_flagged_at is not None
-    notes = Notification.objects.filter(key=f"escalation-overdue:{escalation.pk}")
-    assert set(notes.values_list("user", flat=True)) == {staff.pk, town_staff.pk}
-    assert [m.to for m in mail.outbox] == [["community@example.com"]]
-
-
-def test_town_level_overdue_goes_to_township_staff_only(council, staff, town_staff):
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=TZ), tick=False):
-        proposal = ProposalFactory(council=council, state=S.IMPLEMENTING)
-        services.proposal_escalate(proposal=proposal, by=staff, reason="r1")
-        town = services.proposal_escalate(proposal=proposal, by=staff, reason="r2")
-    assert town.due_date == datetime.date(2026, 3, 17)
-    with time_machine.travel(datetime.datetime(2026, 3, 18, 8, 0, tzinfo=TZ), tick=False):
-        flag_overdue_task()
-    recipients = Notification.objects.filter(key=f"escalation-overdue:{town.pk}")
-    assert list(recipients.values_list("user", flat=True)) == [town_staff.pk]
-
-
-def test_answered_escalation_is_never_flagged(council, staff):
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=TZ), tick=False):
-        proposal = ProposalFactory(council=council, state=S.ACCEPTED)
-        escalation = services.proposal_escalate(proposal=proposal, by=staff, reason="r")
-        services.escalation_answer(escalation=escalation, by=staff, answer="ok", settles=False)
-    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=TZ), tick=False):
-        assert flag_overdue_task()["escalations"] == 0
+        assert escalate_overdue() == 1
+        assert escalate_overdue() == 0  # idempotent
+    case.refresh_from_db()
+    assert case.level == "town"
+    assert case.assignments.get(ended_at__isnull=True).assigned_at == first.reply_due
+    assert Case.objects.get(proposal=answered).state == "replied"
 
 
 def test_overdue_follow_up_is_flagged_once(council, staff):
@@ -80,8 +70,8 @@ def test_overdue_follow_up_is_flagged_once(council, staff):
         )
         services.followup_complete(action=done, by=staff)
     with time_machine.travel(datetime.datetime(2026, 5, 11, 9, 0, tzinfo=TZ), tick=False):
-        assert flag_overdue_task() == {"escalations": 0, "follow_ups": 1}
-        assert flag_overdue_task() == {"escalations": 0, "follow_ups": 0}
+        assert flag_overdue_task() == {"follow_ups": 1}
+        assert flag_overdue_task() == {"follow_ups": 0}
     assert Notification.objects.filter(key=f"followup-overdue:{late.pk}", user=staff).exists()
 
 

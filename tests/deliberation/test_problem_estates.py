@@ -1,4 +1,7 @@
-"""Each quarter's top 5 % of the town's estates by proposals + escalations per 100 households."""
+"""Each quarter's top 5 % of the town's estates by cases received per 100 households (cases.md).
+
+These tests replaced the proposal-based proxy's (proposals + escalations per 100 households):
+the list now comes from cases, so the crafted data are cases."""
 
 import datetime
 import zoneinfo
@@ -16,8 +19,9 @@ from communities.factories import (
     TownFactory,
 )
 from deliberation import services
-from deliberation.factories import CouncilFactory, ProposalFactory
-from deliberation.models import Escalation, ProblemEstateList, RemediationPlan
+from deliberation.cases.models import CaseCategory
+from deliberation.cases.services import case_merge, case_receive, responsibility_list_ensure
+from deliberation.models import ProblemEstateList, RemediationPlan
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 IN_Q2 = datetime.datetime(2026, 5, 10, 10, 0, tzinfo=TZ)
@@ -31,15 +35,21 @@ def _estate(community, name, households):
     return estate
 
 
-def _proposals(estate, n, when=IN_Q2):
-    council = getattr(estate, "council", None) or CouncilFactory(estate=estate)
-    return [ProposalFactory(council=council, submitted_at=when) for _ in range(n)]
+def _cases(estate, n, when=IN_Q2, code="C02"):
+    category = CaseCategory.objects.get(town=estate.community.town, code=code)
+    return [
+        case_receive(
+            estate=estate, category=category, title=f"问题{i}", source="staff", received_at=when
+        )  # fmt: skip
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
 def town():
     """40 estates of 10 households: 5 % is 2 places."""
     town = TownFactory(name="测试镇")
+    responsibility_list_ensure(town=town)
     community = CommunityFactory(town=town)
     estates = [_estate(community, f"小区{i:02d}", 10) for i in range(40)]
     return town, estates
@@ -47,40 +57,68 @@ def town():
 
 def test_top_five_percent_are_listed_with_one_plan_each(town):
     town, estates = town
-    _proposals(estates[0], 3)  # 30 per 100 households
-    p = _proposals(estates[1], 1)[0]  # 1 proposal + 1 escalation = 20
-    Escalation.objects.create(
-        proposal=p,
-        level="community",
-        reason="r",
-        due_date=datetime.date(2026, 5, 17),
-        raised_by_id=_staff().pk,
-        raised_at=IN_Q2,
-    )
-    _proposals(estates[2], 1)  # 10: third place, outside the top 5 %
-    _proposals(estates[3], 5, when=datetime.datetime(2026, 3, 31, 23, 0, tzinfo=TZ))  # Q1
+    _cases(estates[0], 3)  # 30 per 100 households
+    _cases(estates[1], 2)  # 20
+    _cases(estates[2], 1)  # 10: third place, outside the top 5 %
+    _cases(estates[3], 5, when=datetime.datetime(2026, 3, 31, 23, 0, tzinfo=TZ))  # Q1
 
     problem_list = services.problem_estates_compute(town=town, year=2026, quarter=2)
     plans = {plan.estate.name: plan for plan in problem_list.plans.all()}
     assert set(plans) == {"小区00", "小区01"}
     assert plans["小区00"].score == Decimal("30.00")
-    assert (plans["小区01"].proposals, plans["小区01"].escalations) == (1, 1)
+    assert (plans["小区01"].cases, plans["小区01"].households) == (2, 10)
 
 
 def test_tie_at_the_boundary_includes_every_tied_estate(town):
     town, estates = town
-    _proposals(estates[0], 3)
-    _proposals(estates[1], 1)
-    _proposals(estates[2], 1)  # tied with the second place
+    _cases(estates[0], 3)
+    _cases(estates[1], 1)
+    _cases(estates[2], 1)  # tied with the second place
     problem_list = services.problem_estates_compute(town=town, year=2026, quarter=2)
     assert problem_list.plans.count() == 3
+
+
+def test_a_rate_of_zero_is_never_listed_even_inside_the_top_places(town):
+    town, estates = town
+    _cases(estates[0], 1)  # the only estate with a case: the second place has a rate of 0
+    problem_list = services.problem_estates_compute(town=town, year=2026, quarter=2)
+    assert [p.estate.name for p in problem_list.plans.all()] == ["小区00"]
+
+
+def test_merged_duplicates_count_once(town):
+    town, estates = town
+    kept, duplicate = _cases(estates[0], 2)
+    case_merge(duplicate=duplicate, into=kept, by=None, at=IN_Q2)
+    _cases(estates[1], 2)
+    rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
+    by_name = {r["estate"].name: r for r in rows}
+    assert by_name["小区00"]["cases"] == 1 and by_name["小区01"]["cases"] == 2
+    assert [p.estate.name for p in services.problem_estates_compute(
+        town=town, year=2026, quarter=2).plans.all()] == ["小区01", "小区00"]  # fmt: skip
+
+
+def test_estates_without_households_or_not_delivered_are_not_ranked(town):
+    town, estates = town
+    EstateFactory(community=estates[0].community, name="空小区")  # no household registered
+    rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
+    assert len(rows) == 40 and "空小区" not in {r["estate"].name for r in rows}
+
+
+def test_k_is_the_ceiling_of_five_per_cent_of_the_ranked_estates(town):
+    town, estates = town
+    for extra in range(1):  # 41 estates: ceil(2.05) = 3 places
+        _estate(estates[0].community, f"新小区{extra}", 10)
+    for i, n in enumerate((5, 4, 3, 2)):
+        _cases(estates[i], n)
+    problem_list = services.problem_estates_compute(town=town, year=2026, quarter=2)
+    assert sorted(p.estate.name for p in problem_list.plans.all()) == ["小区00", "小区01", "小区02"]
 
 
 def test_score_is_per_hundred_households(town):
     town, estates = town
     big = _estate(estates[0].community, "大小区", 400)
-    _proposals(big, 10)  # 2.5 per 100
-    _proposals(estates[0], 1)  # 10 per 100: higher despite fewer proposals
+    _cases(big, 10)  # 2.5 per 100
+    _cases(estates[0], 1)  # 10 per 100: higher despite fewer cases
     rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
     assert [r["estate"].name for r in rows[:2]] == ["小区00", "大小区"]
     assert rows[1]["score"] == Decimal("2.50")
@@ -88,7 +126,7 @@ def test_score_is_per_hundred_households(town):
 
 def test_recomputing_is_idempotent_and_plans_are_tracked_to_done(town):
     town, estates = town
-    _proposals(estates[0], 3)
+    _cases(estates[0], 3)
     first = services.problem_estates_compute(town=town, year=2026, quarter=2)
     again = services.problem_estates_compute(town=town, year=2026, quarter=2)
     assert first.pk == again.pk and ProblemEstateList.objects.count() == 1

@@ -17,7 +17,7 @@ from communities.factories import (
 from deliberation import rules, services
 from deliberation.factories import ProposalFactory, representatives, resident_of
 from deliberation.forms import PROPOSAL_ACTIONS, SESSION_ACTIONS
-from deliberation.models import Escalation, Proposal
+from deliberation.models import Proposal
 
 pytestmark = pytest.mark.django_db
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -74,16 +74,24 @@ def test_every_staff_action_form_asks_a_registered_permission():
         assert app == "deliberation" and action in rules.PERMISSIONS, form_class
 
 
-def test_the_town_joint_meeting_is_answered_by_township_staff_only(council, people):
+def test_an_escalated_proposal_is_answered_by_its_cases_handler_only(council, people):
+    """Changed with issue 12: the answer is a reply on the escalation's case, so at town level
+    the department's staff answer it (before: township staff on the joint meeting's row)."""
+    from deliberation.cases.models import Case
+    from tests.cases.conftest import department_staff
+
     proposal = ProposalFactory(council=council, state=Proposal.State.ACCEPTED)
     services.proposal_escalate(proposal=proposal, by=people["staff"], reason="r")
     proposal.refresh_from_db()
-    community = proposal.escalations.get()
-    assert people["staff"].has_perm("deliberation.answer_escalation", community)
+    case = Case.objects.get(proposal=proposal)
+    assert people["staff"].has_perm("deliberation.answer_escalation", case)
     services.proposal_escalate(proposal=proposal, by=people["staff"], reason="r2")
-    town = proposal.escalations.get(level=Escalation.Level.TOWN_JOINT_MEETING)
-    assert not people["staff"].has_perm("deliberation.answer_escalation", town)
-    assert people["town"].has_perm("deliberation.answer_escalation", town)
+    case = Case.objects.get(pk=case.pk)  # a fresh instance: permission checks cache per case
+    assert case.level == "town"
+    department = case.assignments.get(ended_at__isnull=True).department
+    assert not people["staff"].has_perm("deliberation.answer_escalation", case)
+    assert not people["town"].has_perm("deliberation.answer_escalation", case)
+    assert department_staff(department).has_perm("deliberation.answer_escalation", case)
     # Once escalated, the secretary can no longer escalate further; staff can.
     assert not people["secretary"].has_perm("deliberation.escalate_proposal", proposal)
 

@@ -182,8 +182,12 @@ MATRIX = {
     "open311-services": ("/open311/v2/services.json", (400,) * 7),
     # cases pages (a case's own page, photos and actions: tests/cases/test_pages.py)
     "case-queue": ("/cases/", (302, 200, 200, 200, 200, 200, 200)),
-    "case-file": ("/cases/new/", (302, 200, 200, 403, 403, 403, 403)),
-    "case-figures": ("/cases/figures/", (302, 403, 403, 403, 403, 403, 200)),
+    "case-file": ("/cases/new/", (302, 200, 200, 200, 403, 200, 200)),
+    # Figures: a resident sees the estate's, a manager the company's, staff their scope.
+    "case-figures": ("/cases/figures/", (302, 200, 200, 200, 403, 200, 200)),
+    "case-detail": ("/cases/{case_own}/", (302, 200, 404, 200, 404, 200, 200)),
+    "case-detail/department": ("/cases/{case_department}/", (302, 404, 404, 404, 404, 404, 200)),
+    "case-detail/other-town": ("/cases/{case_other_town}/", (302, 404, 404, 404, 404, 404, 404)),
     "case-meetings": ("/cases/meetings/", (302, 403, 403, 403, 403, 403, 200)),
     "open311-service": ("/open311/v2/services/C01.json", (400,) * 7),
     "open311-requests": ("/open311/v2/requests.json", (400,) * 7),
@@ -331,7 +335,6 @@ API_NAMES = {
     "resolutions": "resolution-list",
 }
 DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail via lists
-    "case-detail",  # own/other company, community, town, department: tests/cases/test_pages.py
     "case-photo",
     "case-action",  # POST only
     "case-meeting",  # township staff of the meeting's town: tests/cases/test_pages.py
@@ -384,6 +387,35 @@ def test_get_matrix(world, key):
     url = _url(template, world)
     got = tuple(_client(world, role).get(url).status_code for role in ROLES)
     assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, expected, strict=True)), url
+
+
+# Department staff (issue 12): their department's cases and figures, nothing else of cases.
+DEPARTMENT = {
+    "/cases/": 200,
+    "/cases/figures/": 200,
+    "/cases/figures/?scope=town": 403,
+    "/cases/new/": 403,
+    "/cases/meetings/": 403,
+    "/cases/{case_department}/": 200,
+    "/cases/{case_own}/": 404,
+    "/cases/{case_other_town}/": 404,
+    "/deliberation/dashboard/": 403,
+    "/deliberation/manage/": 403,
+    "/rating/manager/": 403,
+    "/accounts/verifications/": 403,
+}
+
+
+def test_department_staff_reach_their_departments_cases_only(world):
+    client = Client()
+    client.force_login(world.users["department"])
+    got = {
+        url: client.get(
+            url.format(**{k: getattr(v, "pk", v) for k, v in world.objects.items()})
+        ).status_code
+        for url in DEPARTMENT
+    }
+    assert got == DEPARTMENT
 
 
 def test_anonymous_is_sent_to_the_login_page(world):

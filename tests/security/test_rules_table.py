@@ -160,6 +160,7 @@ TABLE = {
     # project-wide permissions defined by communities.rules for governance.
     "security.reveal_phone": (None, "community staff"),
     "security.staff": (None, "assessor community staff"),
+    "security.second_factor": (None, "assessor community staff"),
     # party_grid: records kept by township and community staff, read by every staff role.
     "party_grid.add_grid": (None, "community staff"),
     "party_grid.add_gridworker": (None, "community staff"),

@@ -131,3 +131,31 @@ def test_guessing_codes_is_throttled(client, township_staff, two_factor_on):
     with time_machine.travel(start + datetime.timedelta(seconds=5), tick=False):
         client.post("/security/otp/", {"token": _code(device), "next": "/admin/"})
         assert client.get("/admin/").status_code == 200
+
+
+def test_department_staff_need_the_second_factor_too(client, town, two_factor_on):
+    from communities.departments import Department
+    from communities.factories import UserFactory
+    from communities.models import User
+
+    user = UserFactory(username="dept", role=User.Role.DEPARTMENT_STAFF, town=town)
+    Department.objects.create(town=town, name="住建办").staff.add(user)
+    login(client, "dept")
+    response = client.get("/cases/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/security/otp/")
+    assert client.get("/api/v1/towns/").status_code == 403
+
+
+def test_the_two_factor_middleware_imports_no_domain_app():
+    import ast
+    import pathlib
+
+    source = pathlib.Path("governance/security/middleware.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+    assert not imported & {"communities", "deliberation", "property_rating", "party_grid"}
