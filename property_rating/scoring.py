@@ -640,8 +640,9 @@ def _finish(run, outcome=None, error=None):
     run.finished_at = timezone.now()
     if error is None:
         run.status = ComputationRun.Status.SUCCEEDED
-        pending = len(outcome.get("pending", []))
-        run.outcome = f"{outcome['units']} units computed, {pending} pending"
+        # The counts and pending units are stored by _progress; the page words them through
+        # gettext (ComputationRun.outcome_text), so no English sentence is stored.
+        run.outcome = ""
     else:
         run.status = ComputationRun.Status.FAILED
         run.outcome = str(error)
