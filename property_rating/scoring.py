@@ -649,6 +649,18 @@ def _finish(run, outcome=None, error=None):
     run.save(update_fields=["status", "outcome", "finished_at"])
 
 
+def _tell_computed(town_id, year, quarters) -> None:
+    """Managers hear of their units' computed quarters; a notification failure is logged, the
+    computation stands."""
+    from . import notices
+
+    for quarter in quarters:
+        try:
+            notices.quarter_computed(town_id=town_id, year=year, quarter=quarter)
+        except Exception:
+            logger.exception("telling managers of %s %s Q%s failed", town_id, year, quarter)
+
+
 def _validate_scheme(town_id, year) -> None:
     """A scheme whose points, weights or tiers are invalid is not computed (the run says why)."""
     scheme = Scheme.objects.filter(town_id=town_id, year=year).first()
@@ -680,6 +692,7 @@ def run_quarter(
         _finish(run, error=repr(error))
         raise
     _finish(run, outcome)
+    _tell_computed(town_id, year, [quarter])
     return {
         "run": run.pk,
         **{k: v for k, v in outcome.items() if k != "pending"},
@@ -711,6 +724,7 @@ def run_year(
         _finish(run, error=repr(error))
         raise
     _finish(run, outcome["annual"])
+    _tell_computed(town_id, year, list(outcome["quarters"]))
     annual = outcome["annual"]
     return {
         "run": run.pk,
