@@ -4,6 +4,7 @@ Event kinds (users may turn channels off per kind in their notification preferen
     deliberation.transition          a proposal moved (to its proposer, supporters and followers)
     deliberation.escalation_overdue  an escalation is past its due date (to the answering staff)
     deliberation.followup_overdue    a follow-up action is past its due date (to the estate's staff)
+    deliberation.proposal_activity   someone supported or commented on a proposal (to its proposer)
 """
 
 from celery import shared_task
@@ -16,6 +17,7 @@ from .models import Escalation, FollowUpAction, Proposal, ProposalTransition
 TRANSITION = "deliberation.transition"
 ESCALATION_OVERDUE = "deliberation.escalation_overdue"
 FOLLOWUP_OVERDUE = "deliberation.followup_overdue"
+PROPOSAL_ACTIVITY = "deliberation.proposal_activity"
 
 
 def transition_recipients(transition: ProposalTransition):
@@ -91,4 +93,25 @@ def notify_followup_overdue(action: FollowUpAction, users) -> int:
             "action": action.description,
         },
         link=f"/deliberation/manage/proposals/{proposal.pk}/",
+    )
+
+
+def notify_proposer(proposal: Proposal, *, actor, event: str, key: str) -> int:
+    """Tell the proposer that someone supported (`event="support"`) or commented
+    (`event="comment"`) on their proposal; `key` names the support or comment (e.g.
+    f"comment:{comment.pk}") so it is told once. Nobody is told of their own act."""
+    from communities.models import User
+
+    if not proposal.proposer_id or proposal.proposer_id == getattr(actor, "pk", None):
+        return 0
+    if event == "comment":
+        text = _("Someone commented on your proposal 「%(title)s」.")
+    else:
+        text = _("A household supported your proposal 「%(title)s」.")
+    return notify(
+        User.objects.filter(pk=proposal.proposer_id, is_active=True),
+        kind=PROPOSAL_ACTIVITY,
+        key=f"proposal-activity:{key}"[:80],
+        text=text % {"title": proposal.title},
+        link=f"/deliberation/proposals/{proposal.pk}/",
     )

@@ -315,6 +315,11 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
                 )
             support = Support.objects.create(proposal=locked, household=household, user=user)
             support.created_now = True  # this request created it (the API answers 201)
+            transaction.on_commit(
+                lambda: notifications.notify_proposer(
+                    locked, actor=user, event="support", key=f"support:{support.pk}"
+                )
+            )
             Follow.objects.get_or_create(proposal=locked, user=user)
             count = locked.supports.count()
             if locked.state == S.SUBMITTED and count >= locked.council.supports_needed:
