@@ -9,6 +9,7 @@ Event kinds (users may turn channels off per kind in their notification preferen
 
 from celery import shared_task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.notifications import notify
 
@@ -18,6 +19,14 @@ TRANSITION = "deliberation.transition"
 ESCALATION_OVERDUE = "deliberation.escalation_overdue"
 FOLLOWUP_OVERDUE = "deliberation.followup_overdue"
 PROPOSAL_ACTIVITY = "deliberation.proposal_activity"
+
+# What residents and staff may turn on or off per channel (governance.notifications.preferences).
+KINDS = {
+    TRANSITION: gettext_lazy("A proposal you raised, supported or follow moved"),
+    PROPOSAL_ACTIVITY: gettext_lazy("Someone supported or commented on your proposal"),
+    ESCALATION_OVERDUE: gettext_lazy("An escalation is overdue"),
+    FOLLOWUP_OVERDUE: gettext_lazy("A follow-up action is overdue"),
+}
 
 
 def transition_recipients(transition: ProposalTransition):

@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from governance.api.docs import SwaggerView
+from governance.notifications.views import preferences as notification_preferences
 from governance.views import healthz, home
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
@@ -21,6 +22,11 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("communities.urls")),
     path("security/", include("governance.security.urls")),
+    path(
+        "notifications/preferences/",
+        notification_preferences,
+        name="notification-preferences",
+    ),
     path("admin/", include("communities.staff_urls")),  # before the admin site's catch-all
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),
