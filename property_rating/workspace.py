@@ -19,6 +19,7 @@ from .models import (
     AnnualResult,
     AssessmentUnit,
     ComputationRun,
+    ImportedQuarterScore,
     Payout,
     QuarterlyReport,
     QuarterScore,
@@ -28,8 +29,9 @@ from .scoring import compute_all
 
 
 def quarter_status(*, scheme: Scheme, now=None) -> list[dict]:
-    """Per quarter: units assessed, reports filed, missing (due passed, none filed), late (first
-    filed after the due time), pending review (filed, not yet reviewed), returned. Two queries."""
+    """Per quarter: units assessed, reports filed, scores imported, missing (due passed, neither
+    filed nor imported), late (first filed after the due time), pending review (filed, not yet
+    reviewed), returned. Three queries."""
     now = now or timezone.now()
     units = AssessmentUnit.objects.filter(town_id=scheme.town_id, year=scheme.year)
     assessed = units.aggregate(
@@ -51,10 +53,17 @@ def quarter_status(*, scheme: Scheme, now=None) -> list[dict]:
             "pk", filter=in_q & Q(status=QuarterlyReport.Status.RETURNED)
         )
     counts = reports.aggregate(**aggregates)
+    # An imported quarter score stands in for the report (scoring._quarter_row): not missing.
+    imported = ImportedQuarterScore.objects.filter(unit__in=units).aggregate(
+        **{
+            f"q{q}": Count("pk", filter=Q(quarter=q, **{f"unit__assessed_q{q}": True}))
+            for q in QUARTERS
+        }
+    )
     rows = []
     for q in QUARTERS:
         due = scheme.due_at(q)
-        not_filed = assessed[f"q{q}"] - counts[f"filed{q}"]
+        not_filed = max(0, assessed[f"q{q}"] - counts[f"filed{q}"] - imported[f"q{q}"])
         rows.append(
             {
                 "quarter": q,
@@ -62,6 +71,7 @@ def quarter_status(*, scheme: Scheme, now=None) -> list[dict]:
                 "due_passed": now > due,
                 "assessed": assessed[f"q{q}"],
                 "filed": counts[f"filed{q}"],
+                "imported": imported[f"q{q}"],
                 "missing": not_filed if now > due else 0,
                 "not_yet_filed": 0 if now > due else not_filed,
                 "late": counts[f"late{q}"],

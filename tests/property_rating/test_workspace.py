@@ -47,8 +47,8 @@ def test_workspace_counts_each_quarters_reports_filed_missing_and_pending(client
     assert "丁苑" not in page  # a status table, not a unit list
     q1 = client.get(ws(year)).context["quarters"][0]
     assert (q1["assessed"], q1["filed"], q1["pending_review"]) == (4, 1, 1)
-    # 4 units, 1 filed; the two with imported scores filed nothing either: 3 not filed
-    assert q1["missing"] == 3 and q1["due_passed"]
+    # 4 units: 1 filed, 2 with imported scores (they stand in), 丙苑 missing
+    assert (q1["imported"], q1["missing"]) == (2, 1) and q1["due_passed"]
 
 
 def test_preview_tells_what_a_computation_would_do_and_writes_nothing(client, year, staff):
