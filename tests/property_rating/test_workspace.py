@@ -166,3 +166,14 @@ def test_another_towns_staff_get_404(client, year):
     assert client.get(ws(year)).status_code == 404
     assert client.get(ws(year, "preview/")).status_code == 404
     assert client.post(ws(year, "compute/")).status_code == 404
+
+
+def test_managers_residents_and_anonymous_never_see_the_workspace(client, year, manager_for):
+    from property_rating.models import AssessmentUnit
+
+    assert client.get(ws(year)).status_code == 302  # to the login page
+    manager = manager_for(AssessmentUnit.objects.first(), username="m-ws")
+    client.force_login(manager)
+    for rest in ("", "preview/", "ranking/", "payouts/"):
+        assert client.get(ws(year, rest)).status_code == 404
+    assert client.post(ws(year, "compute/")).status_code == 404
