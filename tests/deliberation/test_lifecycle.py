@@ -111,9 +111,12 @@ def test_whole_lifecycle_from_submission_to_rated_outcome(
     ]
     # The proposer is told of every move made by someone else, once each, in the inbox and
     # by e-mail.
+    # by e-mail; and of each household's support (issue 15.3).
     inbox = Notification.objects.filter(user=resident)
-    assert inbox.count() == 5
-    assert len([m for m in mail.outbox if "proposer@example.com" in m.to]) == 5
+    assert inbox.filter(kind="deliberation.transition").count() == 5
+    supports = inbox.filter(kind="deliberation.proposal_activity").count()
+    assert supports == proposal.supports.count() == 5
+    assert len([m for m in mail.outbox if "proposer@example.com" in m.to]) == 5 + supports
 
 
 def test_notification_task_is_idempotent(council, staff, resident, neighbours):
