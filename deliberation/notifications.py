@@ -3,10 +3,12 @@
 Event kinds (users may turn channels off per kind in their notification preferences):
     deliberation.transition          a proposal moved (to its proposer, supporters and followers)
     deliberation.followup_overdue    a follow-up action is past its due date (to the estate's staff)
+    deliberation.supported / .commented   a household supported, a neighbour commented (to the proposer)
 """
 
 from celery import shared_task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.notifications import notify
 
@@ -14,6 +16,14 @@ from .models import FollowUpAction, Proposal, ProposalTransition
 
 TRANSITION = "deliberation.transition"
 FOLLOWUP_OVERDUE = "deliberation.followup_overdue"
+
+# What residents and staff may turn on or off per channel (governance.notifications.preferences).
+KINDS = {
+    TRANSITION: gettext_lazy("A proposal you raised, supported or follow moved"),
+    "deliberation.supported": gettext_lazy("A household supported your proposal"),
+    "deliberation.commented": gettext_lazy("A neighbour commented on your proposal"),
+    FOLLOWUP_OVERDUE: gettext_lazy("A follow-up action is overdue"),
+}
 
 
 def transition_recipients(transition: ProposalTransition):

@@ -36,3 +36,13 @@ PERIODIC_TASKS += [
         "description": "Delete Idempotency-Key records older than IDEMPOTENCY_KEY_HOURS (24).",
     },
 ]
+PERIODIC_TASKS += [
+    {
+        "name": "daily notification digest",
+        "task": "governance.send_daily_digests",
+        "minute": "0",
+        "hour": "7",
+        "description": "E-mail yesterday's notifications to users who opted into the digest; "
+        "once per user and day (a rerun sends nothing).",
+    },
+]

@@ -4,9 +4,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from governance.api.docs import SwaggerView
+from governance.notifications.views import preferences as notification_preferences
 from governance.views import healthz, home, import_job
-
-handler500 = "governance.views.server_error"
 
 admin.site.site_header = admin.site.site_title = "住宅小区治理"
 admin.site.index_title = "城市社区综合治理办公室"
@@ -24,6 +23,11 @@ urlpatterns = [
     path("accounts/", include("communities.urls")),
     path("security/", include("governance.security.urls")),
     path("admin/import-jobs/<int:pk>/", import_job, name="import-job"),
+    path(
+        "notifications/preferences/",
+        notification_preferences,
+        name="notification-preferences",
+    ),
     path("admin/", include("communities.staff_urls")),  # before the admin site's catch-all
     path("admin/", admin.site.urls),
     path("rating/", include("property_rating.urls")),

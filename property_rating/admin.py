@@ -664,7 +664,7 @@ class ComputationRunAdmin(RulesAdmin, admin.ModelAdmin):
         "quarter",
         "status",
         "progress_bar",
-        "outcome",
+        "outcome_text",
         "started_by",
         "created_at",
         "finished_at",
@@ -677,7 +677,7 @@ class ComputationRunAdmin(RulesAdmin, admin.ModelAdmin):
         "kind",
         "status",
         "progress_bar",
-        "outcome",
+        "outcome_text",
         "pending_list",
         "counts",
         "started_by",
@@ -687,7 +687,7 @@ class ComputationRunAdmin(RulesAdmin, admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    exclude = ["progress", "pending_units"]
+    exclude = ["progress", "pending_units", "outcome"]
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj):

@@ -881,6 +881,14 @@ class ComputationRun(models.Model):
         period = f"Q{self.quarter}" if self.quarter else _("year")
         return f"{self.town} {self.year} {period} {self.get_status_display()}"
 
+    def outcome_text(self) -> str:
+        """The outcome in the reader's language, rendered from the structured counts."""
+        from .workspace import run_outcome_text
+
+        return run_outcome_text(self)
+
+    outcome_text.short_description = _("outcome")
+
 
 class QuarterScore(models.Model):
     """A unit's computed quarter: Q, the late penalty, the accrual R_q and the inputs used."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from governance.security import audit
 
+from . import notices
 from .models import Payout, PayoutDiscrepancy
 from .publication import is_published
 from .rules import require
@@ -73,6 +74,7 @@ def payout_approve(*, payout: Payout, by) -> Payout:
         payout.approved_by = by
         payout.approved_at = timezone.now()
         payout.save()
+        notices.on_commit(notices.payout_changed, payout_id=payout.pk, status=payout.status)
     audit.record(
         audit.Action.PAYOUT_CHANGED,
         actor=by,
@@ -97,6 +99,7 @@ def payout_mark_paid(*, payout: Payout, by, reference: str) -> Payout:
         payout.paid_at = timezone.now()
         payout.payment_reference = reference[:100]
         payout.save()
+        notices.on_commit(notices.payout_changed, payout_id=payout.pk, status=payout.status)
     audit.record(
         audit.Action.PAYOUT_CHANGED,
         actor=by,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from governance.security import audit
 
+from . import notices
 from .models import AssessmentUnit, PublicationEvent, Scheme
 from .public_cache import cached_answer, public_version, publication_changed  # noqa: F401
 from .rules import require
@@ -55,6 +56,7 @@ def results_publish(*, scheme: Scheme, by, system: bool = False) -> Scheme:
         PublicationEvent.objects.create(
             scheme=scheme, action=PublicationEvent.Action.PUBLISH, by=by
         )
+        notices.on_commit(notices.results_published, scheme_id=scheme.pk)
         publication_changed()
     audit.record(
         audit.Action.PUBLICATION_CHANGED,

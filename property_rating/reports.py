@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from governance.security import audit
 
-from . import selectors
+from . import notices, selectors
 from .models import (
     QUARTERS,
     AssessmentUnit,
@@ -201,6 +201,7 @@ def report_return(*, report: QuarterlyReport, by, reason: str) -> ReportReturn:
         report.reviewed_at = None
         report.reviewed_by = None
         report.save()
+        notices.on_commit(notices.report_returned, return_id=returned.pk)
     return returned
 
 

@@ -640,12 +640,25 @@ def _finish(run, outcome=None, error=None):
     run.finished_at = timezone.now()
     if error is None:
         run.status = ComputationRun.Status.SUCCEEDED
-        pending = len(outcome.get("pending", []))
-        run.outcome = f"{outcome['units']} units computed, {pending} pending"
+        # The counts and pending units are stored by _progress; the page words them through
+        # gettext (ComputationRun.outcome_text), so no English sentence is stored.
+        run.outcome = ""
     else:
         run.status = ComputationRun.Status.FAILED
         run.outcome = str(error)
     run.save(update_fields=["status", "outcome", "finished_at"])
+
+
+def _tell_computed(town_id, year, quarters) -> None:
+    """Managers hear of their units' computed quarters; a notification failure is logged, the
+    computation stands."""
+    from . import notices
+
+    for quarter in quarters:
+        try:
+            notices.quarter_computed(town_id=town_id, year=year, quarter=quarter)
+        except Exception:
+            logger.exception("telling managers of %s %s Q%s failed", town_id, year, quarter)
 
 
 def _validate_scheme(town_id, year) -> None:
@@ -679,6 +692,7 @@ def run_quarter(
         _finish(run, error=repr(error))
         raise
     _finish(run, outcome)
+    _tell_computed(town_id, year, [quarter])
     return {
         "run": run.pk,
         **{k: v for k, v in outcome.items() if k != "pending"},
@@ -710,6 +724,7 @@ def run_year(
         _finish(run, error=repr(error))
         raise
     _finish(run, outcome["annual"])
+    _tell_computed(town_id, year, list(outcome["quarters"]))
     annual = outcome["annual"]
     return {
         "run": run.pk,

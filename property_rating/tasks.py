@@ -99,3 +99,12 @@ def start_computation(*, town_id, year, quarter=None, by=None) -> ComputationRun
     else:
         enqueue_on_commit(compute_year, town_id, year, run.pk, by_id)
     return run
+
+
+@shared_task(name="property_rating.send_report_reminders")
+def send_report_reminders() -> dict:
+    """Daily: remind managers of reports due in 7 days, in 1 day and overdue (each once: the
+    notification keys make a repeated or concurrent run tell nobody twice)."""
+    from . import notices
+
+    return notices.send_report_reminders()

@@ -4,6 +4,7 @@ from .views import portal as views_portal
 from .views import public as views_public
 from .views import review as views_review
 from .views import staff as views_staff
+from .views import workspace as views_ws
 
 app_name = "property_rating"
 urlpatterns: list = []
@@ -50,4 +51,24 @@ urlpatterns += [
     ),
     path("review/vetoes/", views_review.vetoes, name="review-vetoes"),
     path("review/vetoes/<int:pk>/revoke/", views_review.veto_revoke, name="review-veto-revoke"),
+]
+
+# The assessment year as one staff workspace (views/workspace.py, issue 15.1).
+_ws = "staff/towns/<int:town_pk>/years/<int:year>/"
+urlpatterns += [
+    path(_ws, views_ws.year_workspace, name="workspace"),
+    path(_ws + "preview/", views_ws.compute_preview, name="workspace-preview"),
+    path(_ws + "compute/", views_ws.compute_start, name="workspace-compute"),
+    path(_ws + "runs/<int:pk>/", views_ws.run_detail, name="workspace-run"),
+    path(_ws + "runs/<int:pk>/status.json", views_ws.run_status, name="workspace-run-status"),
+    path(_ws + "ranking/", views_ws.ranking, name="workspace-ranking"),
+    path(_ws + "publish/", views_ws.publish, name="workspace-publish"),
+    path(_ws + "payouts/", views_ws.payout_list, name="workspace-payouts"),
+    path(_ws + "payouts/<int:pk>/approve/", views_ws.payout_approve, name="workspace-approve"),
+    path(_ws + "payouts/<int:pk>/paid/", views_ws.payout_paid, name="workspace-paid"),
+    path(
+        _ws + "payouts/<int:pk>/paid/confirmation/",
+        views_ws.payout_paid_confirmation,
+        name="workspace-payout-paid",
+    ),
 ]

@@ -55,4 +55,6 @@ def page_not_found(request, exception, template_name="404.html"):
 def server_error(request, template_name="500.html"):
     if is_api_path(request):
         return error_response(request, 500, _("A server error occurred."))
-    return defaults.server_error(request)
+    from governance.views import server_error as site_server_error
+
+    return site_server_error(request)

@@ -7,3 +7,11 @@ def retry_failed_notifications_task() -> int:
     from .service import retry_failed_deliveries
 
     return retry_failed_deliveries()
+
+
+@shared_task(name="governance.send_daily_digests")
+def send_daily_digests_task() -> int:
+    """E-mail yesterday's notifications in one message to users who opted in (once per day)."""
+    from .preferences import send_daily_digests
+
+    return send_daily_digests()

@@ -1,8 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import preferences as prefs
 from .models import Notification
 from .service import inbox_for
 
@@ -16,3 +19,19 @@ def inbox(request):
         user=request.user, read_at__isnull=True, pk__in=[n.pk for n in page.object_list]
     ).update(read_at=timezone.now())
     return response
+
+
+@login_required
+def preferences(request):
+    """Which kinds of notification the user receives by which channel, and the daily digest."""
+    if request.method == "POST":
+        prefs.preferences_save(
+            user=request.user,
+            checked=set(request.POST.getlist("on")),
+            digest=request.POST.get("digest") == "yes",
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification-preferences")
+    return render(
+        request, "notifications/preferences.html", {"table": prefs.preference_table(request.user)}
+    )

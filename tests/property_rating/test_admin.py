@@ -140,7 +140,7 @@ def test_admin_action_starts_a_computation_and_shows_its_outcome(
     run = ComputationRun.objects.get()
     assert (run.status, run.progress, run.started_by) == ("succeeded", 100, staff)
     page = client.get(f"/admin/property_rating/computationrun/{run.pk}/change/").content.decode()
-    assert run.outcome in page
+    assert run.outcome_text() in page and "个单位" in page
 
 
 def test_payout_approval_in_admin_and_excel_export(client, scheme, staff, staff2, make_unit):

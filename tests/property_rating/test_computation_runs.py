@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from property_rating import tasks
 from property_rating.computation import compute_all, compute_quarter
@@ -108,7 +109,9 @@ def test_run_records_pending_units_and_outcome(scheme, make_unit, manager_for):
     run = ComputationRun.objects.get(pk=result["run"])
     assert run.status == "succeeded" and run.progress == 100
     assert run.pending_units[0]["unit"] == unit.pk
-    assert "1 pending" in run.outcome
+    assert run.counts["units"] == 1 and run.outcome == ""
+    with translation.override("zh-hans"):
+        assert run.outcome_text() == "计算了 1 个单位，其中 1 个待定、0 个缺报（Q = 0）"
 
 
 @pytest.mark.django_db

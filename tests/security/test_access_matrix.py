@@ -297,6 +297,20 @@ NOT_IN_GET_MATRIX = {
     "report-submit",
     "proposal-support-api",
     "session-votes",  # WRITES below
+    # The assessment-year workspace per town and year: every role, another town and the writes
+    # in tests/property_rating/test_workspace.py (its URLs need a town id the world lacks).
+    "workspace",
+    "workspace-preview",
+    "workspace-compute",
+    "workspace-payouts",
+    "workspace-approve",
+    "workspace-paid",
+    "workspace-payout-paid",
+    "workspace-publish",
+    "workspace-ranking",
+    "workspace-run",
+    "workspace-run-status",
+    "notification-preferences",  # tests/governance/test_notification_preferences.py
 }
 
 
