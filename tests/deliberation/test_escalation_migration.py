@@ -1,4 +1,4 @@
-"""Existing escalations become cases (deliberation 0005): one case per escalated proposal, the
+"""Existing escalations become cases (deliberation 0007): one case per escalated proposal, the
 community escalation an assignment with its old due date as the reply deadline, an answer a
 reply, the town joint meeting escalation the case on the meeting's agenda."""
 
@@ -8,8 +8,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("deliberation", "0004_problem_estates_from_cases")]
-AFTER = [("deliberation", "0005_escalations_become_cases")]
+BEFORE = [
+    ("deliberation", "0006_problem_estates_from_cases"),
+    ("communities", "0006_role_grant_department_staff"),
+]
+AFTER = [("deliberation", "0007_escalations_become_cases")]
 UTC = datetime.UTC
 
 
