@@ -227,6 +227,11 @@ class ScopedResource(SpreadsheetResourceMixin, resources.ModelResource):
     #: record with that key (see HouseholdResource); () leaves it to full_clean's queries
     unique_in_memory: tuple[str, ...] = ()
 
+    def loaded_in_scope(self, instance) -> set[str]:
+        """Foreign keys of the instance known to exist (read in this import's transaction), so
+        full_clean need not query each one again per row."""
+        return set()
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         if self.unique_in_memory and getattr(self, "_known", None) is not None:
             # The same checks as full_clean, without its one query per row for the unique
@@ -234,7 +239,9 @@ class ScopedResource(SpreadsheetResourceMixin, resources.ModelResource):
             errors = dict(import_validation_errors or {})
             try:
                 instance.full_clean(
-                    exclude=errors.keys(), validate_unique=False, validate_constraints=False
+                    exclude={*errors, *self.loaded_in_scope(instance)},
+                    validate_unique=False,
+                    validate_constraints=False,
                 )
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
@@ -325,6 +332,7 @@ class HouseholdResource(ScopedResource):
     unique_in_memory = ("building", "room")
     #: (building id, room) -> every household of the file's buildings, and each new one
     _known: dict | None = None
+    _preloaded_buildings: set = frozenset()
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -381,6 +389,9 @@ class HouseholdResource(ScopedResource):
         if building is None or building.pk not in self._preloaded_buildings:
             return super().get_instance(instance_loader, row)
         return self._known.get((building.pk, room))
+
+    def loaded_in_scope(self, instance) -> set[str]:
+        return {"building"} if instance.building_id in self._preloaded_buildings else set()
 
     def after_save_instance(self, instance, row, **kwargs):
         # A later row of the file with the same room finds this one (as it would in the

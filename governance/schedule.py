@@ -36,3 +36,11 @@ PERIODIC_TASKS += [
         "description": "Delete Idempotency-Key records older than IDEMPOTENCY_KEY_HOURS (24).",
     },
 ]
+PERIODIC_TASKS += [
+    {
+        "name": "fail stuck import jobs",
+        "task": "governance.fail_stuck_import_jobs",
+        "minute": "*/10",
+        "description": "Mark as failed (nothing saved) import jobs running longer than IMPORT_JOB_STUCK_AFTER_MINUTES (60): their worker died.",
+    },
+]

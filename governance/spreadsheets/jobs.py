@@ -195,3 +195,44 @@ def _import(job: ImportJob) -> tuple[list[dict], dict, int]:
     errors = _line_errors(result, [line for line, _values in table.rows])
     counts = {key: value for key, value in result.totals.items() if value}
     return errors, counts, len(table.rows)
+
+
+def fail_stuck_jobs() -> int:
+    """Mark as failed every job running for longer than IMPORT_JOB_STUCK_AFTER_MINUTES: its
+    worker died (a killed process, a lost machine), so its transaction was rolled back and
+    nothing of the file was saved. Safe to repeat: a failed job is no longer running."""
+    from django.conf import settings
+
+    from governance.security import audit
+
+    cutoff = timezone.now() - timezone.timedelta(
+        minutes=getattr(settings, "IMPORT_JOB_STUCK_AFTER_MINUTES", 60)
+    )
+    message = _(
+        "The import stopped without finishing (the worker running it ended), so nothing was "
+        "saved; upload the file again."
+    )
+    swept = 0
+    for job in ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, started_at__lt=cutoff
+    ).select_related("created_by"):
+        # The status in the filter: a job that finished meanwhile is left as it ended.
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            processed_rows=0,
+            counts={},
+            errors=[{"line": None, "message": message}],
+        )
+        if not updated:
+            continue
+        swept += 1
+        cache.delete(progress_key(job.pk))
+        audit.record(
+            audit.Action.OTHER,
+            actor=None,
+            obj=job,
+            summary="import job failed: worker stopped",
+            details={"model": job.model_label, "started_at": job.started_at.isoformat()},
+        )
+    return swept
