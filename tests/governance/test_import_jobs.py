@@ -208,3 +208,35 @@ def test_a_job_whose_worker_died_is_failed_after_an_hour_and_says_so(client, sta
     from governance.schedule import PERIODIC_TASKS
 
     assert any(t["task"] == "governance.fail_stuck_import_jobs" for t in PERIODIC_TASKS)
+
+
+def household_job(user, body):
+    job = ImportJob(
+        created_by=user,
+        model_label="communities.household",
+        original_name="h.csv",
+        file_format="csv",
+    )
+    job.file.save("h.csv", ContentFile(("小区,楼栋,房号\n" + body).encode("gb18030")), save=False)
+    job.save()
+    return job
+
+
+@pytest.mark.django_db
+def test_a_household_job_inserts_in_batches_and_still_saves_nothing_on_a_bad_row(staff):
+    from communities.factories import BuildingFactory, EstateFactory
+    from communities.models import Household
+
+    estate = EstateFactory(community=staff.community, name="糖果雅苑")
+    BuildingFactory(estate=estate, name="1栋")
+    Household.objects.create(building=estate.buildings.get(), room="101")
+    rows_ = "糖果雅苑,1栋,101\n糖果雅苑,1栋,102\n糖果雅苑,1栋,102\n"
+    bad = household_job(staff, rows_ + "别的小区,1栋,103\n糖果雅苑,9栋,104\n")
+    assert run_import_job(bad.pk) == "failed"
+    bad.refresh_from_db()
+    assert [e["line"] for e in bad.errors] == [5, 6]
+    assert Household.objects.count() == 1
+    good = household_job(staff, rows_)
+    assert run_import_job(good.pk) == "done"
+    # The room already there and the repeated room are unchanged rows, not second inserts.
+    assert sorted(Household.objects.values_list("room", flat=True)) == ["101", "102"]
