@@ -8,7 +8,7 @@ A town with 100 estates of 10 buildings each; the file is a GB18030 CSV with Chi
 - reading the file (`read_table`: decoding, caps, blank rows),
 - the import job (`run_import_job`: every row looked up in the user's scope, validated with
   full_clean and inserted, all in one transaction), as township staff,
-- `COPY communities_household (building_id, room) FROM STDIN` of the same rows (building ids
+- `COPY communities_household (building_id, room, delivered) FROM STDIN` of the same rows (building ids
   resolved beforehand, no validation), after the job's rows are deleted.
 
 Run on PostgreSQL (it creates a throwaway test database next to the configured one and drops it):
@@ -141,12 +141,13 @@ def run(args):
         cursor.execute("DELETE FROM communities_household")
     buffer = io.StringIO()
     for estate, building, room in rows(args.rows):
-        buffer.write(f"{ids[(estate, building)]},{room}\n")
+        buffer.write(f"{ids[(estate, building)]},{room},t\n")
     start = time.perf_counter()
     with connection.cursor() as cursor:
         buffer.seek(0)
         cursor.cursor.copy_expert(
-            "COPY communities_household (building_id, room) FROM STDIN WITH (FORMAT csv)", buffer
+            "COPY communities_household (building_id, room, delivered) FROM STDIN WITH (FORMAT csv)",
+            buffer,
         )
     copy_s = time.perf_counter() - start
     assert Household.objects.count() == args.rows

@@ -43,6 +43,24 @@ class ScopedNameWidget(widgets.ForeignKeyWidget):
         self.community_path = community_path
         self.label = label
         self.user = None
+        # Per import: (value, context) -> the record, or the error to raise again. Files name
+        # the same estate or building on thousands of rows; each is looked up once.
+        self._memo: dict | None = None
+
+    def start_memo(self) -> None:
+        self._memo = {}
+
+    def stop_memo(self) -> None:
+        self._memo = None
+
+    def memo_context(self, row) -> str:
+        """What else in the row the lookup depends on (part of the memo's key)."""
+        return ""
+
+    def remember(self, value: str, context: str, found: list) -> None:
+        """Store a lookup's outcome from the records matching it (0, 1 or more)."""
+        if self._memo is not None:
+            self._memo[(value, context)] = found[0] if len(found) == 1 else len(found)
 
     def get_queryset(self, value, row, *args, **kwargs):
         qs = self.model.objects.all()
@@ -54,18 +72,33 @@ class ScopedNameWidget(widgets.ForeignKeyWidget):
         value = str(value).strip() if value is not None else ""
         if not value:
             return None
+        key = (value, self.memo_context(row))
+        if self._memo is not None and key in self._memo:
+            found = self._memo[key]
+            if isinstance(found, int):
+                raise self._lookup_error(value, multiple=found > 1)
+            return found
         try:
-            return self.get_instance_by_lookup_fields(value, row, **kwargs)
+            found = self.get_instance_by_lookup_fields(value, row, **kwargs)
         except self.model.DoesNotExist as error:
-            raise ValueError(
-                _("No %(what)s named “%(value)s” that you may use.")
-                % {"what": self.label or self.model._meta.verbose_name, "value": value}
-            ) from error
+            self.remember(*key, [])
+            raise self._lookup_error(value, multiple=False) from error
         except self.model.MultipleObjectsReturned as error:
-            raise ValueError(
+            self.remember(*key, [None, None])
+            raise self._lookup_error(value, multiple=True) from error
+        self.remember(*key, [found])
+        return found
+
+    def _lookup_error(self, value, *, multiple: bool) -> ValueError:
+        what = self.label or self.model._meta.verbose_name
+        if multiple:
+            return ValueError(
                 _("“%(value)s” names more than one %(what)s; add the community column.")
-                % {"what": self.label or self.model._meta.verbose_name, "value": value}
-            ) from error
+                % {"what": what, "value": value}
+            )
+        return ValueError(
+            _("No %(what)s named “%(value)s” that you may use.") % {"what": what, "value": value}
+        )
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -90,6 +123,9 @@ class EstateWidget(ScopedNameWidget):
     def __init__(self):
         super().__init__(Estate, "name", community_path="community", label=gettext_lazy("estate"))
 
+    def memo_context(self, row) -> str:
+        return str((row or {}).get("community") or "").strip()
+
     def get_queryset(self, value, row, *args, **kwargs):
         qs = super().get_queryset(value, row, *args, **kwargs)
         community = (row or {}).get("community")
@@ -105,6 +141,9 @@ class BuildingWidget(ScopedNameWidget):
         super().__init__(
             Building, "name", community_path="estate__community", label=gettext_lazy("building")
         )
+
+    def memo_context(self, row) -> str:
+        return str((row or {}).get("estate") or "").strip()
 
     def get_queryset(self, value, row, *args, **kwargs):
         qs = super().get_queryset(value, row, *args, **kwargs)
@@ -162,25 +201,69 @@ class ScopedResource(SpreadsheetResourceMixin, resources.ModelResource):
         except ValueError as error:
             raise ValidationError(str(error)) from error
 
+    def scoped_widgets(self) -> list[ScopedNameWidget]:
+        return [f.widget for f in self.fields.values() if isinstance(f.widget, ScopedNameWidget)]
+
     def before_import(self, dataset, **kwargs):
         if kwargs.get("user") is not None:
             self.set_user(kwargs["user"])
+        # Lookups are remembered for this import only: the user and the data are fixed in
+        # its transaction.
+        self._visible_community = {}
+        for widget in self.scoped_widgets():
+            widget.start_memo()
         super().before_import(dataset, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        for widget in self.scoped_widgets():
+            widget.stop_memo()
+        super().after_import(dataset, result, **kwargs)
 
     def row_community_id(self, instance) -> int | None:
         """The community the imported instance belongs to (None for town-level rows)."""
         return None
 
+    #: natural-key fields whose uniqueness the resource checks in memory against every
+    #: record with that key (see HouseholdResource); () leaves it to full_clean's queries
+    unique_in_memory: tuple[str, ...] = ()
+
+    def loaded_in_scope(self, instance) -> set[str]:
+        """Foreign keys of the instance known to exist (read in this import's transaction), so
+        full_clean need not query each one again per row."""
+        return set()
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
+        if self.unique_in_memory and getattr(self, "_known", None) is not None:
+            # The same checks as full_clean, without its one query per row for the unique
+            # constraint on the natural key: get_instance found any record with that key.
+            errors = dict(import_validation_errors or {})
+            try:
+                instance.full_clean(
+                    exclude={*errors, *self.loaded_in_scope(instance)},
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            try:
+                instance.validate_constraints(exclude={*errors, *self.unique_in_memory})
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            if errors:
+                raise ValidationError(errors)
+        else:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
         # Defence in depth: the widgets already refuse records outside the user's scope, but
         # a row must never end up in a community the importer does not work for.
         community_id = self.row_community_id(instance)
-        if (
-            self.user is not None
-            and community_id is not None
-            and not visible_communities(self.user).filter(pk=community_id).exists()
-        ):
+        if self.user is None or community_id is None:
+            return
+        visible = getattr(self, "_visible_community", None)
+        if visible is None:
+            visible = self._visible_community = {}
+        if community_id not in visible:
+            visible[community_id] = visible_communities(self.user).filter(pk=community_id).exists()
+        if not visible[community_id]:
             raise ValidationError(_("You may only import records of your own community."))
 
 
@@ -243,6 +326,79 @@ class HouseholdResource(ScopedResource):
         import_id_fields = ("building", "room")
         skip_unchanged = True
         clean_model_instances = True
+
+    #: background jobs insert new households in batches (governance.spreadsheets.jobs)
+    bulk_in_jobs = True
+    unique_in_memory = ("building", "room")
+    #: (building id, room) -> every household of the file's buildings, and each new one
+    _known: dict | None = None
+    _preloaded_buildings: set = frozenset()
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._preload(dataset)
+
+    def after_import(self, dataset, result, **kwargs):
+        self._known = None
+        super().after_import(dataset, result, **kwargs)
+
+    def _preload(self, dataset) -> None:
+        """One query each for the file's estates, buildings and their households, instead of
+        four per row. The lookups stay those of the widgets (the user's scope, exact names)."""
+        self._known = None
+        headers = dataset.headers or []
+        if "building" not in headers or "room" not in headers or not len(dataset):
+            return
+        estates = (
+            [str(v).strip() if v is not None else "" for v in dataset["estate"]]
+            if "estate" in headers
+            else [""] * len(dataset)
+        )
+        names = [str(v).strip() if v is not None else "" for v in dataset["building"]]
+        estate_widget = self.fields["estate"].widget
+        building_widget = self.fields["building"].widget
+        found_estates: dict[str, list] = {}
+        for estate in ScopedNameWidget.get_queryset(estate_widget, None, None).filter(
+            name__in=set(estates)
+        ):
+            found_estates.setdefault(estate.name, []).append(estate)
+        for name in set(estates) - {""}:
+            estate_widget.remember(name, "", found_estates.get(name, []))
+        found_buildings: dict[tuple[str, str], list] = {}
+        for building in (
+            ScopedNameWidget.get_queryset(building_widget, None, None)
+            .filter(estate__name__in=set(estates), name__in=set(names))
+            .select_related("estate")
+        ):
+            found_buildings.setdefault((building.name, building.estate.name), []).append(building)
+        for key in set(zip(names, estates, strict=True)):
+            if key[0]:
+                building_widget.remember(*key, found_buildings.get(key, []))
+        building_ids = [b.pk for group in found_buildings.values() for b in group]
+        self._known = {
+            (household.building_id, household.room): household
+            for household in Household.objects.filter(building_id__in=building_ids)
+        }
+        self._preloaded_buildings = set(building_ids)
+
+    def get_instance(self, instance_loader, row):
+        if self._known is None:
+            return super().get_instance(instance_loader, row)
+        building = self.fields["building"].clean(row)
+        room = self.fields["room"].clean(row)
+        if building is None or building.pk not in self._preloaded_buildings:
+            return super().get_instance(instance_loader, row)
+        return self._known.get((building.pk, room))
+
+    def loaded_in_scope(self, instance) -> set[str]:
+        return {"building"} if instance.building_id in self._preloaded_buildings else set()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # A later row of the file with the same room finds this one (as it would in the
+        # database), so it is an unchanged row, not a second insert.
+        if self._known is not None:
+            self._known[(instance.building_id, instance.room)] = instance
+        super().after_save_instance(instance, row, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         # The estate column is read-only on the instance but checked: it must be one the

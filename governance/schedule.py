@@ -45,4 +45,10 @@ PERIODIC_TASKS += [
         "description": "E-mail yesterday's notifications to users who opted into the digest; "
         "once per user and day (a rerun sends nothing).",
     },
+    {
+        "name": "fail stuck import jobs",
+        "task": "governance.fail_stuck_import_jobs",
+        "minute": "*/10",
+        "description": "Mark as failed (nothing saved) import jobs running longer than IMPORT_JOB_STUCK_AFTER_MINUTES (60): their worker died.",
+    },
 ]

@@ -94,6 +94,14 @@ def prune_idempotency_keys() -> int:
     return prune()
 
 
+@shared_task(name="governance.fail_stuck_import_jobs")
+def fail_stuck_import_jobs() -> int:
+    # Safe to repeat: only jobs still running past IMPORT_JOB_STUCK_AFTER_MINUTES are failed.
+    from governance.spreadsheets.jobs import fail_stuck_jobs
+
+    return fail_stuck_jobs()
+
+
 @shared_task(name="governance.run_import_job")
 def run_import_job(job_id: int) -> str:
     # Safe to repeat: only a waiting job is claimed (pending -> running), so it imports once.

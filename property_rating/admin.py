@@ -445,6 +445,11 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="property_rating_scheme_import",
             ),
+            path(
+                "<int:pk>/import/template.<str:fmt>",
+                self.admin_site.admin_view(self.import_template_view),
+                name="property_rating_scheme_import_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -464,6 +469,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
                     year=scheme.year,
                     create_missing=form.cleaned_data["create_missing"],
                     by=request.user,
+                    header_aliases=True,
                 )
             except ImportFailed as failure:
                 errors = failure.errors
@@ -477,8 +483,44 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
             "errors": errors,
             "scheme": scheme,
             "opts": self.model._meta,
+            "template_urls": [
+                (
+                    fmt.upper(),
+                    reverse("admin:property_rating_scheme_import_template", args=[pk, fmt]),
+                )
+                for fmt in ("xlsx", "csv")
+            ],
         }
         return TemplateResponse(request, "admin/property_rating/import_form.html", context)
+
+    def import_template_view(self, request, pk, fmt):
+        """The upload page's template: the header row in the user's language."""
+        from django.http import Http404, HttpResponse
+        from django.utils.http import content_disposition_header
+
+        from governance.spreadsheets import csv_text, xlsx_bytes
+
+        from .bulk import IMPORT_COLUMN_LABELS
+
+        scheme = self.get_queryset(request).filter(pk=pk).first()
+        if scheme is None or not self._may(request, "property_rating.import_assessment", scheme):
+            raise PermissionDenied
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        header = [str(label) for label in IMPORT_COLUMN_LABELS.values()]
+        if fmt == "xlsx":
+            content = xlsx_bytes([], header=header, title=str(scheme.year))
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            # With a BOM: Excel on Chinese Windows opens UTF-8 CSV correctly only with one.
+            content = ("\ufeff" + csv_text([], header=header)).encode("utf-8")
+            content_type = "text/csv; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        filename = gettext("assessment import template %(year)s") % {"year": scheme.year}
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{filename}.{fmt}"
+        )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

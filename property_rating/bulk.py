@@ -11,7 +11,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities.models import Community, Estate, PropertyCompany, Town
 from communities.validators import validate_credit_code
@@ -46,6 +48,33 @@ IMPORT_COLUMNS = [
     "inspection",
     "veto_reason",
 ]
+# The upload page's headers (the command keeps the English columns above, its contract).
+IMPORT_COLUMN_LABELS = {
+    "community": gettext_lazy("community"),
+    "estate": gettext_lazy("estate"),
+    "company": gettext_lazy("property company"),
+    "q1": gettext_lazy("Q1 score"),
+    "q2": gettext_lazy("Q2 score"),
+    "q3": gettext_lazy("Q3 score"),
+    "q4": gettext_lazy("Q4 score"),
+    "satisfaction": gettext_lazy("satisfaction score"),
+    "inspection": gettext_lazy("inspection score"),
+    "veto_reason": gettext_lazy("veto reason"),
+}
+
+
+def import_column_aliases() -> dict[str, str]:
+    """Every header the upload page accepts (English column, its label in English and in
+    Chinese) mapped to the column."""
+    aliases = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for column, label in IMPORT_COLUMN_LABELS.items():
+                aliases[str(label).strip().casefold()] = column
+    aliases.update({column: column for column in IMPORT_COLUMNS})
+    return aliases
+
+
 EXPORT_COLUMNS = ["estate", "company", "annual_score", "rank", "stars", "list", "payout"]
 HUNDRED = Decimal("100")
 
@@ -70,7 +99,9 @@ def _text(cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
-def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
+def read_rows(
+    path_or_file, name: str | None = None, *, header_aliases: bool = False
+) -> list[tuple[int, dict]]:
     """(line number, {column: text}) for each data row; line 1 is the header."""
     # governance.spreadsheets: encodings (UTF-8 or GBK), size/row caps, clear errors.
     try:
@@ -83,6 +114,9 @@ def read_rows(path_or_file, name: str | None = None) -> list[tuple[int, dict]]:
     if not raw:
         raise ImportFailed([(1, _("The file is empty."))])
     header = [h.strip().lower() for h in raw[0]]
+    if header_aliases:
+        aliases = import_column_aliases()
+        header = [aliases.get(h.casefold(), h) for h in header]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportFailed([(1, _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})])
@@ -124,6 +158,7 @@ def import_assessment(
     create_missing: bool = False,
     by=None,
     name: str | None = None,
+    header_aliases: bool = False,
 ) -> ImportResult:
     """Replace the year's imported inputs from a CSV/XLSX file; raise ImportFailed listing every
     bad row (with its line number) and change nothing when any row is bad."""
@@ -138,7 +173,7 @@ def import_assessment(
         ensure_year_open(town.pk, year)
     except ValidationError as error:
         raise ImportFailed([(0, " ".join(error.messages))]) from error
-    rows = read_rows(source, name)
+    rows = read_rows(source, name, header_aliases=header_aliases)
 
     communities = {c.name: c for c in Community.objects.filter(town=town)}
     estates = {

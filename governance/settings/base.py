@@ -249,6 +249,9 @@ IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(
 # An admin import of more rows than this runs as a background job (ImportJob) with a progress
 # page, so no request runs past the worker timeout; smaller files keep the preview step.
 IMPORT_JOB_THRESHOLD = int(os.environ.get("IMPORT_JOB_THRESHOLD", "2000"))
+# A job still "running" after this long lost its worker (its transaction rolled back): the
+# periodic governance.fail_stuck_import_jobs marks it failed. Longer than any real import.
+IMPORT_JOB_STUCK_AFTER_MINUTES = int(os.environ.get("IMPORT_JOB_STUCK_AFTER_MINUTES", "60"))
 
 # An Idempotency-Key's first answer is replayed for this long (governance/idempotency.py).
 IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))

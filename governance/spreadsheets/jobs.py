@@ -12,6 +12,7 @@ is open (the job row cannot show it before the commit) and read by the job page.
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from django.apps import apps
@@ -28,6 +29,7 @@ from . import Limits, SpreadsheetError, read_table
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000
+BULK_BATCH_SIZE = 1000
 
 
 def progress_key(job_id: int) -> str:
@@ -171,6 +173,15 @@ def _import(job: ImportJob) -> tuple[list[dict], dict, int]:
             logger.warning("import job progress not stored", exc_info=True)
 
     resource.import_progress = report
+    # Nobody looks at a job's per-row diff: skip building it. A resource that checks its rows
+    # in memory (bulk_in_jobs) inserts in batches instead of a savepoint and an INSERT per
+    # row; still inside the one transaction that rolls the whole file back on any error.
+    meta = copy.copy(resource._meta)
+    meta.skip_html_diff = True
+    if getattr(resource, "bulk_in_jobs", False):
+        meta.use_bulk = True
+        meta.batch_size = BULK_BATCH_SIZE
+    resource._meta = meta
     result = resource.import_data(
         _dataset(table),
         dry_run=False,
@@ -184,3 +195,44 @@ def _import(job: ImportJob) -> tuple[list[dict], dict, int]:
     errors = _line_errors(result, [line for line, _values in table.rows])
     counts = {key: value for key, value in result.totals.items() if value}
     return errors, counts, len(table.rows)
+
+
+def fail_stuck_jobs() -> int:
+    """Mark as failed every job running for longer than IMPORT_JOB_STUCK_AFTER_MINUTES: its
+    worker died (a killed process, a lost machine), so its transaction was rolled back and
+    nothing of the file was saved. Safe to repeat: a failed job is no longer running."""
+    from django.conf import settings
+
+    from governance.security import audit
+
+    cutoff = timezone.now() - timezone.timedelta(
+        minutes=getattr(settings, "IMPORT_JOB_STUCK_AFTER_MINUTES", 60)
+    )
+    message = _(
+        "The import stopped without finishing (the worker running it ended), so nothing was "
+        "saved; upload the file again."
+    )
+    swept = 0
+    for job in ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, started_at__lt=cutoff
+    ).select_related("created_by"):
+        # The status in the filter: a job that finished meanwhile is left as it ended.
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            processed_rows=0,
+            counts={},
+            errors=[{"line": None, "message": message}],
+        )
+        if not updated:
+            continue
+        swept += 1
+        cache.delete(progress_key(job.pk))
+        audit.record(
+            audit.Action.OTHER,
+            actor=None,
+            obj=job,
+            summary="import job failed: worker stopped",
+            details={"model": job.model_label, "started_at": job.started_at.isoformat()},
+        )
+    return swept

@@ -169,3 +169,74 @@ def test_a_real_celery_worker_runs_an_import_job(celery_worker, client, settings
     assert job.status == "done", job.errors
     assert Estate.objects.count() == 20
     assert "20" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_died_is_failed_after_an_hour_and_says_so(client, staff, settings):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from governance.spreadsheets.jobs import fail_stuck_jobs
+    from governance.tasks import fail_stuck_import_jobs
+
+    settings.IMPORT_JOB_STUCK_AFTER_MINUTES = 60
+    start = timezone.make_aware(dt.datetime(2026, 12, 1, 9, 0))
+    stuck = make_job(staff, status="running", started_at=start, total_rows=5000)
+    cache.set(progress_key(stuck.pk), 1200)
+    recent = make_job(staff, status="running", started_at=start + dt.timedelta(minutes=30))
+    waiting = make_job(staff)
+    with time_machine.travel(start + dt.timedelta(minutes=59), tick=False):
+        assert fail_stuck_jobs() == 0
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        assert fail_stuck_import_jobs() == 1
+        assert fail_stuck_jobs() == 0  # idempotent
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert stuck.status == "failed" and stuck.processed_rows == 0
+    assert "nothing was saved" in stuck.errors[0]["message"]
+    assert cache.get(progress_key(stuck.pk)) is None
+    assert (recent.status, waiting.status) == ("running", "pending")
+    assert not Estate.objects.exists()
+    client.force_login(staff)
+    body = client.get(reverse("import-job", args=[stuck.pk])).content.decode()
+    assert "worker running it ended" in body
+    assert '<meta http-equiv="refresh"' not in body
+    # The task is on the beat schedule.
+    from governance.schedule import PERIODIC_TASKS
+
+    assert any(t["task"] == "governance.fail_stuck_import_jobs" for t in PERIODIC_TASKS)
+
+
+def household_job(user, body):
+    job = ImportJob(
+        created_by=user,
+        model_label="communities.household",
+        original_name="h.csv",
+        file_format="csv",
+    )
+    job.file.save("h.csv", ContentFile(("小区,楼栋,房号\n" + body).encode("gb18030")), save=False)
+    job.save()
+    return job
+
+
+@pytest.mark.django_db
+def test_a_household_job_inserts_in_batches_and_still_saves_nothing_on_a_bad_row(staff):
+    from communities.factories import BuildingFactory, EstateFactory
+    from communities.models import Household
+
+    estate = EstateFactory(community=staff.community, name="糖果雅苑")
+    BuildingFactory(estate=estate, name="1栋")
+    Household.objects.create(building=estate.buildings.get(), room="101")
+    rows_ = "糖果雅苑,1栋,101\n糖果雅苑,1栋,102\n糖果雅苑,1栋,102\n"
+    bad = household_job(staff, rows_ + "别的小区,1栋,103\n糖果雅苑,9栋,104\n")
+    assert run_import_job(bad.pk) == "failed"
+    bad.refresh_from_db()
+    assert [e["line"] for e in bad.errors] == [5, 6]
+    assert Household.objects.count() == 1
+    good = household_job(staff, rows_)
+    assert run_import_job(good.pk) == "done"
+    # The room already there and the repeated room are unchanged rows, not second inserts.
+    assert sorted(Household.objects.values_list("room", flat=True)) == ["101", "102"]
