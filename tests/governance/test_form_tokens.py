@@ -116,7 +116,7 @@ def test_the_support_form_carries_a_token_and_a_double_click_answers_the_same_pa
 
 
 def test_a_double_submitted_report_with_evidence_stores_one_evidence_row():
-    from tests.reliability.town import build_town
+    from tests.builders import bulk_town as build_town
 
     town = build_town(1)
     unit = AssessmentUnit.objects.get(town=town)

@@ -112,7 +112,7 @@ def test_a_key_older_than_24_hours_runs_again_and_the_periodic_task_prunes_it(re
 @pytest.fixture
 def manager_report():
     from property_rating.models import AssessmentUnit
-    from tests.reliability.town import build_town
+    from tests.builders import bulk_town as build_town
 
     town = build_town(1)
     unit = AssessmentUnit.objects.filter(town=town).get()

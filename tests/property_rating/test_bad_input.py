@@ -76,7 +76,7 @@ def test_a_good_year_filter_still_works(api):
     ],
 )
 def test_commands_refuse_a_bad_year_without_touching_the_database(town, command, year):
-    with pytest.raises(CommandError, match="2000 to 2100"):
+    with pytest.raises(CommandError, match="2000.*2100"):
         call_command(*command, "--year", year)
     assert not Scheme.objects.exists()
 
@@ -84,7 +84,7 @@ def test_commands_refuse_a_bad_year_without_touching_the_database(town, command,
 def test_import_refuses_a_bad_year(tmp_path, town):
     path = tmp_path / "in.csv"
     path.write_text("community,estate,company,q1,q2,q3,q4,satisfaction,inspection,veto_reason\n")
-    with pytest.raises(CommandError, match="2000 to 2100"):
+    with pytest.raises(CommandError, match="2000.*2100"):
         call_command("import_assessment", str(path), "--town", town.name, "--year", "0")
     assert not Scheme.objects.exists()
 

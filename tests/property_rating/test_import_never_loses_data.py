@@ -21,6 +21,13 @@ from property_rating.models import (
 )
 from property_rating.services import scheme_create_default
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests assert on the English source messages; the site itself defaults to zh-hans.
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 HEADER = "community,estate,company,q1,q2,q3,q4,satisfaction,inspection,veto_reason\n"
 

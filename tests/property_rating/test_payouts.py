@@ -14,6 +14,13 @@ from property_rating.services import payout_adjust, payout_approve, payout_mark_
 
 from .helpers import compute, give_inputs, publish, reopen
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests assert on the English source messages; the site itself defaults to zh-hans.
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 D = Decimal
 

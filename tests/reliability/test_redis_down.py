@@ -265,8 +265,7 @@ def test_api_answers_and_stores_submissions_while_the_cache_redis_is_down(
 
     from communities.factories import PropertyManagerFactory
     from property_rating.models import AssessmentUnit, QuarterlyReport
-
-    from .town import build_town
+    from tests.builders import bulk_town as build_town
 
     estate = EstateFactory()
     CouncilFactory(estate=estate)
