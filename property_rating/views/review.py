@@ -157,8 +157,20 @@ def report_review(request, pk):
             "can_act": report.status
             in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED),
             "due_at": selectors.report_due_at(report),
+            "t9_cases": _owner_requests_evidence(report),
         },
         status=status,
+    )
+
+
+def _owner_requests_evidence(report: QuarterlyReport) -> dict:
+    """cases.md: beside task item T9 (owners' requests) the reviewer sees the company's
+    estate-level on-time reply rate and satisfaction for the quarter, as evidence, not a score."""
+    from deliberation.interface import company_case_figures
+
+    unit = report.unit
+    return company_case_figures(
+        company_id=unit.company_id, estate_id=unit.estate_id, year=unit.year, quarter=report.quarter
     )
 
 

@@ -283,3 +283,33 @@ def test_published_year_shows_frozen_inputs_and_refuses_changes(client, unit, to
         == 400
     )
     assert not Veto.objects.exists()
+
+
+def test_t9_shows_the_companys_case_figures_for_the_quarter_as_evidence(
+    client, report, assessor, manager, settings
+):
+    # cases.md: the reviewer of task item T9 sees the company's estate-level on-time reply rate
+    # and satisfaction for the quarter (evidence, not a score).
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from deliberation.cases.models import CaseCategory
+    from deliberation.cases.services import case_receive, case_reply, responsibility_list_ensure
+
+    settings.LANGUAGE_CODE = "en"
+    unit = report.unit
+    responsibility_list_ensure(town=unit.town)
+    category = CaseCategory.objects.get(town=unit.town, code="C01")
+    received = datetime.datetime(unit.year, 2, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    case = case_receive(
+        estate=unit.estate,
+        category=category,
+        title="电梯故障",
+        source="staff",
+        received_at=received,
+    )
+    assert case.assignments.get().company_id == unit.company_id
+    case_reply(case=case, by=manager, text="已修好", at=received + datetime.timedelta(hours=5))
+    client.force_login(assessor)
+    page = client.get(reverse("property_rating:review-report", args=[report.pk])).content.decode()
+    assert "Cases at this estate this quarter: 1, replied on time: 1" in page
