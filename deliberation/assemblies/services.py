@@ -365,33 +365,6 @@ def vote_close(*, vote: AssemblyVote, by: User | None, now=None) -> VoteResult:
 
 
 def _announce_task():
-    from .tasks import announce_vote
+    from .notify import announce_vote
 
     return announce_vote
-
-
-def announce(*, vote_id: int, event: str) -> int:
-    """Tell the estate's residents a vote was announced, opened or closed (idempotent)."""
-    from .notify import notify_estate
-
-    vote = AssemblyVote.objects.select_related("result").get(pk=vote_id)
-    if event == "announced":
-        text = _("Owners' assembly: 「%(title)s」 is announced; voting opens %(at)s.") % {
-            "title": vote.title,
-            "at": timezone.localtime(vote.opens_at).strftime("%Y-%m-%d %H:%M"),
-        }
-    elif event == "opened":
-        text = _("Owners' assembly: voting on 「%(title)s」 is open.") % {"title": vote.title}
-    else:
-        passed = vote.result.passed
-        text = (
-            _("Owners' assembly: 「%(title)s」 passed.")
-            if passed
-            else _("Owners' assembly: 「%(title)s」 did not pass.")
-        ) % {"title": vote.title}
-    return notify_estate(
-        vote.estate_id,
-        key=f"assembly:{vote.pk}:{event}",
-        text=text,
-        link=f"/deliberation/assemblies/{vote.pk}/",
-    )

@@ -2,12 +2,7 @@
 
 from celery import shared_task
 
-
-@shared_task(name="deliberation.assemblies.announce_vote")
-def announce_vote(vote_id: int, event: str) -> int:
-    from .services import announce
-
-    return announce(vote_id=vote_id, event=event)
+from .notify import announce_vote  # noqa: F401  (registered through this module)
 
 
 @shared_task(name="deliberation.assemblies.open_due_votes")

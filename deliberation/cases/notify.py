@@ -2,6 +2,7 @@
 tells the reporter, the followers and the new handler's staff, once per user and event."""
 
 from celery import shared_task
+from django.db.models import Q
 
 from communities import roles
 from communities.roles import Role
@@ -33,9 +34,13 @@ def recipients(event):
     assignment = event.assignment
     if assignment is not None and event.kind != CaseEvent.Kind.OVERDUE_FLAGGED:
         if assignment.company_id:
+            # The company's managers whose grant covers this town (granted by its staff, or
+            # by a superuser for every town the company serves).
             ids |= set(
-                roles.holders(
-                    Role.PROPERTY_MANAGER, company_id=assignment.company_id, town_id=case.town_id
+                User.objects.filter(
+                    Q(grants__town_id=case.town_id) | Q(grants__town_id__isnull=True),
+                    grants__role=Role.PROPERTY_MANAGER,
+                    grants__company_id=assignment.company_id,
                 ).values_list("pk", flat=True)
             )
         elif assignment.community_id:

@@ -85,8 +85,9 @@ def preferences_save(*, user, checked: set[str], digest: bool) -> None:
 def send_daily_digests(*, day: datetime.date | None = None) -> int:
     """E-mail each opted-in user with an address the notifications of `day` (Beijing time;
     default yesterday) in one message; once per user and day. Returns how many were sent."""
-    from communities.models import User
+    from django.contrib.auth import get_user_model
 
+    User = get_user_model()
     day = day or (timezone.localdate() - datetime.timedelta(days=1))
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
     end = start + datetime.timedelta(days=1)

@@ -46,6 +46,7 @@ def _signup(client, household, **overrides):
         "building": "1栋",
         "room": "101",
         "note": "租户",
+        "relation": "tenant",  # owners.md: the claim says owner (with the certificate) or tenant
         **overrides,
     }
     return client.post(reverse("signup"), data)

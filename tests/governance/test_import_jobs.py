@@ -175,6 +175,8 @@ def test_a_real_celery_worker_runs_an_import_job(celery_worker, client, settings
 def test_a_job_whose_worker_died_is_failed_after_an_hour_and_says_so(client, staff, settings):
     import datetime as dt
 
+    settings.LANGUAGE_CODE = "en"  # asserts on the English source message
+
     import time_machine
     from django.utils import timezone
 

@@ -207,6 +207,10 @@ TABLE = {
     "deliberation.add_followup": ("proposal", "community staff", "staff"),
     "deliberation.cast_ballot": ("assembly_vote", "representative resident", ""),
     "deliberation.cast_vote": ("session", "representative", ""),
+    # comments (issue 15): residents of the estate comment and report; its staff hide.
+    "deliberation.comment_proposal": ("proposal", "representative resident", ""),
+    "deliberation.report_comment": (None, ""),
+    "deliberation.hide_comment": (None, ""),
     "deliberation.close_owners_vote": ("assembly_vote", "community staff", "staff"),
     "deliberation.close_proposal": ("proposal", "community staff", "staff"),
     "deliberation.compute_problem_estates": (None, "staff"),
@@ -320,7 +324,6 @@ UNDECLARED_ACTIONS = {
     "deliberation.casesettings.delete_selected",
     "deliberation.council.delete_selected",
     "deliberation.dutyitem.delete_selected",
-    "deliberation.escalation.delete_selected",
     "deliberation.followupaction.delete_selected",
     "deliberation.jointmeeting.delete_selected",
     "deliberation.open311key.delete_selected",

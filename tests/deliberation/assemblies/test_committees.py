@@ -18,7 +18,7 @@ from communities.factories import (
 )
 from communities.models import OwnersCommittee
 from deliberation.assemblies import committees, services
-from deliberation.models import Notification
+from governance.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from communities.models import Household, Owner
 from deliberation.assemblies import services
 from deliberation.assemblies.models import AssemblyVote, Ballot, VoteResult
-from deliberation.models import Notification
+from governance.notifications.models import Notification
 
 from .conftest import household
 
