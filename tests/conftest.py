@@ -53,6 +53,17 @@ def screenshot_dir():
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Each test starts with tasks run in-process (the test settings' default); a test that starts
+    a real worker (celery_worker, the reliability fixtures) turns that off for itself. Without
+    this, one test that left the shared Celery app non-eager made later tests wait on Redis."""
+    from governance.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (throttle counters, cached public answers)."""
     from django.core.cache import cache
