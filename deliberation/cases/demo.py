@@ -31,7 +31,7 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .services import responsibility_list_ensure, settings_for
+from .services import escalate_overdue, responsibility_list_ensure, settings_for
 
 SEED = 12
 CASES_PER_ESTATE = 38  # 43 delivered estates: about 1,630 cases
@@ -467,6 +467,12 @@ def load(*, town, users: dict, stdout=None, now=None) -> int:
         for i in range(CASES_PER_ESTATE):
             builder.case(estate, pool, i + estate.pk)
     count = builder.write()
+    # A generated case whose deadline has passed by now is where the hourly pass would have
+    # taken it: settle the generated year so the demo matches what the services leave.
+    escalate_overdue(
+        now=now,
+        cases=Case.objects.filter(town=town, is_demo=True).exclude(source=Case.Source.PROPOSAL),
+    )
     if stdout is not None:
         stdout.write(f"Cases: {count} demo cases over the last year.")
     return count

@@ -464,17 +464,20 @@ def case_escalate(*, case: Case, by, reason: str, at=None) -> Assignment | None:
         return _move_to_level(case, level=NEXT_LEVEL[case.level], at=at, by=by, reason=reason)
 
 
-def escalate_overdue(*, now=None, batch: int = 500) -> int:
+def escalate_overdue(*, now=None, batch: int = 500, cases=None) -> int:
     """The hourly pass: every open assignment below the joint meeting whose reply deadline has
     passed goes one level up, assigned at the missed deadline (so deadlines never depend on when
     the pass runs). Repeats until nothing is overdue, so an old ticket climbs every level it
-    missed. Safe to rerun: each assignment is claimed under a row lock and ended once."""
+    missed. Safe to rerun: each assignment is claimed under a row lock and ended once.
+    `cases` limits the pass to those cases (the demo settles its own generated year)."""
     now = now or timezone.now()
     moved = 0
+    overdue = Assignment.objects.filter(OPEN_ASSIGNMENT, reply_due__lt=now)
+    if cases is not None:
+        overdue = overdue.filter(case__in=cases)
     while True:
         batch_rows = list(
-            Assignment.objects.filter(OPEN_ASSIGNMENT, reply_due__lt=now)
-            .exclude(level=Level.JOINT_MEETING)
+            overdue.exclude(level=Level.JOINT_MEETING)
             .order_by("reply_due", "pk")
             .values_list("pk", "case_id")[:batch]
         )
