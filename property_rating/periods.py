@@ -5,27 +5,18 @@ so that no input (`²`, `%00`, `99999`, `0`, `null,null`) reaches the database a
 """
 
 import argparse
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from governance.periods import quarter_bounds  # noqa: F401  (one copy, shared)
+
 YEAR_MIN = 2000
 YEAR_MAX = 2100
+
 QUARTERS = (1, 2, 3, 4)
 # Ids are bigint primary keys: 18 ASCII digits always fit.
 _MAX_ID_DIGITS = 18
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """First and last day of a calendar quarter."""
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year, 12, 31)
-        if quarter == 4
-        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    )
-    return start, end
 
 
 def _ascii_digits(text: str) -> bool:

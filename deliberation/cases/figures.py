@@ -23,6 +23,8 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
+from governance.periods import quarter_of
+
 from . import deadlines
 from .models import Assignment, Case, Level, Reply
 
@@ -187,17 +189,6 @@ def case_figures(
                 Decimal("0.1"), ROUND_HALF_UP
             )
     return result
-
-
-def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    end_month = start.month + 2
-    nxt = (
-        datetime.date(start.year + 1, 1, 1)
-        if end_month == 12
-        else datetime.date(start.year, end_month + 1, 1)
-    )
-    return start, nxt - datetime.timedelta(days=1)
 
 
 def company_quarter(*, company_id: int, estate_id: int, year: int, quarter: int) -> dict:

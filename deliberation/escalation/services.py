@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Estate, Town
+from governance.periods import quarter_bounds
 
 from .. import notifications, rules
 from ..councils.services import _lock, _move
@@ -143,14 +144,6 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
 
 
 # --- Problem estates (Chengdu) --------------------------------------------------------------------
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
-    ) - datetime.timedelta(days=1)
-    return start, end
 
 
 def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
