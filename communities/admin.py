@@ -38,6 +38,7 @@ from .models import (
     OwnersCommittee,
     OwnersCommitteeMember,
     PropertyCompany,
+    Region,
     ResidentVerification,
     RoleGrant,
     ServiceContract,
@@ -87,11 +88,23 @@ class CommunityListFilter(admin.RelatedFieldListFilter):
 # --- Town and community -------------------------------------------------------------------
 
 
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """Cities, districts and counties: kept by superusers (the tree changes rarely)."""
+
+    list_display = ("name", "kind", "city", "is_demo")
+    list_filter = ("kind", "is_demo")
+    search_fields = ("name", "city__name")
+    list_select_related = ("city",)
+
+
 @admin.register(Town)
 class TownAdmin(ScopedAdmin):
     town_path = "pk"
-    list_display = ("name", "district", "community_count")
-    search_fields = ("name", "district")
+    list_display = ("name", "kind", "district", "community_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "district__name")
+    list_select_related = ("district",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(community_count=Count("communities"))

@@ -24,6 +24,7 @@ from .models import (
     Household,
     OwnersCommittee,
     PropertyCompany,
+    Region,
     ResidentVerification,
     ServiceContract,
     Town,
@@ -81,7 +82,14 @@ def _estate_defaults(index: int) -> dict:
 
 
 def load_registry() -> Town:
-    town, _ = Town.objects.get_or_create(name=TOWN_NAME, defaults={"district": "南海区"})
+    foshan, _ = Region.objects.get_or_create(name="佛山市", city=None, kind=Region.Kind.CITY)
+    nanhai, _ = Region.objects.get_or_create(
+        name="南海区", city=foshan, defaults={"kind": Region.Kind.DISTRICT}
+    )
+    town, _ = Town.objects.get_or_create(name=TOWN_NAME, defaults={"district": nanhai})
+    if town.district_id is None:
+        town.district = nanhai
+        town.save(update_fields=["district"])
     communities = {
         name: Community.objects.get_or_create(town=town, name=name)[0] for name in COMMUNITIES
     }

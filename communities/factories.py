@@ -12,6 +12,7 @@ from .models import (
     OwnersCommittee,
     OwnersCommitteeMember,
     PropertyCompany,
+    Region,
     ResidentVerification,
     ServiceContract,
     Town,
@@ -119,6 +120,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw-for-tests-1")
     role = User.Role.RESIDENT
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("name", "city")
+
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    kind = Region.Kind.DISTRICT
+
+
+class DistrictStaffFactory(UserFactory):
+    """Staff of a district (regions.md): reads below the district, changes no town's records."""
+
+    role = User.Role.DISTRICT_STAFF
+    is_staff = True
+    region = factory.SubFactory(RegionFactory)
+
+
+class CityStaffFactory(UserFactory):
+    role = User.Role.CITY_STAFF
+    is_staff = True
+    region = factory.SubFactory(RegionFactory, kind=Region.Kind.CITY, name="测试市")
 
 
 class TownshipStaffFactory(UserFactory):

@@ -26,17 +26,115 @@ def active_on_q(on: datetime.date, start: str = "valid_from", end: str = "valid_
     return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on}))
 
 
+class Region(models.Model):
+    """A city (市) or a district or county (区/县/县级市) above the towns (regions.md "The tree").
+
+    A district or county lies in a city where the deployment holds that city; a deployment of
+    one district may leave its city out."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("city")
+        DISTRICT = "district", _("district")
+        COUNTY = "county", _("county")
+        COUNTY_CITY = "county_city", _("county-level city")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    city = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="districts",
+        limit_choices_to={"kind": "city"},
+        verbose_name=_("city"),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Created by load_demo, not from a report.")
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "name"], nulls_distinct=False, name="region_unique_name_in_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="city", city__isnull=True) | ~Q(kind="city"),
+                name="region_city_is_top",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == self.Kind.CITY
+
+    def clean(self):
+        if self.is_city and self.city_id:
+            raise ValidationError({"city": _("A city lies in no other region.")})
+        if self.city_id and self.city.kind != self.Kind.CITY:
+            raise ValidationError({"city": _("A district or county lies in a city.")})
+
+    def towns(self):
+        """Every town of this region (a district's own, a city's through its districts)."""
+        return Town.objects.in_region(self)
+
+
+class TownQuerySet(models.QuerySet):
+    def in_region(self, region):
+        """Towns of a district/county, or of every district of a city (region or its id)."""
+        region_id = getattr(region, "pk", region)
+        return self.filter(Q(district_id=region_id) | Q(district__city_id=region_id))
+
+
 class Town(models.Model):
-    name = models.CharField(_("name"), max_length=50, unique=True)
-    district = models.CharField(_("district"), max_length=50, blank=True)
+    """A town or subdistrict (镇/街道), the level whose staff run the estates."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("town")
+        SUBDISTRICT = "subdistrict", _("subdistrict")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TOWN)
+    district = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="towns_of_district",
+        limit_choices_to=~Q(kind="city"),
+        verbose_name=_("district or county"),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Created by load_demo, not from a report.")
+    )
+
+    objects = TownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("town")
         verbose_name_plural = _("towns")
         ordering = ["name"]
+        constraints = [
+            # regions.md: a town's name is unique within its district.
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                nulls_distinct=False,
+                name="town_unique_name_in_district",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.district_id and self.district.kind == Region.Kind.CITY:
+            raise ValidationError({"district": _("A town lies in a district or county.")})
 
 
 class Community(models.Model):
@@ -416,6 +514,9 @@ class User(AbstractUser):
         PROPERTY_MANAGER = "property_manager", _("property manager")
         RESIDENT = "resident", _("resident")
         DEPARTMENT_STAFF = "department_staff", _("department staff")
+        # regions.md: read everything below their region, change no town's own records.
+        DISTRICT_STAFF = "district_staff", _("district staff")
+        CITY_STAFF = "city_staff", _("city staff")
 
     class AssessorKind(models.TextChoices):
         HOUSING_OFFICE = "housing_office", _("housing administration office")
@@ -449,6 +550,15 @@ class User(AbstractUser):
         verbose_name=_("property company"),
         help_text=_("For property managers."),
     )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("region"),
+        help_text=_("For district and city staff: the district or city they work for."),
+    )
     assessor_kind = models.CharField(
         _("assessor kind"), max_length=20, choices=AssessorKind.choices, blank=True
     )
@@ -470,6 +580,7 @@ class User(AbstractUser):
             town_id=self.town_id,
             community_id=self.community_id,
             company_id=self.company_id,
+            region_id=self.region_id,
         ).clean()
 
     def save(self, *args, **kwargs):
@@ -483,6 +594,7 @@ class User(AbstractUser):
         if update_fields is None or set(update_fields) & PRIMARY_GRANT_FIELDS:
             RoleGrant.sync_primary(self, created_by=getattr(self, "_granted_by", None))
         self.__dict__.pop("_role_grants", None)
+        self.__dict__.pop("_region_town_ids", None)
 
     def __str__(self):
         return self.display_name or self.username
@@ -550,6 +662,8 @@ PRIMARY_GRANT_FIELDS = {
     "community_id",
     "company",
     "company_id",
+    "region",
+    "region_id",
 }
 
 
@@ -596,6 +710,14 @@ class RoleGrant(models.Model):
         related_name="grants",
         verbose_name=_("property company"),
     )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
     is_primary = models.BooleanField(_("primary"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -617,14 +739,14 @@ class RoleGrant(models.Model):
                 fields=["user"], condition=Q(is_primary=True), name="one_primary_grant_per_user"
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "town", "community", "company"],
+                fields=["user", "role", "town", "community", "company", "region"],
                 nulls_distinct=False,
                 name="role_grant_unique",
             ),
         ]
 
     def __str__(self):
-        scope = self.community or self.company or self.town
+        scope = self.community or self.company or self.town or self.region
         return f"{self.get_role_display()} {scope or ''}".strip()
 
     def save(self, *args, **kwargs):
@@ -646,6 +768,19 @@ class RoleGrant(models.Model):
             errors["town"] = _("Township staff and assessors must be assigned a town.")
         if self.role == self.Role.DEPARTMENT_STAFF and not self.town_id:
             errors["town"] = _("Department staff must be assigned a town.")
+        if self.role == self.Role.DISTRICT_STAFF and (
+            not self.region_id or self.region.kind == Region.Kind.CITY
+        ):
+            errors["region"] = _("District staff must be assigned a district or county.")
+        if self.role == self.Role.CITY_STAFF and (
+            not self.region_id or self.region.kind != Region.Kind.CITY
+        ):
+            errors["region"] = _("City staff must be assigned a city.")
+        regional = (self.Role.DISTRICT_STAFF, self.Role.CITY_STAFF)
+        if self.region_id and self.role not in regional:
+            errors["region"] = _("Only district and city staff are assigned a region.")
+        if self.role in regional and (self.town_id or self.community_id or self.company_id):
+            errors["region"] = _("District and city staff are scoped to their region only.")
         if self.community_id and self.town_id and self.community.town_id != self.town_id:
             errors["community"] = _("The community is not in the user's town.")
         if errors:
@@ -660,6 +795,9 @@ class RoleGrant(models.Model):
             "town_id": user.town_id,
             "community_id": user.community_id if role == User.Role.COMMUNITY_STAFF else None,
             "company_id": user.company_id if role == User.Role.PROPERTY_MANAGER else None,
+            "region_id": user.region_id
+            if role in (User.Role.DISTRICT_STAFF, User.Role.CITY_STAFF)
+            else None,
         }
 
     @classmethod

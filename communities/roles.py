@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import RoleGrant, User
+from .models import RoleGrant, Town, User
 
 Role = User.Role
 
 STAFF_ROLES = (Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF, Role.ASSESSOR)
+# regions.md: district and city staff read everything below their region and change nothing there.
+REGION_ROLES = (Role.DISTRICT_STAFF, Role.CITY_STAFF)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Grant:
     town_id: int | None = None
     community_id: int | None = None
     company_id: int | None = None
+    region_id: int | None = None
 
 
 def grants_of(user) -> tuple[Grant, ...]:
@@ -49,10 +52,11 @@ def _load_grants(user) -> tuple[Grant, ...]:
                 town_id=row["town_id"],
                 community_id=row["community_id"],
                 company_id=row["company_id"],
+                region_id=row["region_id"],
             )
             for row in RoleGrant.objects.filter(user_id=user.pk, is_primary=False)
             .order_by("pk")
-            .values("role", "town_id", "community_id", "company_id")
+            .values("role", "town_id", "community_id", "company_id", "region_id")
         )
     return tuple(dict.fromkeys(grants))
 
@@ -60,6 +64,7 @@ def _load_grants(user) -> tuple[Grant, ...]:
 def forget(user) -> None:
     """Drop the grants cached on `user` (after its grants changed)."""
     user.__dict__.pop("_role_grants", None)
+    user.__dict__.pop("_region_town_ids", None)
 
 
 def holds(user, *roles, town_id=None, community_id=None, company_id=None) -> bool:
@@ -105,6 +110,39 @@ def company_ids(user, *roles) -> set[int]:
     }
 
 
+def region_ids(user, *roles) -> set[int]:
+    """Districts and cities in which `user` holds one of the region roles (or of `roles`)."""
+    roles = roles or REGION_ROLES
+    return {g.region_id for g in grants_of(user) if g.region_id is not None and g.role in roles}
+
+
+def region_town_ids(user) -> set[int]:
+    """Towns below the districts and cities of `user`'s region grants: what district and city
+    staff read (one query, only for users holding a region grant)."""
+    regions = region_ids(user)
+    if not regions:
+        return set()
+    cache = user.__dict__.setdefault("_region_town_ids", {})
+    key = frozenset(regions)
+    if key not in cache:
+        cache[key] = set(
+            Town.objects.filter(
+                Q(district_id__in=regions) | Q(district__city_id__in=regions)
+            ).values_list("pk", flat=True)
+        )
+    return cache[key]
+
+
+def readable_town_ids(user, *roles) -> set[int]:
+    """Towns whose records `user` may read: the towns of its town-scoped grants (of `roles`,
+    any if none named) and every town below its region grants."""
+    return town_ids(user, *roles) | region_town_ids(user)
+
+
+def is_region_staff(user) -> bool:
+    return holds(user, *REGION_ROLES)
+
+
 def is_staff(user) -> bool:
     """Superusers and every staff role (township, community, assessor)."""
     return bool(getattr(user, "is_superuser", False)) or holds(user, *STAFF_ROLES)
@@ -134,7 +172,7 @@ def manager_scope_q(user, *, company_path: str = "company", town_path: str = "to
     return q
 
 
-def holders(*roles, town_id=None, community_id=None, company_id=None):
+def holders(*roles, town_id=None, community_id=None, company_id=None, region_id=None):
     """Active users holding one of `roles` (any grant, primary or further) in the given scope:
     for queries such as "the township staff of this town" (whom to notify, whom to list).
     A community-staff grant matches `town_id` of its community's town."""
@@ -147,6 +185,8 @@ def holders(*roles, town_id=None, community_id=None, company_id=None):
         grants = grants.filter(community_id=community_id)
     if company_id is not None:
         grants = grants.filter(company_id=company_id)
+    if region_id is not None:
+        grants = grants.filter(region_id=region_id)
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
 
 

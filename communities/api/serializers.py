@@ -10,9 +10,12 @@ from ..models import Community, Estate, PropertyCompany, Town
 
 
 class TownSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.name", default="", read_only=True)
+    city = serializers.CharField(source="district.city.name", default="", read_only=True)
+
     class Meta:
         model = Town
-        fields = ["id", "name", "district"]
+        fields = ["id", "name", "kind", "district", "district_id", "city"]
 
 
 class CommunitySerializer(serializers.ModelSerializer):

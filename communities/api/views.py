@@ -21,7 +21,7 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List towns"), retrieve=extend_schema(summary="A town")
 )
 class TownViewSet(PublicReadOnlyViewSet):
-    queryset = Town.objects.order_by("name")
+    queryset = Town.objects.select_related("district__city").order_by("name")
     serializer_class = serializers.TownSerializer
     search_fields = ["name"]
     ordering_fields = ["name"]

@@ -64,28 +64,6 @@ class ImportResult:
     skipped: int = 0
 
 
-# --- the town argument ----------------------------------------------------------------------
-
-
-def town_from_argument(value: str) -> Town:
-    """A town's name where unique, else `district/town`, or the town's id (cases.md)."""
-    value = (value or "").strip()
-    if value.isdigit():
-        town = Town.objects.filter(pk=int(value)).first()
-        if town:
-            return town
-    if "/" in value:
-        district, name = value.split("/", 1)
-        towns = list(Town.objects.filter(district=district.strip(), name=name.strip()))
-    else:
-        towns = list(Town.objects.filter(name=value))
-    if len(towns) == 1:
-        return towns[0]
-    if len(towns) > 1:
-        raise ValidationError(f"Several towns are named {value}: give district/town or the id.")
-    raise ValidationError(f"There is no town {value!r}.")
-
-
 # --- reading --------------------------------------------------------------------------------
 
 

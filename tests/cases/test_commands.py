@@ -13,7 +13,8 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from communities.factories import BuildingFactory, HouseholdFactory, TownFactory
+from communities.factories import BuildingFactory, HouseholdFactory
+from communities.models import Region, Town
 from deliberation.cases import services
 from deliberation.cases.models import Case, Level
 from governance.models import AuditEvent
@@ -146,9 +147,11 @@ class TestImport:
 
     def test_town_by_district_and_name_when_names_repeat(self, place, tmp_path):
         town = place.community.town
-        town.district = "南海区"
+        town.district = Region.objects.create(name="南海区", kind=Region.Kind.DISTRICT)
         town.save()
-        TownFactory(name=town.name + "x")
+        Town.objects.create(
+            name=town.name, district=Region.objects.create(name="顺德区", kind="district")
+        )
         code, _out, err = run(
             "import_cases", good_file(place, tmp_path), "--town", f"南海区/{town.name}"
         )

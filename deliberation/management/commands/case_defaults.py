@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from deliberation.cases.bulk import town_from_argument
+from communities.regions import town_from_argument
 from deliberation.cases.services import responsibility_list_ensure
 
 

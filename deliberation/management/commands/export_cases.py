@@ -5,7 +5,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from deliberation.cases.bulk import town_from_argument, write_export
+from communities.regions import town_from_argument
+from deliberation.cases.bulk import write_export
 
 
 def _date(value: str) -> datetime.date:

@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from deliberation.cases.bulk import ImportFailed, import_cases, town_from_argument
+from communities.regions import town_from_argument
+from deliberation.cases.bulk import ImportFailed, import_cases
 
 
 class Command(BaseCommand):

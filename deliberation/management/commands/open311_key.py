@@ -4,7 +4,7 @@ its last line (shown once; only its hash is stored; revoked in the admin)."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from deliberation.cases.bulk import town_from_argument
+from communities.regions import town_from_argument
 from deliberation.cases.open311 import key_issue
 
 
