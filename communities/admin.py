@@ -26,6 +26,7 @@ from . import roles, services
 from .admin_mixins import (
     RoleScopedAdmin,
     RoleScopedInline,
+    RulePermissions,
     ScopedImportExportMixin,
 )
 from .departments import Department
@@ -89,7 +90,7 @@ class CommunityListFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RulePermissions, admin.ModelAdmin):
     """Cities, districts and counties: kept by superusers (the tree changes rarely)."""
 
     list_display = ("name", "kind", "city", "is_demo")

@@ -22,6 +22,7 @@ from .models import (
     OwnersCommittee,
     OwnersCommitteeMember,
     PropertyCompany,
+    Region,
     ResidentVerification,
     RoleGrant,
     ServiceContract,
@@ -140,6 +141,7 @@ def add_model_perms(
 
 
 add_model_perms(Town, change=nobody)  # towns are created by the deployment's superuser
+add_model_perms(Region, view=nobody, change=nobody)  # so are cities and districts
 add_model_perms(Community, change=township)
 add_model_perms(Estate)
 add_model_perms(Building)
