@@ -27,7 +27,6 @@ from .models import (
     RemediationPlan,
     Representative,
     Resolution,
-    ResponsibilityEntry,
     Session,
     StandingParty,
     Support,
@@ -351,13 +350,6 @@ class FollowUpActionAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # added on the staff page, which moves the proposal to implementing
-
-
-@admin.register(ResponsibilityEntry)
-class ResponsibilityEntryAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    town_path = "town"
-    list_display = ["town", "category", "department"]
-    list_filter = ["town"]
 
 
 @admin.register(OutcomeRating)

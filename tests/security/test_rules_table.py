@@ -333,7 +333,6 @@ UNDECLARED_ACTIONS = {
     "deliberation.proposal.accept_selected",
     "deliberation.proposal.delete_selected",
     "deliberation.resolution.delete_selected",
-    "deliberation.responsibilityentry.delete_selected",
     "deliberation.session.delete_selected",
     "deliberation.vote.delete_selected",
     "property_rating.annualresult.delete_selected",
