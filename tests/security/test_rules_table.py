@@ -181,7 +181,6 @@ TABLE = {
     "party_grid.change_visit": (None, "community staff"),
     "party_grid.change_volunteerteam": (None, "community staff"),
     "party_grid.change_volunteerteammember": (None, "community staff"),
-    "party_grid.convert_visit_problem": (None, "community staff"),
     "party_grid.delete_grid": (None, ""),
     "party_grid.delete_gridworker": (None, ""),
     "party_grid.delete_householdassignment": (None, ""),
