@@ -159,7 +159,10 @@ def main():
     from deliberation.cases.models import Case
     from deliberation.cases.services import escalate_overdue
 
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = "test_cases_bench"
+    # One throw-away database per DATABASE_URL, so helpers benchmarking at once do not collide.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"test_{connection.settings_dict['NAME']}_cases_bench"
+    )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         now = timezone.now()

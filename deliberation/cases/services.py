@@ -35,7 +35,7 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .notify import notify_case_event
+from .notify import notify_case_event, notify_co_departments
 
 logger = logging.getLogger(__name__)
 State = Case.State
@@ -786,6 +786,7 @@ def meeting_decide(
         )
         decision.assignment = assignment
         decision.save(update_fields=["assignment"])
+        notify_co_departments(decision)
         _event(case, Kind.MEETING_DECISION, by=by, at=at, reason=text, from_state=from_state,
                assignment=assignment)  # fmt: skip
     return decision
