@@ -65,6 +65,9 @@ class RoleScopedAdmin(BaseRoleScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return self._staff(request) and bool(self.change_roles)
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.delete_records")
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
@@ -243,7 +246,9 @@ class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
         )
 
     def has_accept_permission(self, request):
-        return self._staff(request)
+        return request.user.is_staff and request.user.has_perm(
+            "deliberation.accept_proposals_in_bulk"
+        )
 
     @admin.action(description=_("Accept the selected submitted proposals"), permissions=["accept"])
     def accept_selected(self, request, queryset):
