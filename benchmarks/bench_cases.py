@@ -43,7 +43,7 @@ def build_town(n_cases: int, n_overdue: int, now):
     from communities.models import Community, Estate, PropertyCompany, ServiceContract, Town
     from deliberation.cases.deadlines import SHANGHAI
     from deliberation.cases.models import Assignment, Case, CaseCategory, Reply
-    from deliberation.cases.services import responsibility_list_ensure
+    from deliberation.cases.services import first_handlers_fill, responsibility_list_ensure
 
     rng = random.Random(7)  # noqa: S311  # nosec B311: benchmark data
     town = Town.objects.create(name="基准镇")
@@ -109,6 +109,8 @@ def build_town(n_cases: int, n_overdue: int, now):
     for a in assignments:
         a.accepted_late = a.accepted_at > a.accept_due
     Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+    # As the services would have left them: the first handlers stored on each case.
+    first_handlers_fill(cases=Case.objects.filter(town=town))
     from communities.models import User
 
     replier = User.objects.create(username="bench-manager", role=User.Role.PROPERTY_MANAGER,

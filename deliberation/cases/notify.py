@@ -17,6 +17,13 @@ def notify_case_event_task(event_id: int) -> int:
     return send(event_id)
 
 
+@shared_task(name="deliberation.cases.notify_events")
+def notify_case_events_task(event_ids: list[int]) -> int:
+    """The notifications of a batch of events (the hourly escalation pass): one outbox message
+    for the batch. Idempotent per user and event, like notify_case_event_task."""
+    return sum(send(event_id) for event_id in event_ids)
+
+
 @shared_task(name="deliberation.cases.notify_co_departments")
 def notify_co_departments_task(decision_id: int) -> int:
     # Idempotent: one notification per user and decision key.
