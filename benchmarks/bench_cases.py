@@ -1,7 +1,7 @@
 """Benchmark: case figures and the hourly escalation pass for a town with 100,000 cases a year.
 
-Runs on PostgreSQL (DATABASE_URL) in a throw-away database, test_cases_bench, which it creates,
-migrates, fills with bulk inserts and drops again; the development data is never touched.
+Runs on PostgreSQL (DATABASE_URL) in a throw-away database, test_<database>_cases_bench, which it
+creates, migrates, fills with bulk inserts and drops again; the development data is never touched.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_cbench .venv/bin/python benchmarks/bench_cases.py
     # --cases 100000 --overdue 500 (defaults)
