@@ -341,6 +341,7 @@ TABLE = {
     "property_rating.view_records": (None, "assessor community staff"),
 }
 
+
 def _roles(text: str) -> frozenset:
     return frozenset(text.split())
 
