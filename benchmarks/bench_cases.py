@@ -1,7 +1,7 @@
 """Benchmark: case figures and the hourly escalation pass for a town with 100,000 cases a year.
 
-Runs on PostgreSQL (DATABASE_URL) in a throw-away database, test_cases_bench, which it creates,
-migrates, fills with bulk inserts and drops again; the development data is never touched.
+Runs on PostgreSQL (DATABASE_URL) in a throw-away database, test_<database>_cases_bench, which it
+creates, migrates, fills with bulk inserts and drops again; the development data is never touched.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_cbench .venv/bin/python benchmarks/bench_cases.py
     # --cases 100000 --overdue 500 (defaults)
@@ -43,7 +43,7 @@ def build_town(n_cases: int, n_overdue: int, now):
     from communities.models import Community, Estate, PropertyCompany, ServiceContract, Town
     from deliberation.cases.deadlines import SHANGHAI
     from deliberation.cases.models import Assignment, Case, CaseCategory, Reply
-    from deliberation.cases.services import responsibility_list_ensure
+    from deliberation.cases.services import first_handlers_fill, responsibility_list_ensure
 
     rng = random.Random(7)  # noqa: S311  # nosec B311: benchmark data
     town = Town.objects.create(name="基准镇")
@@ -109,6 +109,8 @@ def build_town(n_cases: int, n_overdue: int, now):
     for a in assignments:
         a.accepted_late = a.accepted_at > a.accept_due
     Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+    # As the services would have left them: the first handlers stored on each case.
+    first_handlers_fill(cases=Case.objects.filter(town=town))
     from communities.models import User
 
     replier = User.objects.create(username="bench-manager", role=User.Role.PROPERTY_MANAGER,
@@ -159,7 +161,10 @@ def main():
     from deliberation.cases.models import Case
     from deliberation.cases.services import escalate_overdue
 
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = "test_cases_bench"
+    # One throw-away database per DATABASE_URL, so helpers benchmarking at once do not collide.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"test_{connection.settings_dict['NAME']}_cases_bench"
+    )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         now = timezone.now()

@@ -27,7 +27,6 @@ from .models import (
     RemediationPlan,
     Representative,
     Resolution,
-    ResponsibilityEntry,
     Session,
     StandingParty,
     Support,
@@ -65,6 +64,9 @@ class RoleScopedAdmin(BaseRoleScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return self._staff(request) and bool(self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.delete_records")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -244,7 +246,9 @@ class ProposalAdmin(RoleScopedAdmin, admin.ModelAdmin):
         )
 
     def has_accept_permission(self, request):
-        return self._staff(request)
+        return request.user.is_staff and request.user.has_perm(
+            "deliberation.accept_proposals_in_bulk"
+        )
 
     @admin.action(description=_("Accept the selected submitted proposals"), permissions=["accept"])
     def accept_selected(self, request, queryset):
@@ -351,13 +355,6 @@ class FollowUpActionAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # added on the staff page, which moves the proposal to implementing
-
-
-@admin.register(ResponsibilityEntry)
-class ResponsibilityEntryAdmin(RoleScopedAdmin, admin.ModelAdmin):
-    town_path = "town"
-    list_display = ["town", "category", "department"]
-    list_filter = ["town"]
 
 
 @admin.register(OutcomeRating)

@@ -24,7 +24,6 @@ from .models import (
     Proposal,
     ProposalTransition,
     Representative,
-    ResponsibilityEntry,
     Session,
     StandingParty,
     Support,
@@ -50,16 +49,6 @@ STANDING = [
     (StandingParty.Kind.PROPERTY_COMPANY, "周经理", "物业项目经理"),
     (StandingParty.Kind.SOCIAL_ORGANISATION, "梁社工", "社工服务站社工"),
 ]
-RESPONSIBILITY = {
-    "facilities": "里水镇住房城乡建设和水利办公室",
-    "safety": "里水镇应急管理办公室",
-    "environment": "里水镇城市管理和综合执法办公室",
-    "parking": "里水镇交通管理所",
-    "property_service": "里水镇住房城乡建设和水利办公室（物业管理股）",
-    "fees": "里水镇住房城乡建设和水利办公室（物业管理股）",
-    "neighbourhood": "里水镇城市社区综合治理办公室",
-    "other": "里水镇城市社区综合治理办公室",
-}
 
 
 def _resident(estate: Estate, building: str, room: str, approver: User) -> User:
@@ -476,10 +465,6 @@ def _generic(council: Council, users: dict, index: int) -> None:
 
 
 def load(*, town, users: dict, stdout=None) -> None:
-    for category, department in RESPONSIBILITY.items():
-        ResponsibilityEntry.objects.get_or_create(
-            town=town, category=category, defaults={"department": department}
-        )
     for index, name in enumerate(PILOT_ESTATES):
         estate = Estate.objects.for_town(town).get(name=name)
         council = _council(estate, users)

@@ -15,6 +15,16 @@
         `category_code` blank means the town's "other" category (C99, or its last one).
         Raises ValidationError (e.g. an unknown category).
 
+    case_possible_duplicates(*, household, category_code="", limit=5) -> list[Case]
+        Open cases of the household's estate in the same category received within the town's
+        duplicate window (cases.md: a possible duplicate is offered before saving), newest first;
+        `category_code` as for case_from_problem. Raises ValidationError on an unknown category.
+
+    case_follow_duplicate(*, case_id, household, user) -> Case
+        The visitor follows an open case of the household's estate (the problem is already a
+        case) instead of filing it again. Raises ValidationError when the case is not one of the
+        household's estate's open cases.
+
     company_case_figures(*, company_id, estate_id, year, quarter) -> dict
         Task item T9 evidence for the quarterly review: of the cases received in the quarter that
         the company handled at estate level at that estate, `cases`, `replied_on_time`,
@@ -38,6 +48,41 @@ def case_categories(*, town_id: int) -> list[tuple[str, str]]:
     )
 
 
+def _category(estate, category_code: str):
+    """The town's category by code; blank means "other" (C99, or the town's last category)."""
+    from .cases.models import CaseCategory
+    from .cases.services import responsibility_list_ensure
+
+    categories = CaseCategory.objects.filter(town_id=estate.community.town_id)
+    if not categories.exists():
+        responsibility_list_ensure(town=estate.community.town)
+    if category_code:
+        category = categories.filter(code=category_code).first()
+        if category is None:
+            raise ValidationError({"category": _("Unknown case category.")})
+        return category
+    return categories.filter(code="C99").first() or categories.order_by("-code").first()
+
+
+def case_possible_duplicates(*, household, category_code: str = "", limit: int = 5) -> list:
+    from .cases.services import possible_duplicates
+
+    estate = household.building.estate
+    category = _category(estate, category_code)
+    return list(possible_duplicates(estate=estate, category=category)[:limit])
+
+
+def case_follow_duplicate(*, case_id: int, household, user):
+    from .cases.models import Case
+    from .cases.services import case_follow
+
+    case = Case.objects.open().filter(pk=case_id, estate_id=household.building.estate_id).first()
+    if case is None:
+        raise ValidationError(_("Choose one of the open cases offered."))
+    case_follow(case=case, user=user, household=household)
+    return case
+
+
 def case_from_problem(
     *,
     household,
@@ -48,20 +93,11 @@ def case_from_problem(
     source: str = "visit",
     note: str = "",
 ):
-    from .cases.models import Case, CaseCategory
-    from .cases.services import case_receive, responsibility_list_ensure
+    from .cases.models import Case
+    from .cases.services import case_receive
 
     estate = household.building.estate
-    town_id = estate.community.town_id
-    categories = CaseCategory.objects.filter(town_id=town_id)
-    if not categories.exists():
-        responsibility_list_ensure(town=estate.community.town)
-    if category_code:
-        category = categories.filter(code=category_code).first()
-        if category is None:
-            raise ValidationError({"category": _("Unknown case category.")})
-    else:
-        category = categories.filter(code="C99").first() or categories.order_by("-code").first()
+    category = _category(estate, category_code)
     first_line = " ".join((title or "").strip().splitlines()[:1]).strip()[:120]
     text = (description or "").strip()
     if note:
@@ -89,7 +125,9 @@ def company_case_figures(*, company_id: int, estate_id: int, year: int, quarter:
 
 __all__ = [
     "case_categories",
+    "case_follow_duplicate",
     "case_from_problem",
+    "case_possible_duplicates",
     "company_case_figures",
     "proposal_from_problem",
 ]

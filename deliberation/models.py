@@ -668,27 +668,6 @@ class FollowUpAction(models.Model):
         return self.done_at is not None
 
 
-class ResponsibilityEntry(models.Model):
-    """责任清单: which department of the town handles which category of problem."""
-
-    town = models.ForeignKey(
-        Town, on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
-    )
-    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
-    department = models.CharField(_("department"), max_length=100)
-
-    class Meta:
-        verbose_name = _("responsibility list entry")
-        verbose_name_plural = _("responsibility list")
-        ordering = ["town", "category"]
-        constraints = [
-            models.UniqueConstraint(fields=["town", "category"], name="responsibility_once")
-        ]
-
-    def __str__(self):
-        return f"{self.get_category_display()}: {self.department}"
-
-
 class OutcomeRating(models.Model):
     proposal = models.OneToOneField(
         Proposal, on_delete=models.PROTECT, related_name="rating", verbose_name=_("proposal")

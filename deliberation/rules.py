@@ -24,6 +24,12 @@ Objects each permission takes:
     view_dashboard           None            township and community staff (not assessors)
     compute_problem_estates  None            township staff of a town
     update_remediation_plan  RemediationPlan staff of the estate's community or town
+    accept_proposals_in_bulk None            deliberation staff (the admin action; each proposal
+                                             is asked accept_proposal)
+    delete_records           None            nobody: deliberation's records are kept
+Cases (deliberation/cases/rules.py): view_case, accept_case, return_case, reply_case,
+escalate_case, dispatch_case, merge_case, rate_case, callback_case, case_to_proposal,
+hold_joint_meeting, manage_calendar, revoke_open311_key.
 """
 
 import datetime
@@ -239,6 +245,12 @@ PERMISSIONS = {
     "hide_comment": may_moderate_comment,
     "compute_problem_estates": is_township_staff,
     "update_remediation_plan": is_staff_of_plan_estate,
+    # The admin's "accept the selected proposals": offered to deliberation staff; each proposal
+    # is then asked accept_proposal.
+    "accept_proposals_in_bulk": is_deliberation_staff_predicate,
+    # Deliberation's records (councils, proposals, votes, cases, meetings, keys) are kept: no
+    # role deletes them (a superuser, who passes every has_perm, still may).
+    "delete_records": rules.always_deny,
 }
 
 for _action, _predicate in PERMISSIONS.items():

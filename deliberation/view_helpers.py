@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import rules, selectors
+from . import rules
 from .action_forms import form_error_text
 
 
@@ -26,7 +26,7 @@ def verified_resident_required(view):
     def wrapper(request, *args, **kwargs):
         user = request.user
         if rules.resident_estate_id(user) is None:
-            if selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
+            if rules.is_deliberation_staff(user) or rules.councils_for_staff(user).exists():
                 return redirect("deliberation:manage")
             return render(request, "deliberation/not_verified.html", status=403)
         return view(request, *args, **kwargs)
@@ -39,8 +39,8 @@ def staff_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not (
-            selectors.is_deliberation_staff(request.user)
-            or selectors.councils_for_staff(request.user).exists()
+            rules.is_deliberation_staff(request.user)
+            or rules.councils_for_staff(request.user).exists()
         ):
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from governance.charts import bar_chart
 
-from . import selectors
+from .councils import selectors
 from .view_helpers import staff_required
 
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -17,7 +17,7 @@ from communities.privacy import mask_phone
 from governance.security.admin import RevealPhoneAdminMixin
 
 from . import rules as party_rules
-from . import selectors, services
+from . import selectors
 from .models import (
     Grid,
     GridWorker,
@@ -262,7 +262,6 @@ class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
         "problem_converted_by",
         "problem_converted_at",
     )
-    actions = ["problem_to_proposal"]
 
     @admin.display(description=gettext_lazy("problem raised"), boolean=True)
     def has_problem(self, obj):
@@ -272,32 +271,6 @@ class VisitAdmin(ScopedImportExportMixin, PartyScopedAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-
-    def has_convert_problem_permission(self, request):
-        return request.user.has_perm("party_grid.convert_visit_problem")
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not services.proposal_conversion_available():
-            actions.pop("problem_to_proposal", None)
-        return actions
-
-    @admin.action(
-        description=gettext_lazy("Turn the raised problem into a proposal of the estate"),
-        permissions=["convert_problem"],
-    )
-    def problem_to_proposal(self, request, queryset):
-        done = skipped = 0
-        for visit in queryset.select_related("household__building__estate"):
-            try:
-                services.visit_problem_to_proposal(visit=visit, by=request.user)
-            except forms.ValidationError as error:
-                skipped += 1
-                self.message_user(request, f"{visit}: {' '.join(error.messages)}", messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(n)d proposal(s) created.") % {"n": done})
 
 
 class VolunteerTeamMemberInline(RoleScopedInline, admin.TabularInline):

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,12 +41,53 @@ class VisitForm(forms.Form):
     problem_category = forms.ChoiceField(
         label=_("Problem category"), required=False, choices=[("", "—")]
     )
+    file_anyway = forms.BooleanField(
+        label=_("File it anyway (it is not one of the cases above)"), required=False
+    )
+    # Chosen among the open cases offered (radio buttons drawn beside the list, not here).
+    same_case = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, households, categories=(), **kwargs):
+    def __init__(self, *args, households, categories=(), find_duplicates=None, **kwargs):
+        """`find_duplicates(household, category_code)` lists the open cases the problem may
+        repeat (deliberation.interface.case_possible_duplicates)."""
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households
         self.fields["problem_category"].choices = [("", "—"), *categories]
         self.fields["visited_on"].initial = timezone.localdate()
+        self.find_duplicates = find_duplicates
+        self.duplicates = []
+
+    def clean(self):
+        """A problem that may already be an open case of the estate is offered those cases first
+        (cases.md: a possible duplicate is offered before saving): the visitor picks the one it
+        repeats (and follows it), or files it anyway."""
+        data = super().clean()
+        household, problem = data.get("household"), (data.get("problem") or "").strip()
+        if not problem or household is None or self.find_duplicates is None:
+            data["same_case"] = None
+            return data
+        try:
+            self.duplicates = self.find_duplicates(household, data.get("problem_category") or "")
+        except ValidationError as error:
+            self.add_error("problem_category", error.messages)
+            return data
+        chosen = (data.get("same_case") or "").strip()
+        offered = {str(case.pk): case for case in self.duplicates}
+        if chosen:
+            if chosen not in offered:
+                self.add_error(None, _("Choose one of the open cases offered."))
+            data["same_case"] = offered.get(chosen)
+        else:
+            data["same_case"] = None
+            if self.duplicates and not data.get("file_anyway"):
+                self.add_error(
+                    None,
+                    _(
+                        "Similar cases are open in this estate: choose the one this problem "
+                        "repeats, or file it anyway."
+                    ),
+                )
+        return data
 
     def clean_visited_on(self):
         value = self.cleaned_data["visited_on"]

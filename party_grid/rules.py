@@ -44,7 +44,6 @@ record_keepers = is_superuser | is_township_staff | is_community_staff
 rules.add_perm("party_grid.view_dashboard", is_superuser | is_staff_role)
 rules.add_perm("party_grid.log_visit", is_visitor)
 rules.add_perm("party_grid.change_records", record_keepers)
-rules.add_perm("party_grid.convert_visit_problem", record_keepers)
 
 # Admin: every staff role reads the party records of its scope, township and community staff
 # keep them, nobody deletes (records end with a date). `party_grid.<action>_<model>`.

@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Town
-from deliberation.interface import case_categories, case_from_problem
+from deliberation.interface import (
+    case_categories,
+    case_follow_duplicate,
+    case_from_problem,
+    case_possible_duplicates,
+)
 from governance.charts import bar_chart
 
 from . import rules as party_rules
@@ -35,14 +40,24 @@ def visit_new(request):
         request.POST or None,
         households=households,
         categories=case_categories(town_id=town_id) if town_id else (),
+        find_duplicates=lambda household, code: case_possible_duplicates(
+            household=household, category_code=code
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         category_code = data.pop("problem_category", "")
+        same_case = data.pop("same_case", None)
+        data.pop("file_anyway", None)
         try:
             with transaction.atomic():
                 visit = services.visit_log(user=request.user, **data)
-                if visit.problem.strip():
+                if same_case is not None:
+                    # Already an open case of the estate: the visitor follows it.
+                    case_follow_duplicate(
+                        case_id=same_case.pk, household=visit.household, user=request.user
+                    )
+                elif visit.problem.strip():
                     # Every estate takes cases, with or without a council (issue 12).
                     case_from_problem(
                         household=visit.household,

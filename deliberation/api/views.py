@@ -11,9 +11,11 @@ from rest_framework.response import Response
 
 from governance.idempotency import IdempotentMixin
 
+from .. import rules, services
 from .. import rules as delib_permissions
-from .. import selectors, services
+from ..councils import selectors as council_selectors
 from ..models import AgendaItem, Proposal, Session
+from ..sessions import selectors as session_selectors
 from . import serializers as s
 
 
@@ -28,8 +30,8 @@ def drf_error(error):
 
 def _proposals_for(user):
     if delib_permissions.is_resident(user):
-        return selectors.proposals_for_resident(user)
-    return selectors.proposals_for_staff(user)
+        return council_selectors.proposals_for_resident(user)
+    return council_selectors.proposals_for_staff(user)
 
 
 class ProposalViewSet(
@@ -137,10 +139,10 @@ class SessionViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
             return Session.objects.none()
         user = self.request.user
         if delib_permissions.is_resident(user):
-            qs = selectors.sessions_for_resident(user)
-        elif selectors.is_deliberation_staff(user) or selectors.councils_for_staff(user).exists():
+            qs = session_selectors.sessions_for_resident(user)
+        elif rules.is_deliberation_staff(user) or rules.councils_for_staff(user).exists():
             qs = (
-                Session.objects.filter(council__in=selectors.councils_for_staff(user).values("pk"))
+                Session.objects.filter(council__in=rules.councils_for_staff(user).values("pk"))
                 .annotate(item_count=Count("agenda", distinct=True))
                 .select_related("council__estate")
             )
@@ -198,4 +200,4 @@ class PublicResolutionViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = s.PublicResolutionSerializer
-    queryset = selectors.published_resolutions()
+    queryset = session_selectors.published_resolutions()

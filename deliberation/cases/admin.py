@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities import roles
 from communities.admin_mixins import RoleScopedAdmin
 from communities.models import User
 from communities.privacy import mask_phone
@@ -27,6 +26,13 @@ from .models import (
 TOWNSHIP_ONLY = (User.Role.TOWNSHIP_STAFF,)
 
 
+class KeptRecords:
+    """Cases, their settings, responsibility lists, meetings and keys are kept, not deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.delete_records")
+
+
 class WarnWithoutCalendarData:
     """Staff are told when this or next year has no holiday data (weekend-only fallback)."""
 
@@ -42,26 +48,23 @@ class CalendarDayAdmin(WarnWithoutCalendarData, admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
     date_hierarchy = "date"
 
-    def _township(self, request):
-        user = request.user
-        return user.is_active and (
-            user.is_superuser or roles.holds(user, roles.Role.TOWNSHIP_STAFF)
-        )
+    def _may(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm("deliberation.manage_calendar")
 
     def has_module_permission(self, request):
-        return self._township(request)
+        return self._may(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._township(request)
+        return self._may(request)
 
     def has_add_permission(self, request):
-        return self._township(request)
+        return self._may(request)
 
     def has_change_permission(self, request, obj=None):
-        return self._township(request)
+        return self._may(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._township(request)
+        return request.user.is_active and request.user.has_perm("deliberation.manage_calendar")
 
     def save_model(self, request, obj, form, change):
         # Through the service: a calendar change recomputes open deadlines not yet passed.
@@ -82,7 +85,7 @@ class CalendarDayAdmin(WarnWithoutCalendarData, admin.ModelAdmin):
 
 
 @admin.register(CaseSettings)
-class CaseSettingsAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class CaseSettingsAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
     list_display = ["town", "accept_days", "reply_days_estate", "reply_days_community",
@@ -90,7 +93,7 @@ class CaseSettingsAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(CaseCategory)
-class CaseCategoryAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class CaseCategoryAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
     list_display = ["code", "name", "first_level", "department", "town"]
@@ -98,7 +101,7 @@ class CaseCategoryAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(DutyItem)
-class DutyItemAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class DutyItemAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
     list_display = ["holder", "position", "text", "town"]
@@ -133,7 +136,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(WarnWithoutCalendarData, RoleScopedAdmin, admin.ModelAdmin):
+class CaseAdmin(KeptRecords, WarnWithoutCalendarData, RoleScopedAdmin, admin.ModelAdmin):
     community_path = "estate__community"
     # Cases change only through the services (every move recorded): the admin reads.
     change_roles = ()
@@ -163,7 +166,7 @@ class DecisionInline(admin.StackedInline):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class JointMeetingAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
     list_display = ["date", "chair", "town"]
@@ -171,7 +174,7 @@ class JointMeetingAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(RoleScopedAdmin, admin.ModelAdmin):
+class Open311KeyAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
     list_display = ["name", "town", "created_at", "revoked_at"]
@@ -181,11 +184,16 @@ class Open311KeyAdmin(RoleScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # issued by `manage.py open311_key`, which shows the key once
 
-    @admin.action(description=_("Revoke the selected keys"))
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("deliberation.revoke_open311_key")
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["revoke"])
     def revoke(self, request, queryset):
         from governance.security import audit
 
         for key in queryset.filter(revoked_at__isnull=True):
+            if not request.user.has_perm("deliberation.revoke_open311_key", key):
+                continue  # the queryset is already the user's towns' keys; asked per key too
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at"])
             audit.record(

@@ -102,8 +102,13 @@ class Calendar:
 _SPAN_DAYS = 60
 
 
+def span_end(last: datetime.date, n: int) -> datetime.date:
+    """The last day a calendar must hold to count n working days after `last`."""
+    return last + datetime.timedelta(days=_SPAN_DAYS + 2 * n)
+
+
 def _span_for(start: datetime.date, n: int) -> tuple[datetime.date, datetime.date]:
-    return start, start + datetime.timedelta(days=_SPAN_DAYS + 2 * n)
+    return start, span_end(start, n)
 
 
 def workdays_deadline(
@@ -123,8 +128,16 @@ class Deadlines:
     estimated: bool  # a day counted came from the fallback rule
 
 
-def assignment_deadlines(*, settings, level: str, assigned_at: datetime.datetime, urgent: bool):
-    """Acceptance and reply deadlines of an assignment at `level` made at `assigned_at`."""
+def assignment_deadlines(
+    *,
+    settings,
+    level: str,
+    assigned_at: datetime.datetime,
+    urgent: bool,
+    calendar: Calendar | None = None,
+):
+    """Acceptance and reply deadlines of an assignment at `level` made at `assigned_at`.
+    `calendar` (loaded for a span holding the deadlines) saves its query, e.g. for a batch."""
     if urgent:
         return Deadlines(
             accept_due=assigned_at + datetime.timedelta(hours=settings.urgent_accept_hours),
@@ -133,10 +146,14 @@ def assignment_deadlines(*, settings, level: str, assigned_at: datetime.datetime
         )
     reply_days = settings.reply_days(level)
     day = timezone.localtime(assigned_at, SHANGHAI).date()
-    calendar = Calendar.load(*_span_for(day, max(reply_days, settings.accept_days)))
+    calendar = calendar or Calendar.load(*_span_for(day, max(reply_days, settings.accept_days)))
+    # A shared calendar's fallback flag is this assignment's own: estimated if ITS days used it.
+    earlier, calendar.used_fallback = calendar.used_fallback, False
     accept_due = workdays_deadline(assigned_at, settings.accept_days, calendar=calendar)
     reply_due = workdays_deadline(assigned_at, reply_days, calendar=calendar)
-    return Deadlines(accept_due, reply_due, calendar.used_fallback)
+    estimated = calendar.used_fallback
+    calendar.used_fallback = earlier or estimated
+    return Deadlines(accept_due, reply_due, estimated)
 
 
 def rating_deadline(*, settings, replied_at: datetime.datetime) -> datetime.datetime:

@@ -31,7 +31,12 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .services import escalate_overdue, responsibility_list_ensure, settings_for
+from .services import (
+    escalate_overdue,
+    first_handlers_fill,
+    responsibility_list_ensure,
+    settings_for,
+)
 
 SEED = 12
 CASES_PER_ESTATE = 38  # 43 delivered estates: about 1,630 cases
@@ -421,6 +426,7 @@ class _Builder:
                 a["obj"] = obj
                 assignments.append(obj)
         Assignment.objects.bulk_create(assignments, batch_size=1000)
+        first_handlers_fill(cases=Case.objects.filter(pk__in=[c.pk for c in self.cases]))
         replies, events = [], []
         for case, timeline in zip(self.cases, self.timelines, strict=True):
             for a in timeline["assignments"]:

@@ -5,7 +5,8 @@ A case counts in the period it was received; merged duplicates are left out (the
 counts). Per scope a case belongs to:
 - estate, community, town: where it was raised;
 - company: the company of its first estate-level assignment (the company that handled it);
-- department: the department of its first town-level assignment.
+- department: the department of its first town-level assignment;
+both stored on the case when it is assigned (Case.first_company, Case.first_department).
 
 Figures of a group: received; accepted_on_time (the first assignment accepted by its acceptance
 deadline); replied_on_time (a reply by its assignment's reply deadline); overdue_now (an open
@@ -19,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
@@ -32,21 +33,15 @@ SCOPES = ("estate", "community", "department", "company", "town")
 PERIODS = ("month", "quarter")
 
 
-def _first_handler(level: str, field: str):
-    return Subquery(
-        Assignment.objects.filter(case=OuterRef("pk"), level=level)
-        .order_by("assigned_at", "pk")
-        .values(field)[:1]
-    )
-
-
 def _key(scope: str):
+    # The company and department are the case's stored first handlers (Case.first_*, kept by
+    # the services): a plain column, not a subquery per case.
     return {
         "estate": F("estate_id"),
         "community": F("estate__community_id"),
         "town": F("town_id"),
-        "company": _first_handler(Level.ESTATE, "company_id"),
-        "department": _first_handler(Level.TOWN, "department_id"),
+        "company": F("first_company_id"),
+        "department": F("first_department_id"),
     }[scope]
 
 
@@ -114,11 +109,10 @@ def case_figures(
     cases = cases.annotate(key=_key(scope), period=trunc)
     if keys is not None:
         cases = cases.filter(key__in=list(keys))
-    first_assignment = Assignment.objects.filter(case=OuterRef("pk")).order_by("assigned_at", "pk")
     rows = (
         cases.annotate(
-            first_accepted_at=Subquery(first_assignment.values("accepted_at")[:1]),
-            first_accepted_late=Subquery(first_assignment.values("accepted_late")[:1]),
+            first_accepted_at=F("first_assignment__accepted_at"),
+            first_accepted_late=F("first_assignment__accepted_late"),
             has_on_time_reply=Exists(Reply.objects.filter(case=OuterRef("pk"), on_time=True)),
             has_overdue=Exists(
                 Assignment.objects.filter(

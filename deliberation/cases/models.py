@@ -261,6 +261,38 @@ class Case(models.Model):
         related_name="case",
         verbose_name=_("council proposal"),
     )
+    # The first handlers, kept by the services that assign (services._assign) so the figures
+    # group and count without a correlated subquery per case (cases.md "Figures"; benchmarks/
+    # README.md "Cases"): the case's first assignment (its acceptance counts as "accepted on
+    # time"), the company of its first estate-level assignment and the department of its first
+    # town-level assignment. Never changed once set.
+    first_assignment = models.ForeignKey(
+        "deliberation.Assignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("first assignment"),
+    )
+    first_company = models.ForeignKey(
+        PropertyCompany,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("first estate-level company"),
+    )
+    first_department = models.ForeignKey(
+        "communities.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("first town-level department"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 

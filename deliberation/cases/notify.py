@@ -17,6 +17,68 @@ def notify_case_event_task(event_id: int) -> int:
     return send(event_id)
 
 
+@shared_task(name="deliberation.cases.notify_events")
+def notify_case_events_task(event_ids: list[int]) -> int:
+    """The notifications of a batch of events (the hourly escalation pass): one outbox message
+    for the batch. Idempotent per user and event, like notify_case_event_task."""
+    return sum(send(event_id) for event_id in event_ids)
+
+
+@shared_task(name="deliberation.cases.notify_co_departments")
+def notify_co_departments_task(decision_id: int) -> int:
+    # Idempotent: one notification per user and decision key.
+    return send_to_co_departments(decision_id)
+
+
+def notify_co_departments(decision) -> None:
+    """Enqueue telling a joint-meeting decision's co-departments, after the transaction commits."""
+    enqueue_on_commit(notify_co_departments_task, decision.pk)
+
+
+def send_to_co_departments(decision_id: int) -> int:
+    """The staff of each co-department of a joint-meeting decision learn the case, the lead
+    department and the deadline they work to (cases.md: joint meetings). The lead department is
+    told by the assignment's own event."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from communities.models import User
+    from governance.notifications import notify
+
+    from .models import MeetingDecision
+
+    decision = (
+        MeetingDecision.objects.select_related("case", "lead_department")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None or decision.closes:
+        return 0
+    users = (
+        User.objects.filter(departments__in=decision.co_departments.all(), is_active=True)
+        .exclude(departments=decision.lead_department_id)
+        .distinct()
+        .order_by("pk")
+    )
+    text = _(
+        "Case %(number)s 「%(title)s」: the joint meeting named your department to assist "
+        "%(lead)s, due %(due)s."
+    ) % {
+        "number": decision.case.number,
+        "title": decision.case.title,
+        "lead": decision.lead_department.name,
+        "due": date_format(decision.due_date, "Y-m-d"),
+    }
+    return notify(
+        users,
+        kind="deliberation.case_co_department",
+        key=f"case-decision-co:{decision.pk}",
+        text=text,
+        body=decision.text,
+        link=f"/cases/{decision.case_id}/",
+    )
+
+
 def notify_case_event(event) -> None:
     """Enqueue the notifications of one CaseEvent after the surrounding transaction commits."""
     enqueue_on_commit(notify_case_event_task, event.pk)

@@ -126,3 +126,22 @@ rules.add_perm("deliberation.rate_case", is_reporter)
 rules.add_perm("deliberation.callback_case", is_dispatcher)
 rules.add_perm("deliberation.case_to_proposal", is_dispatcher)
 rules.add_perm("deliberation.hold_joint_meeting", is_township_staff)
+
+
+@rules.predicate
+def is_township_staff_anywhere(user) -> bool:
+    return holds(user, Role.TOWNSHIP_STAFF)
+
+
+@rules.predicate
+def is_township_staff_of_key_town(user, key=None) -> bool:
+    """Asked about no key (the admin action as a whole): township staff of some town; about a
+    key: township staff of the key's town."""
+    if key is None:
+        return holds(user, Role.TOWNSHIP_STAFF)
+    return key.town_id in town_ids(user, Role.TOWNSHIP_STAFF)
+
+
+# The working-day calendar is the country's, shared by every town: township staff keep it.
+rules.add_perm("deliberation.manage_calendar", is_township_staff_anywhere)
+rules.add_perm("deliberation.revoke_open311_key", is_township_staff_of_key_town)

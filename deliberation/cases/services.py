@@ -9,7 +9,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from .models import (
     MeetingDecision,
     Reply,
 )
-from .notify import notify_case_event
+from .notify import notify_case_event, notify_co_departments
 
 logger = logging.getLogger(__name__)
 State = Case.State
@@ -153,8 +153,47 @@ def _assign(case, *, level, handler, at, by=None, misroute=False, reply_due=None
     )
     case.level = level
     case.state = State.ASSIGNED
-    case.save(update_fields=["level", "state"])
+    case.save(update_fields=["level", "state", *_note_first_handler(case, assignment)])
     return assignment
+
+
+def _note_first_handler(case: Case, assignment: Assignment) -> list[str]:
+    """Keep the case's first handlers (models.Case.first_*) as `assignment` is made; returns the
+    fields it set. Only ever fills an empty field: the first stays the first."""
+    changed = []
+    if case.first_assignment_id is None:
+        case.first_assignment_id = assignment.pk
+        changed.append("first_assignment")
+    if case.first_company_id is None and assignment.level == Level.ESTATE and assignment.company_id:
+        case.first_company_id = assignment.company_id
+        changed.append("first_company")
+    if (
+        case.first_department_id is None
+        and assignment.level == Level.TOWN
+        and assignment.department_id
+    ):
+        case.first_department_id = assignment.department_id
+        changed.append("first_department")
+    return changed
+
+
+def first_handlers_fill(*, cases) -> int:
+    """Fill the first handlers of `cases` from their assignments (for rows written in bulk, as
+    the demo and the benchmark do; migration 0009 did the same for existing cases)."""
+    from django.db.models import OuterRef, Subquery
+
+    def first(field, **filters):
+        return Subquery(
+            Assignment.objects.filter(case=OuterRef("pk"), **filters)
+            .order_by("assigned_at", "pk")
+            .values(field)[:1]
+        )
+
+    return Case.objects.filter(pk__in=cases.values("pk")).update(
+        first_assignment=first("pk"),
+        first_company=first("company_id", level=Level.ESTATE, company__isnull=False),
+        first_department=first("department_id", level=Level.TOWN, department__isnull=False),
+    )
 
 
 def _move_to_level(case, *, level, at, by=None, reason="", kind=Kind.ESCALATED, via=""):
@@ -468,59 +507,176 @@ def escalate_overdue(*, now=None, batch: int = 500, cases=None) -> int:
     """The hourly pass: every open assignment below the joint meeting whose reply deadline has
     passed goes one level up, assigned at the missed deadline (so deadlines never depend on when
     the pass runs). Repeats until nothing is overdue, so an old ticket climbs every level it
-    missed. Safe to rerun: each assignment is claimed under a row lock and ended once.
-    `cases` limits the pass to those cases (the demo settles its own generated year)."""
+    missed. Safe to rerun: each case is locked and its assignment re-read before it moves.
+    Set-based: a batch of cases moves in a fixed number of queries (_escalate_batch), whatever
+    its size. `cases` limits the pass to those cases (the demo settles its own generated year)."""
     now = now or timezone.now()
     moved = 0
-    overdue = Assignment.objects.filter(OPEN_ASSIGNMENT, reply_due__lt=now)
+    stuck: set[int] = set()  # cases that cannot move (no department named): left for staff
+    overdue = Assignment.objects.filter(OPEN_ASSIGNMENT, reply_due__lt=now).exclude(
+        level=Level.JOINT_MEETING
+    )
     if cases is not None:
         overdue = overdue.filter(case__in=cases)
     while True:
-        batch_rows = list(
-            overdue.exclude(level=Level.JOINT_MEETING)
+        case_ids = list(
+            overdue.exclude(case_id__in=stuck)
             .order_by("reply_due", "pk")
-            .values_list("pk", "case_id")[:batch]
+            .values_list("case_id", flat=True)[:batch]
         )
-        if not batch_rows:
+        if not case_ids:
             return moved
-        progressed = False
-        for pk, case_id in batch_rows:
-            with transaction.atomic():
-                # The case first, as every other service locks it: no lock-order deadlock; a case
-                # another worker holds is skipped and picked up by the next pass.
-                case = (
-                    Case.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("estate", "category")
-                    .filter(pk=case_id)
-                    .first()
-                )
-                if case is None:
-                    continue
-                assignment = Assignment.objects.filter(
-                    OPEN_ASSIGNMENT, pk=pk, reply_due__lt=now
-                ).first()
-                if assignment is None:
-                    continue  # replied, returned or escalated since it was listed
-                missed = assignment.reply_due
-                try:
-                    with transaction.atomic():
-                        _end(assignment, End.AUTO_ESCALATED, missed)
-                        _move_to_level(
-                            case,
-                            level=NEXT_LEVEL[assignment.level],
-                            at=missed,
-                            reason=_("The reply deadline passed."),
-                            kind=Kind.AUTO_ESCALATED,
-                        )
-                except ValidationError as error:
-                    # e.g. the responsibility list names no department for the category: the
-                    # case stays where it is (still overdue, on the queues) and staff fix the list.
-                    logger.warning("case %s not escalated: %s", case.pk, "; ".join(error.messages))
-                    continue
-                moved += 1
-                progressed = True
-        if not progressed:
+        done, failed = _escalate_batch(case_ids=case_ids, now=now)
+        moved += done
+        stuck |= failed
+        if not done and not failed:
             return moved  # every listed case is locked by another worker
+
+
+def _escalate_batch(*, case_ids, now) -> tuple[int, set[int]]:
+    """Move the overdue cases of `case_ids` one level up in one transaction and a constant
+    number of queries: lock the cases (skipping those another worker holds), re-read their
+    overdue assignments, end them at their missed deadline, create the next level's assignments
+    with deadlines from one calendar, save the cases, and record the events, their audit rows
+    and one outbox message for all their notifications. Returns (moved, failed case ids)."""
+    from governance.models import AuditEvent
+    from governance.tasks import enqueue_on_commit
+
+    from .notify import notify_case_events_task
+
+    reason = _("The reply deadline passed.")
+    with transaction.atomic():
+        # The cases first, as every other service locks them: no lock-order deadlock.
+        locked = list(
+            Case.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("estate", "category")
+            .filter(pk__in=case_ids)
+            .order_by("pk")
+        )
+        if not locked:
+            return 0, set()
+        # Replied, returned or escalated since listed: no longer open and overdue, not moved.
+        overdue = {
+            a.case_id: a
+            for a in Assignment.objects.filter(
+                OPEN_ASSIGNMENT, case__in=[c.pk for c in locked], reply_due__lt=now
+            ).exclude(level=Level.JOINT_MEETING)
+        }
+        town_settings = {
+            s.town_id: s
+            for s in CaseSettings.objects.filter(town_id__in={c.town_id for c in locked})
+        }
+        moving, failed = [], set()
+        for case in locked:
+            assignment = overdue.get(case.pk)
+            if assignment is None:
+                continue
+            level = NEXT_LEVEL[assignment.level]
+            if level == Level.TOWN and case.category.department_id is None:
+                # The case stays where it is (still overdue, on the queues) until staff name a
+                # department for the category in the responsibility list.
+                logger.warning(
+                    "case %s not escalated: no town department for category %s",
+                    case.pk,
+                    case.category.code,
+                )
+                failed.add(case.pk)
+                continue
+            moving.append((case, assignment, level))
+        if not moving:
+            return 0, failed
+
+        def settings_of(case):
+            return town_settings.get(case.town_id) or CaseSettings(town_id=case.town_id)
+
+        # One calendar (one query) for every deadline of the batch.
+        days = [timezone.localtime(a.reply_due, deadlines.SHANGHAI).date() for _c, a, _l in moving]
+        longest = (
+            max(
+                max(settings_of(c).reply_days(lv), settings_of(c).accept_days)
+                for c, _a, lv in moving
+                if lv != Level.JOINT_MEETING
+            )
+            if any(lv != Level.JOINT_MEETING for _c, _a, lv in moving)
+            else 0
+        )
+        calendar = deadlines.Calendar.load(min(days), deadlines.span_end(max(days), longest))
+        Assignment.objects.filter(pk__in=[a.pk for _c, a, _l in moving]).update(
+            ended_at=F("reply_due"), end=End.AUTO_ESCALATED
+        )
+        new_assignments = []
+        for case, assignment, level in moving:
+            if level == Level.JOINT_MEETING:
+                continue  # on the joint meeting's agenda, awaiting its decision
+            handler = (
+                {"community_id": case.estate.community_id}
+                if level == Level.COMMUNITY
+                else {"department_id": case.category.department_id}
+            )
+            dl = deadlines.assignment_deadlines(
+                settings=settings_of(case),
+                level=level,
+                assigned_at=assignment.reply_due,
+                urgent=case.urgent,
+                calendar=calendar,
+            )
+            new_assignments.append(
+                Assignment(
+                    case=case,
+                    level=level,
+                    assigned_at=assignment.reply_due,
+                    accept_due=dl.accept_due,
+                    reply_due=dl.reply_due,
+                    deadline_estimated=dl.estimated,
+                    **handler,
+                )  # fmt: skip
+            )
+        Assignment.objects.bulk_create(new_assignments)
+        new_of = {a.case_id: a for a in new_assignments}
+        events, audits = [], []
+        for case, assignment, level in moving:
+            from_state = case.state
+            new = new_of.get(case.pk)
+            case.level = level
+            case.state = State.ASSIGNED if new is not None else State.RECEIVED
+            if new is not None:
+                _note_first_handler(case, new)
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=Kind.AUTO_ESCALATED,
+                    at=assignment.reply_due,
+                    reason=reason,
+                    from_state=from_state,
+                    to_state=case.state,
+                    assignment=new,
+                )  # fmt: skip
+            )
+            audits.append(
+                AuditEvent(
+                    at=assignment.reply_due,
+                    action=audit.Action.OTHER,
+                    object_type="deliberation.case",
+                    object_id=str(case.pk),
+                    summary=f"case {Kind.AUTO_ESCALATED}",
+                    details={
+                        "case": case.pk,
+                        "kind": Kind.AUTO_ESCALATED,
+                        "from": from_state,
+                        "to": case.state,
+                    },
+                )  # fmt: skip
+            )
+        Case.objects.bulk_update(
+            [case for case, _a, _l in moving],
+            ["level", "state", "first_assignment", "first_company", "first_department"],
+        )
+        CaseEvent.objects.bulk_create(events)
+        AuditEvent.objects.bulk_create(audits)
+        # One outbox message tells everyone of the whole batch (notify.send per event, each
+        # idempotent per user and event).
+        enqueue_on_commit(notify_case_events_task, [e.pk for e in events])
+    return len(moving), failed
 
 
 def flag_overdue_meeting_assignments(*, now=None) -> int:
@@ -671,6 +827,22 @@ def case_merge(*, duplicate: Case, into: Case, by, at=None) -> Case:
     return kept
 
 
+def case_follow(*, case: Case, user, household=None) -> bool:
+    """A visitor who finds the household's problem already open as `case` follows it instead of
+    filing a duplicate (told of every move, like a merged duplicate's reporter). Returns True
+    when the user was not following it yet."""
+    if case.state == State.CLOSED:
+        raise ValidationError(_("The case is closed."))
+    if household is not None and household.building.estate_id != case.estate_id:
+        raise ValidationError(_("The case is not in the household's estate."))
+    with transaction.atomic():
+        _follower, created = CaseFollower.objects.get_or_create(case=case, user=user)
+        if created:
+            audit.record(audit.Action.OTHER, actor=user, obj=case,
+                         summary="follows the case (same problem raised in a visit)")  # fmt: skip
+    return created
+
+
 def case_to_proposal(*, case: Case, by, council=None):
     """A matter for the residents' own decision becomes a council proposal; the link is kept."""
     from deliberation.models import Council, Proposal
@@ -786,6 +958,7 @@ def meeting_decide(
         )
         decision.assignment = assignment
         decision.save(update_fields=["assignment"])
+        notify_co_departments(decision)
         _event(case, Kind.MEETING_DECISION, by=by, at=at, reason=text, from_state=from_state,
                assignment=assignment)  # fmt: skip
     return decision

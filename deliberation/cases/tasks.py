@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from .notify import notify_case_event_task  # noqa: F401  (registered through this module)
+from .notify import (  # noqa: F401  (registered through this module)
+    notify_case_event_task,
+    notify_case_events_task,
+    notify_co_departments_task,
+)
 
 
 @shared_task(name="deliberation.cases.hourly")

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors
 from ..models import Comment
 from ..view_helpers import error_text
-from . import comments
+from . import comments, selectors
 
 
 def _back(proposal_id: int):

@@ -13,7 +13,7 @@ from governance.idempotency import once_per_form_token
 from governance.thumbnails import thumbnail_response
 from governance.uploads import private_file_response
 
-from .. import rules, selectors, services
+from .. import rules, services
 from ..cases.models import CaseCategory
 from ..forms import (
     PROPOSAL_ACTIONS,
@@ -28,7 +28,7 @@ from ..models import (
     Session,
 )
 from ..view_helpers import error_text, run_action, staff_required, verified_resident_required
-from . import comments
+from . import comments, selectors
 
 S = Proposal.State
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import rules, selectors, services
+from .. import rules, services
 from ..forms import (
     SESSION_ACTIONS,
     SessionForm,
@@ -22,6 +22,7 @@ from ..models import (
     Vote,
 )
 from ..view_helpers import error_text, run_action, staff_required, verified_resident_required
+from . import selectors
 
 S = Proposal.State
 
@@ -98,7 +99,7 @@ def published_resolutions(request):
 @require_POST
 @staff_required
 def manage_session_create(request, council_pk: int):
-    council = get_object_or_404(selectors.councils_for_staff(request.user), pk=council_pk)
+    council = get_object_or_404(rules.councils_for_staff(request.user), pk=council_pk)
     form = SessionForm(request.POST)
     if form.is_valid():
         session = services.session_create(
@@ -115,7 +116,7 @@ def manage_session_create(request, council_pk: int):
 def _staff_session(request, pk: int) -> Session:
     return get_object_or_404(
         Session.objects.filter(
-            council__in=selectors.councils_for_staff(request.user).values("pk")
+            council__in=rules.councils_for_staff(request.user).values("pk")
         ).select_related("council__estate"),
         pk=pk,
     )

@@ -3,10 +3,11 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
-from communities.factories import ResidentFactory
-from deliberation.cases.models import Case
+from communities.factories import EstateFactory, ResidentFactory
+from deliberation.cases.models import Case, CaseFollower
 from deliberation.cases.services import (
     case_accept,
     case_rate,
@@ -17,6 +18,7 @@ from deliberation.cases.services import (
 from deliberation.interface import company_case_figures
 from deliberation.models import Council
 from party_grid.factories import HouseholdAssignmentFactory, PartyMemberFactory
+from party_grid.models import Visit
 
 from .conftest import category, sh
 
@@ -60,6 +62,78 @@ def test_a_visit_without_a_problem_files_no_case(client, db):
          "channel": "door"},
     )  # fmt: skip
     assert not Case.objects.exists()
+
+
+class TestVisitDuplicates:
+    """A grid worker's problem is offered the estate's open cases of its category before it
+    becomes a case, as the resident intake does (cases.md: a possible duplicate is offered)."""
+
+    @pytest.fixture
+    def visit_world(self, db):
+        user = ResidentFactory()
+        member = PartyMemberFactory(user=user)
+        household = HouseholdAssignmentFactory(member=member).household
+        estate = household.building.estate
+        responsibility_list_ensure(town=estate.community.town)
+        open_case = case_receive(estate=estate, category=category(estate.community.town, "C03"),
+                                 title="2栋电梯停运", source="portal")  # fmt: skip
+        return user, household, open_case
+
+    def _post(self, client, household, **extra):
+        data = {"household": household.pk, "visited_on": timezone.localdate().isoformat(),
+                "channel": "door", "problem": "电梯又停了", "problem_category": "C03"}  # fmt: skip
+        return client.post(NEW_VISIT, {**data, **extra})
+
+    def test_an_open_case_of_the_same_estate_and_category_is_offered_before_saving(
+        self, client, settings, visit_world
+    ):
+        settings.LANGUAGE_CODE = "en"
+        user, household, open_case = visit_world
+        client.force_login(user)
+        response = self._post(client, household)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'data-testid="duplicates"' in page and f"#{open_case.number}" in page
+        assert f'name="same_case" value="{open_case.pk}"' in page
+        assert not Visit.objects.exists() and Case.objects.count() == 1
+        # Another category of the same estate has nothing to offer: the case is filed at once.
+        assert self._post(client, household, problem_category="C01").status_code == 302
+        assert Case.objects.count() == 2
+
+    def test_choosing_the_offered_case_records_the_visit_and_follows_it_without_a_new_case(
+        self, client, visit_world
+    ):
+        user, household, open_case = visit_world
+        client.force_login(user)
+        response = self._post(client, household, same_case=str(open_case.pk))
+        assert response.status_code == 302
+        assert Visit.objects.get().household == household
+        assert Case.objects.count() == 1
+        assert CaseFollower.objects.filter(case=open_case, user=user).exists()
+
+    def test_filing_anyway_makes_a_new_case(self, client, visit_world):
+        user, household, open_case = visit_world
+        client.force_login(user)
+        assert self._post(client, household, file_anyway="on").status_code == 302
+        assert Case.objects.exclude(pk=open_case.pk).get().title == "电梯又停了"
+
+    def test_a_case_not_offered_cannot_be_chosen_and_nothing_is_written(
+        self, client, settings, visit_world
+    ):
+        settings.LANGUAGE_CODE = "en"
+        user, household, _open_case = visit_world
+        elsewhere = case_receive(
+            estate=EstateFactory(community=household.building.estate.community),
+            category=category(household.building.estate.community.town, "C03"),
+            title="别的小区", source="portal",
+        )  # fmt: skip
+        client.force_login(user)
+        response = self._post(client, household, same_case=str(elsewhere.pk))
+        assert response.status_code == 200
+        assert "Choose one of the open cases offered." in response.content.decode()
+        response = self._post(client, household, same_case="x; drop table")
+        assert response.status_code == 200
+        assert not Visit.objects.exists() and not CaseFollower.objects.exists()
 
 
 def test_company_case_figures_give_the_quarters_on_time_reply_rate_and_satisfaction(

@@ -299,6 +299,41 @@ class TestJointMeeting:
         assignment.refresh_from_db()
         assert assignment.overdue_flagged_at is not None and assignment.ended_at is None
 
+    def test_co_departments_of_a_decision_are_notified_once(
+        self, estate, town_staff, django_capture_on_commit_callbacks
+    ):
+        from governance.notifications.models import Notification
+
+        from .conftest import department_staff
+
+        town = estate.community.town
+        case = self._on_agenda(estate)
+        lead = Department.objects.get(town=town, name="住建办")
+        co = Department.objects.get(town=town, name="综合行政执法办")
+        bystander = Department.objects.exclude(pk__in=[lead.pk, co.pk]).filter(town=town).first()
+        lead_user, co_user, other_user = (department_staff(d) for d in (lead, co, bystander))
+        meeting = services.meeting_record(
+            town=town, date=D(2026, 6, 10), chair="李镇长", by=town_staff
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            decision = services.meeting_decide(
+                meeting=meeting, case=case, by=town_staff, text="住建办牵头，执法办配合拆除",
+                lead_department=lead, co_departments=[co], due_date=D(2099, 6, 30),
+            )  # fmt: skip
+        told = Notification.objects.filter(kind="deliberation.case_co_department")
+        assert list(told.values_list("user", flat=True)) == [co_user.pk]
+        note = told.get()
+        assert note.link == f"/cases/{case.pk}/" and lead.name in note.text
+        assert "2099-06-30" in note.text and note.body == "住建办牵头，执法办配合拆除"
+        # The lead department hears of its assignment; the bystander hears nothing.
+        assert Notification.objects.filter(user=lead_user).exists()
+        assert not Notification.objects.filter(user=other_user).exists()
+        # Sending again (a retried task) tells nobody twice.
+        from deliberation.cases.notify import send_to_co_departments
+
+        assert send_to_co_departments(decision.pk) == 0
+        assert told.count() == 1
+
     def test_meeting_may_close_the_case_with_its_decision(self, estate, town_staff):
         town = estate.community.town
         case = self._on_agenda(estate)

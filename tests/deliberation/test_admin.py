@@ -17,7 +17,6 @@ MODELS = [
     "vote",
     "resolution",
     "followupaction",
-    "responsibilityentry",
     "outcomerating",
     "problemestatelist",
 ]

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from communities import demo as base
-from deliberation import demo, selectors
+from deliberation import demo
 from deliberation.models import (
     Council,
     Proposal,
@@ -16,6 +16,7 @@ from deliberation.models import (
     Support,
     Vote,
 )
+from deliberation.sessions import selectors
 from governance.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

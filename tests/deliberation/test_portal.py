@@ -307,7 +307,7 @@ def test_dashboard_counts_only_the_staff_members_communities(client, council, st
     page = client.get(reverse("deliberation:dashboard")).content.decode()
     assert council.estate.community.name in page
     assert elsewhere.estate.community.name not in page
-    from deliberation import selectors
+    from deliberation.councils import selectors
 
     data = selectors.dashboard(staff)
     assert sum(n for _label, n in data["by_state"]) == 1

@@ -131,30 +131,23 @@ def test_home_page_offers_log_a_visit_only_to_members(client, member_user):
     assert reverse("party_grid:visit-new") not in client.get("/").content.decode()
 
 
-def test_staff_turn_a_visits_problem_into_a_proposal_of_the_estate(client, db):
-    from deliberation.factories import CouncilFactory
-    from deliberation.models import Proposal
+def test_visit_admin_no_longer_turns_a_problem_into_a_proposal_but_keeps_old_links(client, db):
+    """A visit's problem becomes a case when the visit is logged (issue 12); the old admin action
+    "problem -> proposal" is gone, and a visit converted before keeps its proposal reference."""
+    from deliberation.factories import ProposalFactory
 
-    visit = VisitFactory(
-        problem="3栋电梯经常停运\n请物业尽快维修", visited_on=datetime.date(2021, 12, 3)
-    )
-    estate = visit.household.building.estate
-    CouncilFactory(estate=estate)
-    staff = TownshipStaffFactory(town=estate.community.town)
+    visit = VisitFactory(problem="3栋电梯经常停运", visited_on=datetime.date(2021, 12, 3))
+    proposal = ProposalFactory()
+    staff = TownshipStaffFactory(town=visit.household.building.estate.community.town)
+    Visit.objects.filter(pk=visit.pk).update(proposal_ref=proposal.pk, problem_converted_by=staff)
     client.force_login(staff)
+    changelist = reverse("admin:party_grid_visit_changelist")
     response = client.post(
-        reverse("admin:party_grid_visit_changelist"),
-        {"action": "problem_to_proposal", "_selected_action": [visit.pk]},
+        changelist, {"action": "problem_to_proposal", "_selected_action": [visit.pk]}
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the admin answers "no action selected"
+    assert "problem_to_proposal" not in client.get(changelist).content.decode()
     visit.refresh_from_db()
-    proposal = Proposal.objects.get(pk=visit.proposal_ref)
-    assert proposal.estate == estate
-    assert proposal.title == "3栋电梯经常停运"
-    assert visit.problem_converted_by == staff and visit.problem_converted_at is not None
-    # A second conversion does not make a second proposal.
-    client.post(
-        reverse("admin:party_grid_visit_changelist"),
-        {"action": "problem_to_proposal", "_selected_action": [visit.pk]},
-    )
-    assert Proposal.objects.filter(estate=estate).count() == 1
+    assert visit.proposal_ref == proposal.pk and visit.problem_converted_by == staff
+    listed = client.get(changelist).content.decode()
+    assert f'<td class="field-proposal_ref">{proposal.pk}</td>' in listed

@@ -1,28 +1,18 @@
-"""Reads for deliberation: every queryset limited to what the caller may see, in one place."""
+"""Reads for councils and proposals (deliberation.md "Councils", "Proposals"): every queryset
+limited to what the caller may see; who may see what is decided in deliberation/rules.py."""
 
 import datetime
 import statistics
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from communities.models import Community
 from communities.scoping import visible_communities
-from governance import notifications
 
-from . import rules
-from .models import (
-    AgendaItem,
-    Attachment,
-    Follow,
-    Proposal,
-    Representative,
-    Resolution,
-    Session,
-    Support,
-    Vote,
-)
+from .. import rules
+from ..escalation.selectors import escalation_case, overdue_escalations
+from ..models import Attachment, Follow, Proposal, Resolution, Support
 
 S = Proposal.State
 # A resident sees the proposals of their estate except other residents' drafts.
@@ -56,13 +46,8 @@ def proposals_for_resident(user) -> QuerySet:
     )
 
 
-# Who may see what is decided in rules.py; these names stay for the views and templates.
-is_deliberation_staff = rules.is_deliberation_staff
-councils_for_staff = rules.councils_for_staff
-
-
 def proposals_for_staff(user) -> QuerySet:
-    councils = councils_for_staff(user)
+    councils = rules.councils_for_staff(user)
     return _proposal_base().filter(council__in=councils.values("pk"))
 
 
@@ -103,104 +88,16 @@ def attachment_for(user, pk: int) -> Attachment:
     return attachment
 
 
-def _escalation_case(proposal: Proposal):
-    from .cases.models import Assignment, Case
-
-    case = (
-        Case.objects.filter(proposal=proposal)
-        .select_related("category")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
-                    "company", "community", "department"
-                ),
-                to_attr="open_assignments",
-            )
-        )
-        .first()
-    )
-    if case is not None:
-        case.current = case.open_assignments[0] if case.open_assignments else None
-    return case
-
-
 def proposal_detail_parts(proposal: Proposal) -> dict:
     return {
         "transitions": proposal.transitions.select_related("by").order_by("at", "pk"),
         "attachments": proposal.attachments.all(),
         "agenda_items": proposal.agenda_items.select_related("session").order_by("round_number"),
         "follow_ups": proposal.follow_ups.all(),
-        "escalation_case": _escalation_case(proposal),
+        "escalation_case": escalation_case(proposal),
         "resolution": Resolution.objects.filter(proposal=proposal).first(),
         "rating": getattr(proposal, "rating", None) if hasattr(proposal, "rating") else None,
     }
-
-
-def sessions_for_resident(user) -> QuerySet:
-    estate_id = rules.resident_estate_id(user)
-    if estate_id is None:
-        return Session.objects.none()
-    return (
-        Session.objects.filter(council__estate_id=estate_id)
-        .annotate(item_count=Count("agenda", distinct=True))
-        .select_related("council__estate")
-        .order_by("-date", "-pk")
-    )
-
-
-def session_for(user, pk: int) -> Session:
-    session = Session.objects.select_related("council__estate__community").filter(pk=pk).first()
-    if session is None:
-        raise Http404
-    if rules.can_manage(user, session.council):
-        return session
-    if rules.resident_estate_id(user) == session.council.estate_id:
-        return session
-    raise Http404
-
-
-def agenda_of(session: Session, *, representative: Representative | None = None) -> QuerySet:
-    items = (
-        AgendaItem.objects.filter(session=session)
-        .select_related("proposal", "resolution")
-        .order_by("pk")
-    )
-    if representative is not None:
-        items = items.annotate(
-            my_vote=Vote.objects.filter(
-                agenda_item=OuterRef("pk"), representative=representative
-            ).values("choice")[:1]
-        )
-    return items
-
-
-def open_agenda_for_representative(user) -> list[AgendaItem]:
-    """Items the user may still vote on in open sessions of their councils."""
-    today = timezone.localdate()
-    reps = Representative.objects.active_on(today).filter(user=user)
-    return list(
-        AgendaItem.objects.filter(
-            session__council__in=reps.values("council"),
-            session__status=Session.Status.OPEN,
-            kind=AgendaItem.Kind.VOTE,
-        )
-        .exclude(votes__representative__in=reps)
-        .select_related("session", "proposal")
-        .order_by("session__date", "pk")
-    )
-
-
-def published_resolutions() -> QuerySet:
-    return (
-        Resolution.objects.filter(proposal__council__publishes_resolutions=True)
-        .select_related("proposal__estate__community", "agenda_item__session")
-        .order_by("-created_at")
-    )
-
-
-def unread_count(user) -> int:
-    return notifications.unread_count(user)
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
@@ -220,17 +117,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
     ]
     # Escalated proposals are cases: the overdue ones are open assignments past their reply
     # deadline on a case that came from a proposal.
-    from .cases.models import Assignment
-
-    overdue = rules.scope_to_deliberation_staff(
-        Assignment.objects.filter(
-            ended_at__isnull=True,
-            reply_due__lt=timezone.now(),
-            case__proposal__isnull=False,
-        ),
-        user,
-        community_path="case__estate__community",
-    ).select_related("case__proposal__estate", "case__estate")
+    overdue = overdue_escalations(user)
     communities = (
         visible_communities(user)
         .annotate(
@@ -269,11 +156,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
 
 
 def staff_councils_with_counts(user) -> QuerySet:
-    return councils_for_staff(user).annotate(
+    return rules.councils_for_staff(user).annotate(
         n_representatives=Count("representatives", distinct=True),
         n_proposals=Count("proposals", distinct=True),
     )
-
-
-def communities_of(user) -> QuerySet:
-    return visible_communities(user) if is_deliberation_staff(user) else Community.objects.none()
