@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from . import (
     Limits,
@@ -158,10 +158,27 @@ def _message(error) -> str:
     return _("The file could not be imported because of an unexpected error; nothing was saved.")
 
 
+class LabelledFieldsExportForm(SelectableFieldsExportForm):
+    """The export field picker with each column's label in the user's language (the header the
+    export will carry), not import-export's title-cased attribute name ("Unit  Estate  Name")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        instance = resource()
+        field = instance.fields.get(field_name)
+        if field is None:
+            return super()._get_field_label(resource, field_name)
+        if isinstance(instance, SpreadsheetResourceMixin):
+            return instance.column_label(field)
+        label = _label_from_model(getattr(instance._meta, "model", None), field)
+        return str(label) if label else _(field.column_name)
+
+
 class SpreadsheetExportMixin(ExportMixin):
-    """ExportMixin that exports only through the safe formats."""
+    """ExportMixin that exports only through the safe formats, its field picker labelled in the
+    user's language."""
 
     export_formats = FORMATS
+    export_form_class = LabelledFieldsExportForm
 
     def get_export_formats(self):
         return safe_formats(self.export_formats)
