@@ -33,6 +33,7 @@ def test_estate_export_picker_shows_chinese_labels(superuser_client):
     labels, page = picker_labels(superuser_client, "communities_estate")
     assert labels[:4] == ["社区", "名称", "状态", "交付日期"]
     assert "Delivery Date" not in page and "Planned Households" not in page
+    assert "Select all" not in page and "全选" in page  # import-export's own template word
     assert [label for label in labels if LATIN.search(label)] == []
 
 
