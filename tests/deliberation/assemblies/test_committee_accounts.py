@@ -154,3 +154,17 @@ def test_committee_files_the_open_accounts_of_a_self_managed_estate(
     client.force_login(other_estate_member)
     assert client.get(reverse("statement-detail", args=[statement.pk])).status_code == 404
     assert client.get(reverse("statement-file")).status_code == 403  # their estate has a company
+
+
+def test_home_tells_a_committee_member_of_the_committees_work(
+    client, estate, committee_member, owner_b
+):
+    estate.management_form = "self_managed"
+    estate.save(update_fields=["management_form"])
+    client.force_login(committee_member)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="committee-work"' in page and reverse("statement-file") in page
+    client.force_login(owner_b)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="committee-work"' not in page
+    assert 'data-testid="statements-link"' in page
