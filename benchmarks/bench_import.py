@@ -11,17 +11,24 @@ A town with 100 estates of 10 buildings each; the file is a GB18030 CSV with Chi
 - `COPY communities_household (building_id, room, delivered) FROM STDIN` of the same rows (building ids
   resolved beforehand, no validation), after the job's rows are deleted.
 
+Memory: the process's peak resident set (`ru_maxrss`) after each step, and with
+`--trace-memory` the peak of Python allocations during each step (tracemalloc; it slows the
+Python code down, so its times are not the figures to quote).
+
 Run on PostgreSQL (it creates a throwaway test database next to the configured one and drops it):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_ibench .venv/bin/python benchmarks/bench_import.py
-    (options: --rows 100000 --keepdb)
+    (options: --rows 100000 --keepdb --trace-memory)
 """
 
 import argparse
+import contextlib
 import io
 import os
+import resource
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,6 +42,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keepdb", action="store_true")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="peak Python allocations per step (slower)"
+    )
     args = parser.parse_args()
 
     import django
@@ -54,6 +64,26 @@ def main():
         run(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
+
+
+def rss_mb() -> float:
+    """Peak resident set of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextlib.contextmanager
+def measured(trace: bool, peaks: dict, name: str):
+    """Time the block; with `trace`, record the peak of Python allocations during it."""
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        peaks[name] = {"s": time.perf_counter() - start, "rss": rss_mb()}
+        if trace:
+            peaks[name]["heap"] = tracemalloc.get_traced_memory()[1] / 1048576
+            tracemalloc.stop()
 
 
 def build_town():
@@ -111,10 +141,13 @@ def run(args):
     content = csv_text(rows(args.rows), header=["小区", "楼栋", "房号"]).encode("gb18030")
     print(f"households: {args.rows:,}; file: {len(content) / 1048576:.1f} MB (GB18030 CSV)")
 
-    start = time.perf_counter()
-    table = read_table(content, name="households.csv", limits=Limits.from_settings())
-    read_s = time.perf_counter() - start
+    steps: dict[str, dict] = {}
+    baseline = rss_mb()
+    with measured(args.trace_memory, steps, "read"):
+        table = read_table(content, name="households.csv", limits=Limits.from_settings())
+    read_s = steps["read"]["s"]
     assert len(table.rows) == args.rows
+    del table
 
     job = ImportJob(
         created_by=user,
@@ -125,9 +158,9 @@ def run(args):
     job.file.save("households.csv", ContentFile(content), save=False)
     job.save()
     reset_queries()
-    start = time.perf_counter()
-    status = run_import_job(job.pk)
-    job_s = time.perf_counter() - start
+    with measured(args.trace_memory, steps, "job"):
+        status = run_import_job(job.pk)
+    job_s = steps["job"]["s"]
     job.refresh_from_db()
     assert status == "done", job.errors[:5]
     assert Household.objects.count() == args.rows
@@ -161,6 +194,13 @@ def run(args):
     line("import job (lookups, full_clean, insert; one transaction)", job_s)
     line("PostgreSQL COPY of the same rows", copy_s)
     print(f"job / COPY: {job_s / copy_s:,.0f}x; load average: {os.getloadavg()[0]:.1f}")
+    print(f"peak RSS: {baseline:,.0f} MB before reading the file", end="")
+    for name in ("read", "job"):
+        print(f", {steps[name]['rss']:,.0f} MB after {name}", end="")
+    print()
+    if args.trace_memory:
+        for name in ("read", "job"):
+            print(f"peak Python allocations during {name}: {steps[name]['heap']:,.0f} MB")
 
 
 if __name__ == "__main__":

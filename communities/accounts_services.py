@@ -15,6 +15,7 @@ from governance.uploads import validate_uploads
 from . import roles
 from .accounts import FILING_DAYS, AccountStatement, StatementDocument, StatementLine
 from .models import Estate, ResidentVerification, ServiceContract, User
+from .selectors import committee_estate_ids
 
 
 def _month_end(day: datetime.date) -> datetime.date:
@@ -43,7 +44,8 @@ def period_of(estate: Estate, day: datetime.date) -> tuple[datetime.date, dateti
 
 def filer_for(user: User, estate: Estate, on: datetime.date) -> str:
     """Who `user` files for: the company serving the estate (its managers), or the committee
-    of a self-managed estate (entered by the community's or town's staff). Else PermissionDenied."""
+    of an estate not managed by a company (entered by its members with an account, or by the
+    community's or town's staff). Else PermissionDenied."""
     contract = (
         ServiceContract.objects.active_on(on)
         .filter(estate=estate)
@@ -57,6 +59,7 @@ def filer_for(user: User, estate: Estate, on: datetime.date) -> str:
         user.is_superuser
         or roles.holds(user, roles.Role.TOWNSHIP_STAFF, town_id=community.town_id)
         or roles.holds(user, roles.Role.COMMUNITY_STAFF, community_id=community.pk)
+        or estate.pk in committee_estate_ids(user, on)
     ):
         return _("owners' committee")
     raise PermissionDenied

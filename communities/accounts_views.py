@@ -73,6 +73,7 @@ def _filing_estates(user):
 
     from . import roles
     from .scoping import visible_communities
+    from .selectors import committee_estate_ids
 
     today = timezone.localdate()
     q = Q(pk__in=[])
@@ -83,6 +84,8 @@ def _filing_estates(user):
         user, roles.Role.TOWNSHIP_STAFF, roles.Role.COMMUNITY_STAFF
     ):
         q |= Q(community__in=visible_communities(user)) & ~Q(management_form="company")
+    if committees := committee_estate_ids(user, today):
+        q |= Q(pk__in=committees) & ~Q(management_form="company")
     return Estate.objects.filter(q).select_related("community")
 
 

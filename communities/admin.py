@@ -345,14 +345,15 @@ class ServiceContractAdmin(ScopedImportExportAdmin):
 class OwnersCommitteeMemberForm(MaskedPhoneForm):
     class Meta:
         model = OwnersCommitteeMember
-        fields = ("name", "position", "new_phone", "clear_phone")
+        fields = ("name", "position", "new_phone", "clear_phone", "user")
 
 
 class OwnersCommitteeMemberInline(RoleScopedInline, admin.TabularInline):
     model = OwnersCommitteeMember
     form = OwnersCommitteeMemberForm
     extra = 0
-    fields = ("name", "position", "new_phone", "clear_phone")
+    fields = ("name", "position", "new_phone", "clear_phone", "user")
+    raw_id_fields = ("user",)
 
 
 @admin.register(OwnersCommittee)
@@ -401,6 +402,7 @@ class ResidentVerificationAdmin(ScopedAdmin):
         "user",
         "household",
         "relation",
+        "resides",
         "resident_name",
         "note",
         "status",

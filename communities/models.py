@@ -497,6 +497,18 @@ class OwnersCommitteeMember(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # owners.md: party members on committees feed the "committees with a party member" figure.
     is_party_member = models.BooleanField(_("party member"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+        verbose_name=_("account"),
+        help_text=_(
+            "The member's portal account (a verified owner of the estate): they see the "
+            "committee's work in the portal."
+        ),
+    )
 
     class Meta:
         verbose_name = _("committee member")
@@ -504,6 +516,22 @@ class OwnersCommitteeMember(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.user_id and self.committee_id:
+            owns_here = (
+                ResidentVerification.objects.current()
+                .filter(
+                    user_id=self.user_id,
+                    relation=ResidentVerification.Relation.OWNER,
+                    household__building__estate_id=self.committee.estate_id,
+                )
+                .exists()
+            )
+            if not owns_here:
+                raise ValidationError(
+                    {"user": _("The account must be a verified owner of the committee's estate.")}
+                )
 
 
 class User(AbstractUser):
@@ -633,10 +661,12 @@ class User(AbstractUser):
     def verified_household(self) -> "Household | None":
         """The household this resident is currently verified to, or None (cached per instance)."""
         if not hasattr(self, "_verified_household"):
+            # The household they live in; a landlord living elsewhere: the first one owned.
             verification = (
                 ResidentVerification.objects.current()
                 .filter(user=self)
                 .select_related("household__building__estate__community")
+                .order_by("-resides", "requested_at")
                 .first()
             )
             self._verified_household = verification.household if verification else None
@@ -897,6 +927,14 @@ class ResidentVerification(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
+    resides = models.BooleanField(
+        _("lives here"),
+        default=True,
+        help_text=_(
+            "A resident lives in one household at a time; an owner may own further households "
+            "(a landlord) without living there."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = ResidentVerificationQuerySet.as_manager()
@@ -906,11 +944,21 @@ class ResidentVerification(models.Model):
         verbose_name_plural = _("resident verifications")
         ordering = ["-requested_at"]
         constraints = [
-            # A resident lives in one household at a time.
+            # A resident lives in one household at a time; an owner may own several (owners.md).
             models.UniqueConstraint(
                 fields=["user"],
+                condition=Q(status="approved", moved_out_on__isnull=True, resides=True),
+                name="one_current_residence_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "household"],
                 condition=Q(status="approved", moved_out_on__isnull=True),
-                name="one_current_household_per_resident",
+                name="one_current_verification_per_household",
+            ),
+            # Only an owner holds a household without living there; a tenant lives in it.
+            models.CheckConstraint(
+                condition=Q(relation="owner") | Q(resides=True),
+                name="verification_tenant_resides",
             ),
             models.UniqueConstraint(
                 fields=["user"],

@@ -36,6 +36,15 @@ class Owner(models.Model):
     )
     name = models.CharField(_("name"), max_length=100, blank=True)  # personal data (PIPL)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    left_register_on = models.DateField(
+        _("left the register on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set by the register import when the owner no longer owns a unit; their name is "
+            "anonymised once the retention period has passed."
+        ),
+    )
 
     objects = OwnerQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Building, Estate, Household, Owner
 from .owners import DEVELOPER_KEY
@@ -101,7 +102,19 @@ def register_import(*, estate: Estate, rows: list[tuple[int, dict]]) -> Imported
             .exclude(pk__in=kept)
             .update(owner=None, floor_area=None)
         )
+        _date_departures(town)
     return Imported(units=len(clean), owners=len(owners), cleared=cleared)
+
+
+def _date_departures(town) -> None:
+    """Owners of the town who own no unit any more are dated (their name is anonymised after
+    the retention period); those who own one again are not."""
+    Owner.objects.filter(
+        town=town, left_register_on__isnull=False, households__isnull=False
+    ).update(left_register_on=None)
+    Owner.objects.filter(town=town, left_register_on__isnull=True, households__isnull=True).update(
+        left_register_on=timezone.localdate()
+    )
 
 
 def estate_by_names(town_name: str, estate_name: str) -> Estate | None:

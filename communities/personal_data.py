@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from governance import registry
 from governance.security.personal_data import ANONYMISED_NAME
 
-from .models import OwnersCommitteeMember, ResidentVerification, User
+from .models import Owner, OwnersCommitteeMember, ResidentVerification, User
 from .scoping import scope_to_staff, visible_communities
 
 
@@ -85,8 +85,37 @@ def anonymise_departed_accounts(cutoff: datetime.date, cutoff_start: datetime.da
     return count
 
 
+def departed_owners(cutoff: datetime.date) -> QuerySet:
+    """Owners (people) who have owned no unit since on or before the cutoff."""
+    return Owner.objects.filter(
+        kind=Owner.Kind.PERSON, left_register_on__lte=cutoff, households__isnull=True
+    )
+
+
+def anonymise_departed_owners(cutoff: datetime.date, cutoff_start) -> int:
+    """The owners' register: names of owners who left it past retention (their key stays:
+    it is the register keeper's number, not personal data, and old tallies refer to it)."""
+    return (
+        Owner.objects.filter(pk__in=departed_owners(cutoff).values("pk"))
+        .exclude(name__in=["", ANONYMISED_NAME])
+        .update(name=ANONYMISED_NAME)
+    )
+
+
+def anonymise_former_committee_members(cutoff: datetime.date, cutoff_start) -> int:
+    """Members of committees dissolved on or before the cutoff: name, phone and account link.
+    Position and party membership stay (they feed the committee figures, not a person)."""
+    return (
+        OwnersCommitteeMember.objects.filter(committee__dissolved_on__lte=cutoff)
+        .exclude(name=ANONYMISED_NAME, phone="", user__isnull=True)
+        .update(name=ANONYMISED_NAME, phone="", user=None)
+    )
+
+
 def register() -> None:
     registry.register_phone_model("communities.user", users_with_phones)
     registry.register_phone_model("communities.ownerscommitteemember", committee_members)
     registry.register_anonymiser("verifications", anonymise_verifications)
     registry.register_anonymiser("users", anonymise_departed_accounts)
+    registry.register_anonymiser("owners", anonymise_departed_owners)
+    registry.register_anonymiser("committee_members", anonymise_former_committee_members)

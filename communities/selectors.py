@@ -72,3 +72,25 @@ def pending_verifications(*, user):
         )
         .order_by("requested_at")
     )
+
+
+def committee_estate_ids(user, on=None) -> set[int]:
+    """Estates whose committee in office `user` sits on (their account linked to a member),
+    while they are a verified owner of that estate: they see the committee's work there."""
+    from django.utils import timezone
+
+    from .models import OwnersCommitteeMember, active_on_q
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    on = on or timezone.localdate()
+    owned = (
+        ResidentVerification.objects.current()
+        .filter(user=user, relation=ResidentVerification.Relation.OWNER)
+        .values("household__building__estate_id")
+    )
+    return set(
+        OwnersCommitteeMember.objects.filter(user=user, committee__estate_id__in=owned)
+        .filter(active_on_q(on, "committee__established_on", "committee__dissolved_on"))
+        .values_list("committee__estate_id", flat=True)
+    )

@@ -42,16 +42,32 @@ def verification_request(
     note: str = "",
     relation: str = ResidentVerification.Relation.TENANT,
     certificate=None,
+    resides: bool | None = None,
 ) -> ResidentVerification:
     """A resident asks to be verified to a household as its owner (with the property
-    certificate as evidence) or tenant; community staff decide."""
+    certificate as evidence) or tenant; community staff decide. A resident lives in one
+    household; an owner may be verified to further households they own (a landlord): when
+    `resides` is not given, an owner who already lives somewhere asks for an ownership only."""
     if not user.has_perm("communities.request_verification"):
         raise ValidationError(_("Only resident accounts can ask to be verified to a household."))
     with transaction.atomic():
         if ResidentVerification.objects.filter(user=user, status="pending").exists():
             raise ValidationError(_("You already have a request waiting for a decision."))
-        if ResidentVerification.objects.current().filter(user=user).exists():
-            raise ValidationError(_("You are already verified to a household."))
+        current = ResidentVerification.objects.current().filter(user=user)
+        if current.filter(household=household).exists():
+            raise ValidationError(_("You are already verified to this household."))
+        lives_somewhere = current.filter(resides=True).exists()
+        if resides is None:
+            resides = not (relation == ResidentVerification.Relation.OWNER and lives_somewhere)
+        if relation != ResidentVerification.Relation.OWNER:
+            resides = True
+        if resides and lives_somewhere:
+            raise ValidationError(
+                _(
+                    "You are already verified to the household you live in; only an owner can "
+                    "be verified to further households."
+                )
+            )
         if relation == ResidentVerification.Relation.OWNER and not certificate:
             raise ValidationError(
                 {"certificate": _("Owners attach their property certificate as evidence.")}
@@ -62,6 +78,7 @@ def verification_request(
             resident_name=resident_name,
             note=note,
             relation=relation,
+            resides=resides,
         )
         if certificate:
             verification.certificate.save(certificate.name, certificate, save=False)
@@ -83,6 +100,14 @@ def verification_decide(
         verification = ResidentVerification.objects.select_for_update().get(pk=verification.pk)
         if verification.status != ResidentVerification.Status.PENDING:
             raise ValidationError(_("This request has already been decided."))
+        current = ResidentVerification.objects.current().filter(user_id=verification.user_id)
+        if approve and (
+            current.filter(household_id=verification.household_id).exists()
+            or (verification.resides and current.filter(resides=True).exists())
+        ):
+            raise ValidationError(
+                _("The resident is already verified to this household or lives in another.")
+            )
         verification.status = (
             ResidentVerification.Status.APPROVED
             if approve

@@ -14,3 +14,7 @@ class DeliberationConfig(AppConfig):
 
         registry.register_demo("deliberation", demo.load, order=30)
         registry.register_demo("deliberation.assemblies", assemblies_demo.load, order=40)
+
+        from .assemblies import personal_data as assemblies_personal_data
+
+        assemblies_personal_data.register()

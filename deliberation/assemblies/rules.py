@@ -25,7 +25,16 @@ def is_staff_of_vote(user, vote) -> bool:
     )
 
 
+@rules.predicate
+def is_committee_of_vote(user, vote) -> bool:
+    """A member of the estate's committee in office, linked to their account (owners.md: "the
+    committee and staff see all ballots"; paper ballots are "entered by staff or the committee")."""
+    from communities.selectors import committee_estate_ids
+
+    return vote is not None and vote.estate_id in committee_estate_ids(user)
+
+
 rules.add_perm("deliberation.cast_ballot", is_voting_owner)
-rules.add_perm("deliberation.enter_paper_ballot", is_staff_of_vote)
+rules.add_perm("deliberation.enter_paper_ballot", is_staff_of_vote | is_committee_of_vote)
 rules.add_perm("deliberation.close_owners_vote", is_staff_of_vote)
-rules.add_perm("deliberation.see_all_ballots", is_staff_of_vote)
+rules.add_perm("deliberation.see_all_ballots", is_staff_of_vote | is_committee_of_vote)

@@ -49,6 +49,8 @@ def _detail(request, vote, form=None, status=200):
     owners = selectors.voter_owners(request.user, vote)
     can_cast = request.user.has_perm("deliberation.cast_ballot", vote)
     is_staff = request.user.has_perm("deliberation.close_owners_vote", vote)
+    sees_ballots = request.user.has_perm("deliberation.see_all_ballots", vote)
+    enters_paper = request.user.has_perm("deliberation.enter_paper_ballot", vote)
     result = vote.result.data if vote.is_closed else None
     candidates = {c.pk: c for c in vote.candidates.all()} if vote.is_election else {}
     election = None
@@ -76,9 +78,11 @@ def _detail(request, vote, form=None, status=200):
         "election": election,
         "buildings": buildings,
         "is_staff": is_staff,
-        "ballot_count": vote.ballots.count() if is_staff else None,
-        "paper_form": PaperBallotForm() if is_staff and vote.is_open else None,
-        "ballots": vote.ballots.select_related("owner")[:500] if is_staff else (),
+        "sees_ballots": sees_ballots,
+        "is_committee": sees_ballots and not is_staff,
+        "ballot_count": vote.ballots.count() if sees_ballots else None,
+        "paper_form": PaperBallotForm() if enters_paper and vote.is_open else None,
+        "ballots": vote.ballots.select_related("owner")[:500] if sees_ballots else (),
     }
     return render(request, "assemblies/vote_detail.html", context, status=status)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.spreadsheets import BadFile, read_rows, usage_error
-from deliberation.assemblies.imports import BallotsInvalid, ballots_import
+from deliberation.assemblies.imports import BallotsInvalid, ballots_import, candidate_headers
 from deliberation.assemblies.models import AssemblyVote
 
 
@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = (
         "Enter paper ballots from a CSV (UTF-8 or GB18030) or XLSX file with the columns owner, "
         "choice (agree, disagree, abstain, spoiled) and optionally scan (a file path, relative "
-        "to the file's folder). A file with any bad row changes nothing."
+        "to the file's folder). A committee election's file has instead one column per "
+        "candidate (headed by their name or owner key) with agree, disagree or abstain, and "
+        "choice only to mark a spoiled paper. A file with any bad row changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +29,14 @@ class Command(BaseCommand):
         if not vote.is_open:
             raise CommandError(f"vote {vote.pk} is {vote.get_state_display()}, not open")
         try:
-            rows = read_rows(options["file"], required=("owner", "choice"), optional=("scan",))
+            if vote.is_election:
+                rows = read_rows(
+                    options["file"],
+                    required=("owner",),
+                    optional=("choice", "scan", *candidate_headers(vote)),
+                )
+            else:
+                rows = read_rows(options["file"], required=("owner", "choice"), optional=("scan",))
         except FileNotFoundError as error:
             raise usage_error(f"{options['file']}: file not found") from error
         except BadFile as error:
