@@ -11,6 +11,7 @@ from ..models import Community, Estate, PropertyCompany, Town
 
 class TownSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.name", default="", read_only=True)
+    district_id = serializers.IntegerField(read_only=True, allow_null=True)
     city = serializers.CharField(source="district.city.name", default="", read_only=True)
 
     class Meta:
