@@ -98,7 +98,7 @@ def prepare(run_id: str) -> dict:
 
     from communities.models import Community, Estate, User
     from property_rating.models import AssessmentUnit, Scheme
-    from property_rating.services import scheme_create_default
+    from property_rating.schemes import scheme_create_default
 
     manager = User.objects.get(username="manager")
     community = Community.objects.get(name="海南洲社区")
