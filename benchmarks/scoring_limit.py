@@ -33,10 +33,12 @@ WITH s AS (
 ), insp AS (
     SELECT e.unit_id, count(*) AS n, sum(e.score) AS total
     FROM property_rating_inspectionscore e JOIN u ON u.id = e.unit_id GROUP BY e.unit_id
-), c AS (
+), v AS (
+    SELECT DISTINCT v.unit_id FROM property_rating_veto v JOIN u ON u.id = v.unit_id
+    WHERE v.revoked_at IS NULL
+), c AS MATERIALIZED (
     SELECT u.id, u.company_id,
-           EXISTS (SELECT 1 FROM property_rating_veto v
-                   WHERE v.unit_id = u.id AND v.revoked_at IS NULL) AS vetoed,
+           v.unit_id IS NOT NULL AS vetoed,
            coalesce(q.n_done, 0) < u.n_assessed AS waiting,
            coalesce(q.accrual_total, 0) AS accrual_total,
            CASE WHEN coalesce(q.n_done, 0) > 0 AND q.n_done = u.n_assessed
@@ -51,6 +53,7 @@ WITH s AS (
     LEFT JOIN sat ON sat.unit_id = u.id
     LEFT JOIN insp ON insp.unit_id = u.id
     LEFT JOIN property_rating_importedannualinput imp ON imp.unit_id = u.id
+    LEFT JOIN v ON v.unit_id = u.id
 ), a AS (
     SELECT c.*,
            CASE WHEN c.waiting AND NOT c.vetoed THEN NULL ELSE round(
