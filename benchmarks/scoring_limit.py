@@ -23,19 +23,26 @@ WITH s AS (
            count(*) FILTER (WHERE qs.status <> 'pending') AS n_done,
            sum(qs.score) FILTER (WHERE qs.status <> 'pending') AS q_sum,
            coalesce(sum(qs.accrual) FILTER (WHERE qs.status <> 'pending'), 0) AS accrual_total
-    FROM property_rating_quarterscore qs JOIN u ON u.id = qs.unit_id
-    WHERE (qs.quarter = 1 AND u.assessed_q1) OR (qs.quarter = 2 AND u.assessed_q2)
-       OR (qs.quarter = 3 AND u.assessed_q3) OR (qs.quarter = 4 AND u.assessed_q4)
+    FROM property_rating_quarterscore qs
+    JOIN property_rating_assessmentunit au ON au.id = qs.unit_id
+    WHERE au.town_id = %(town)s AND au.year = %(year)s
+      AND ((qs.quarter = 1 AND au.assessed_q1) OR (qs.quarter = 2 AND au.assessed_q2)
+           OR (qs.quarter = 3 AND au.assessed_q3) OR (qs.quarter = 4 AND au.assessed_q4))
     GROUP BY qs.unit_id
 ), sat AS (
     SELECT r.unit_id, count(*) AS n, sum(r.rating) AS total
-    FROM property_rating_satisfactionrating r JOIN u ON u.id = r.unit_id GROUP BY r.unit_id
+    FROM property_rating_satisfactionrating r
+    JOIN property_rating_assessmentunit au ON au.id = r.unit_id
+    WHERE au.town_id = %(town)s AND au.year = %(year)s GROUP BY r.unit_id
 ), insp AS (
     SELECT e.unit_id, count(*) AS n, sum(e.score) AS total
-    FROM property_rating_inspectionscore e JOIN u ON u.id = e.unit_id GROUP BY e.unit_id
+    FROM property_rating_inspectionscore e
+    JOIN property_rating_assessmentunit au ON au.id = e.unit_id
+    WHERE au.town_id = %(town)s AND au.year = %(year)s GROUP BY e.unit_id
 ), v AS (
-    SELECT DISTINCT v.unit_id FROM property_rating_veto v JOIN u ON u.id = v.unit_id
-    WHERE v.revoked_at IS NULL
+    SELECT DISTINCT v.unit_id FROM property_rating_veto v
+    JOIN property_rating_assessmentunit au ON au.id = v.unit_id
+    WHERE au.town_id = %(town)s AND au.year = %(year)s AND v.revoked_at IS NULL
 ), c AS MATERIALIZED (
     SELECT u.id, u.company_id,
            v.unit_id IS NOT NULL AS vetoed,
@@ -110,9 +117,10 @@ WITH s AS (
     SELECT r.unit_id, r.status, r.first_submitted_at,
            sum(i.awarded_points) AS points,
            count(*) FILTER (WHERE i.id IS NOT NULL AND i.awarded_points IS NULL) AS unreviewed
-    FROM property_rating_quarterlyreport r JOIN u ON u.id = r.unit_id
+    FROM property_rating_quarterlyreport r
+    JOIN property_rating_assessmentunit au ON au.id = r.unit_id
     LEFT JOIN property_rating_reportitem i ON i.report_id = r.id
-    WHERE r.quarter = %(quarter)s
+    WHERE r.quarter = %(quarter)s AND au.town_id = %(town)s AND au.year = %(year)s
     GROUP BY r.id
 ), x AS (
     SELECT u.id, imp.score AS imported, rep.status AS report_status, rep.first_submitted_at,
