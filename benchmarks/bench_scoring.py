@@ -309,7 +309,7 @@ def headroom(n_units: int) -> None:
     figures = {}
     for size in (100, n_units):
         start = time.perf_counter()
-        town = bulk_town(size, name="余量镇")
+        town = bulk_town(size, name=f"余量镇{int(time.time())}")
         print(f"built {size} units (imported inputs) in {time.perf_counter() - start:.1f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
