@@ -70,8 +70,8 @@ def run(sizes: list[int], repeat: int) -> dict:
     from bench_scoring import build_town
     from django.db import connection
 
-    from property_rating.computation import compute_quarter, compute_year
     from property_rating.models import AnnualResult
+    from property_rating.scoring import compute_quarter, compute_year
 
     figures = {"sizes": {}, "memory": {}}
     for size in sizes:

@@ -21,10 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from communities.admin_mixins import RoleScopedAdmin
 from governance.spreadsheets.admin_io import SafeCSV, SafeXLSX, SpreadsheetExportMixin
 
-from . import models, schemes, services, tasks
+from . import models, schemes, tasks
 from .bulk import ImportFailed, import_assessment
+from .payouts import discrepancy_resolve, payout_approve, payout_mark_paid
 from .periods import parse_year
+from .publication import results_publish, results_reopen
+from .reports import veto_record
 from .resources import AnnualResultResource, PayoutResource
+from .schemes import scheme_copy, scheme_validate
+from .units import units_sync_from_contracts
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -330,7 +335,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     def copy_to_next_year(self, request, queryset):
         for scheme in queryset:
             try:
-                new = services.scheme_copy(source=scheme, by=request.user)
+                new = scheme_copy(source=scheme, by=request.user)
             except ValidationError as error:
                 self.message_user(request, _messages_of(error), messages.ERROR)
             else:
@@ -343,7 +348,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     def sync_units(self, request, queryset):
         for scheme in queryset:
             try:
-                outcome = services.units_sync_from_contracts(town=scheme.town, year=scheme.year)
+                outcome = units_sync_from_contracts(town=scheme.town, year=scheme.year)
             except ValidationError as error:
                 self.message_user(request, _messages_of(error), messages.ERROR)
             else:
@@ -356,7 +361,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     def _start(self, request, queryset, quarter=None):
         for scheme in queryset:
             try:
-                services.scheme_validate(scheme=scheme)
+                scheme_validate(scheme=scheme)
             except ValidationError as error:
                 self.message_user(request, f"{scheme}: {_messages_of(error)}", messages.ERROR)
                 continue
@@ -401,7 +406,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     def publish(self, request, queryset):
         for scheme in queryset:
             try:
-                services.results_publish(scheme=scheme, by=request.user)
+                results_publish(scheme=scheme, by=request.user)
             except (ValidationError, PermissionDenied) as error:
                 text = (
                     _messages_of(error)
@@ -429,7 +434,7 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
             return reason
         for scheme in queryset:
             try:
-                services.results_reopen(scheme=scheme, by=request.user, reason=reason)
+                results_reopen(scheme=scheme, by=request.user, reason=reason)
             except ValidationError as error:
                 self.message_user(request, f"{scheme}: {_messages_of(error)}", messages.ERROR)
             else:
@@ -672,7 +677,7 @@ class VetoAdmin(RulesAdmin, admin.ModelAdmin):
         if change:
             return
         try:
-            veto = services.veto_record(unit=obj.unit, by=request.user, reason=obj.reason)
+            veto = veto_record(unit=obj.unit, by=request.user, reason=obj.reason)
         except ValidationError as error:
             self.message_user(request, _messages_of(error), messages.ERROR)
             return
@@ -854,7 +859,7 @@ class PayoutAdmin(SpreadsheetExportMixin, RulesAdmin, admin.ModelAdmin):
         done = 0
         for payout in queryset.select_related("unit"):
             try:
-                services.payout_approve(payout=payout, by=request.user)
+                payout_approve(payout=payout, by=request.user)
                 done += 1
             except ValidationError as error:
                 self.message_user(request, f"{payout}: {_messages_of(error)}", messages.ERROR)
@@ -879,7 +884,7 @@ class PayoutAdmin(SpreadsheetExportMixin, RulesAdmin, admin.ModelAdmin):
         done = 0
         for payout in queryset.select_related("unit"):
             try:
-                services.payout_mark_paid(payout=payout, by=request.user, reference=reference)
+                payout_mark_paid(payout=payout, by=request.user, reference=reference)
                 done += 1
             except ValidationError as error:
                 self.message_user(request, f"{payout}: {_messages_of(error)}", messages.ERROR)
@@ -914,8 +919,6 @@ class PayoutDiscrepancyAdmin(RulesAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.resolution and not obj.resolved_at:
-            services.discrepancy_resolve(
-                discrepancy=obj, by=request.user, resolution=obj.resolution
-            )
+            discrepancy_resolve(discrepancy=obj, by=request.user, resolution=obj.resolution)
         else:
             super().save_model(request, obj, form, change)

@@ -34,7 +34,7 @@ from .models import (
 )
 from .periods import parse_year
 from .policy import parse_score
-from .services import ensure_year_open, scheme_create_default
+from .schemes import ensure_year_open, scheme_create_default
 
 IMPORT_COLUMNS = [
     "community",

@@ -18,7 +18,6 @@ from decimal import Decimal
 from communities.demo import ratings_rows
 from communities.models import Household, User
 
-from . import services
 from .bulk import import_assessment
 from .models import (
     SHANGHAI,
@@ -32,7 +31,19 @@ from .models import (
     Scheme,
     Veto,
 )
+from .payouts import payout_approve, payout_mark_paid
+from .publication import results_publish
+from .reports import (
+    report_get_or_create,
+    report_return,
+    report_review,
+    report_save_draft,
+    report_submit,
+    veto_record,
+)
+from .schemes import scheme_copy, scheme_create_default
 from .scoring import run_quarter, run_year
+from .units import units_sync_from_contracts
 
 MANAGER_COMPANY = "广州市时代物业管理有限公司佛山分公司"
 D = Decimal
@@ -107,7 +118,7 @@ def _load_2021(town, users, rows, say):
     if scheme is not None and scheme.is_published:
         say("Ratings 2021: already published.")
         return
-    services.scheme_create_default(town=town, year=2021, by=users["staff"])
+    scheme_create_default(town=town, year=2021, by=users["staff"])
     import_assessment(
         source=io.StringIO(assessment_file_2021(rows)),
         name="2021.csv",
@@ -120,15 +131,15 @@ def _load_2021(town, users, rows, say):
     outcome = run_year(town_id=town.pk, year=2021, trigger="demo")
     scheme = Scheme.objects.get(town=town, year=2021)
     # Payouts are approved only once the year is published (property_rating.md).
-    services.results_publish(scheme=scheme, by=users["staff"])
+    results_publish(scheme=scheme, by=users["staff"])
     # Finance: the year's payouts approved by the township staff (the computation ran
     # unattended), the red list's already paid.
     for payout in Payout.objects.filter(
         unit__town=town, unit__year=2021, quarter=0, status=Payout.Status.CALCULATED
     ).select_related("unit"):
-        services.payout_approve(payout=payout, by=users["staff"])
+        payout_approve(payout=payout, by=users["staff"])
         if payout.unit.annual_result.list_name == "red":
-            services.payout_mark_paid(
+            payout_mark_paid(
                 payout=payout, by=users["staff"], reference=f"LS2022-{payout.unit_id:05d}"
             )
     say(
@@ -207,10 +218,8 @@ def _load_2022(town, users, say):
         say("Ratings 2022: already loaded.")
         return
     staff, assessor, manager = users["staff"], users["assessor"], users["manager"]
-    scheme = services.scheme_copy(
-        source=Scheme.objects.get(town=town, year=2021), year=2022, by=staff
-    )
-    services.units_sync_from_contracts(town=town, year=2022)
+    scheme = scheme_copy(source=Scheme.objects.get(town=town, year=2021), year=2022, by=staff)
+    units_sync_from_contracts(town=town, year=2022)
     items = list(scheme.task_items.all())
     units = list(
         AssessmentUnit.objects.filter(town=town, year=2022)
@@ -284,7 +293,7 @@ def _load_2022(town, users, say):
         )
     vetoed = next((u for u in units if u.estate.name == "嘉怡名苑"), None)
     if vetoed and not Veto.objects.filter(unit=vetoed).exists():
-        services.veto_record(
+        veto_record(
             unit=vetoed, by=staff, reason="2022年5月小区发生电动车违规充电引发火灾，整改不力。"
         )
     for quarter in (1, 2):
@@ -344,8 +353,8 @@ def _manager_reports(units, manager, assessor):
 
     def file(unit, quarter, *, submit_on=None):
         nonlocal report
-        report = services.report_get_or_create(unit=unit, quarter=quarter, by=manager)
-        services.report_save_draft(
+        report = report_get_or_create(unit=unit, quarter=quarter, by=manager)
+        report_save_draft(
             report=report,
             by=manager,
             items={
@@ -355,7 +364,7 @@ def _manager_reports(units, manager, assessor):
             },
         )
         if submit_on:
-            services.report_submit(report=report, by=manager)
+            report_submit(report=report, by=manager)
             QuarterlyReport.objects.filter(pk=report.pk).update(
                 first_submitted_at=_at(submit_on), submitted_at=_at(submit_on)
             )
@@ -367,20 +376,20 @@ def _manager_reports(units, manager, assessor):
     by_name = {u.estate.name: u for u in units}
     for n, unit in enumerate(units):
         file(unit, 1, submit_on=datetime.date(2022, 4, 10))
-        services.report_review(report=report, by=assessor, scores=scores(D(88 - n * 4)))
+        report_review(report=report, by=assessor, scores=scores(D(88 - n * 4)))
         # Q2: one of them a few days late.
         file(unit, 2, submit_on=datetime.date(2022, 7, 18 if n == 1 else 14))
-        services.report_review(report=report, by=assessor, scores=scores(D(84 - n * 3)))
+        report_review(report=report, by=assessor, scores=scores(D(84 - n * 3)))
     if "时代家" in by_name:
         file(by_name["时代家"], 3, submit_on=datetime.date(2022, 10, 11))  # submitted
     if "糖果花园" in by_name:
         file(by_name["糖果花园"], 3, submit_on=datetime.date(2022, 10, 9))
-        services.report_review(report=report, by=assessor, scores=scores(D(80)))  # reviewed
+        report_review(report=report, by=assessor, scores=scores(D(80)))  # reviewed
     if "悦园小区" in by_name:
         file(by_name["悦园小区"], 3)  # draft
     if "糖果雅苑" in by_name:
         file(by_name["糖果雅苑"], 3, submit_on=datetime.date(2022, 10, 13))
-        services.report_return(
+        report_return(
             report=report, by=assessor, reason="消防巡查缺少现场照片，请补充后重新提交。"
         )  # returned
         file(by_name["糖果雅苑"], 4)  # draft of the last quarter

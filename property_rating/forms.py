@@ -1,7 +1,7 @@
 """Forms of the property-rating portal: manager reports, reviews, inspections, vetoes, satisfaction.
 
 Forms only parse input; the rules (who, when, bounds that depend on the scheme) are checked again by
-property_rating.services, whose ValidationErrors the views show as form errors.
+property_rating.reports, whose ValidationErrors the views show as form errors.
 """
 
 from decimal import Decimal

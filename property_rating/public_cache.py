@@ -34,9 +34,9 @@ def publication_changed() -> None:
 _last_seen_version: int | None = None
 
 
-def cached_answer(key: str, build, seconds: int):
-    """The cached value of `key` under the current publication version, or `build()` stored.
-    Exact: an answer is served only under the version read in the same round trip."""
+def _current(key: str):
+    """(versioned key, cached value or None) under the current publication version, in one
+    cache round trip when this process guessed the version right."""
     global _last_seen_version
     guess = _last_seen_version
     keys = [VERSION_KEY] if guess is None else [VERSION_KEY, f"{key}:{guess}"]
@@ -47,7 +47,33 @@ def cached_answer(key: str, build, seconds: int):
     _last_seen_version = version
     versioned_key = f"{key}:{version}"
     value = found.get(versioned_key) if version == guess else cache.get(versioned_key)
+    return versioned_key, value
+
+
+def cached_answer(key: str, build, seconds: int):
+    """The cached value of `key` under the current publication version, or `build()` stored.
+    Exact: an answer is served only under the version read in the same round trip."""
+    versioned_key, value = _current(key)
     if value is None:
         value = build()
         cache.set(versioned_key, value, seconds)
     return value
+
+
+def cached_only(key: str):
+    """The cached value of `key` under the current publication version, or None (nothing is
+    built: the caller's full path builds and stores it)."""
+    return _current(key)[1]
+
+
+def plainly_anonymous(request) -> bool:
+    """Whether the request carries no session, no messages and no credentials: its answer is
+    the anonymous one without loading a session or a user."""
+    from django.conf import settings
+
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME not in cookies
+        and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in cookies
+        and "HTTP_AUTHORIZATION" not in request.META
+    )

@@ -6,7 +6,7 @@ Each write asks property_rating/rules.py and takes the year lock (schemes.ensure
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,7 @@ def report_save_draft(*, report: QuarterlyReport, by, items: dict) -> QuarterlyR
         ensure_year_open(report.unit.town_id, report.unit.year)
         lines = {line.task_item.code: line for line in report.items.select_related("task_item")}
         by_id = {line.pk: line for line in lines.values()}
+        before = {line.pk: (line.description, line.count) for line in lines.values()}
         changed = []
         errors = []
         for key, values in items.items():
@@ -102,9 +103,33 @@ def report_save_draft(*, report: QuarterlyReport, by, items: dict) -> QuarterlyR
             changed.append(line)
         if errors:
             raise ValidationError(errors)
-        ReportItem.objects.bulk_update(changed, ["description", "count"])
+        _write_lines(
+            [line for line in changed if (line.description, line.count) != before[line.pk]]
+        )
         report.save(update_fields=["updated_at"])
     return report
+
+
+def _write_lines(lines: list[ReportItem]) -> None:
+    """The changed lines' description and count in one UPDATE (on PostgreSQL from arrays: no
+    CASE WHEN per line to compile, as bulk_update builds)."""
+    if not lines:
+        return
+    if connection.vendor != "postgresql":
+        ReportItem.objects.bulk_update(lines, ["description", "count"])
+        return
+    table = connection.ops.quote_name(ReportItem._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS line SET description = v.description, count = v.count "  # noqa: S608  # nosec B608: the model's table name, values as parameters
+            "FROM unnest(%s::integer[], %s::text[], %s::integer[]) AS v(id, description, count) "
+            "WHERE line.id = v.id",
+            [
+                [line.pk for line in lines],
+                [line.description for line in lines],
+                [line.count for line in lines],
+            ],
+        )
 
 
 def evidence_add(*, item: ReportItem, files, by) -> list[Evidence]:

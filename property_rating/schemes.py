@@ -8,7 +8,7 @@ year's results are published; a published year's scheme is frozen."
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from communities.models import Town
@@ -47,11 +47,25 @@ def _scheme_for(town_id, year) -> Scheme:
 def ensure_year_open(town_id, year) -> Scheme | None:
     """Refuse a write to a published (frozen) year; returns the year's scheme, if any.
 
-    The scheme row is locked (select_for_update) so that publishing, which locks the same row,
-    waits for a write in flight and a write waits for a publication in flight: called inside the
-    caller's transaction, the year cannot be published between this check and the write."""
+    The scheme row is locked so that publishing, which locks the same row FOR UPDATE, waits for
+    a write in flight and a write waits for a publication in flight: called inside the caller's
+    transaction, the year cannot be published between this check and the write. On PostgreSQL
+    the lock is FOR SHARE: writes of one year (reports filed at the same time by many
+    companies) do not wait for each other, only for a publication, reopening or computation."""
     with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().filter(town_id=town_id, year=year).first()
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(Scheme._meta.db_table)
+            scheme = next(
+                iter(
+                    Scheme.objects.raw(
+                        f"SELECT * FROM {table} WHERE town_id = %s AND year = %s FOR SHARE",  # noqa: S608  # nosec B608: the model's table name, values as parameters
+                        [town_id, year],
+                    )
+                ),
+                None,
+            )
+        else:
+            scheme = Scheme.objects.select_for_update().filter(town_id=town_id, year=year).first()
         if scheme is not None and scheme.is_published:
             raise ValidationError(
                 _("The results of %(year)s are published; reopen the year to change them.")

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.db import upsert
+from governance.db import upsert_rows
 
 from .models import (
     QUARTERS,
@@ -95,6 +95,7 @@ def compute_quarter(
         raise ValidationError(_("The quarter is 1, 2, 3 or 4."))
     now = now or timezone.now()
     by = by or (run.started_by if run else None)
+    by_id, run_id = (by.pk if by else None), (run.pk if run else None)
     _progress(run, 10)
     with transaction.atomic():
         scheme = _locked_scheme(town_id, year)
@@ -137,7 +138,13 @@ def compute_quarter(
             )
             counts[row["status"]] += 1
             scores.append(
-                QuarterScore(unit_id=unit_id, quarter=quarter, run=run, computed_at=now, **row)
+                {
+                    "unit_id": unit_id,
+                    "quarter": quarter,
+                    "run_id": run_id,
+                    "computed_at": now,
+                    **row,
+                }
             )
             if row["status"] == QuarterScore.Status.PENDING:
                 pending.append(
@@ -145,16 +152,16 @@ def compute_quarter(
                 )
             else:
                 accruals.append(
-                    Payout(
-                        unit_id=unit_id,
-                        quarter=quarter,
-                        amount=row["accrual"],
-                        calculated_at=now,
-                        last_changed_by=by,
-                    )
+                    {
+                        "unit_id": unit_id,
+                        "quarter": quarter,
+                        "amount": row["accrual"],
+                        "calculated_at": now,
+                        "last_changed_by_id": by_id,
+                    }
                 )
         _progress(run, 60)
-        upsert(
+        upsert_rows(
             QuarterScore,
             scores,
             unique_fields=["unit", "quarter"],
@@ -179,7 +186,7 @@ def compute_quarter(
         Payout.objects.filter(unit__town_id=town_id, unit__year=year, quarter=quarter).filter(
             Q(unit_id__in=pending_ids) | Q(**{f"unit__assessed_q{quarter}": False})
         ).delete()
-        upsert(
+        upsert_rows(
             Payout,
             accruals,
             unique_fields=["unit", "quarter"],
@@ -412,10 +419,12 @@ def compute_year(
             results[uid]["payout_amount"] = amount
         _progress(run, 70)
 
+        run_id = run.pk if run else None
         rows = [
-            AnnualResult(unit_id=uid, run=run, computed_at=now, **r) for uid, r in results.items()
+            {"unit_id": uid, "run_id": run_id, "computed_at": now, **r}
+            for uid, r in results.items()
         ]
-        upsert(
+        upsert_rows(
             AnnualResult,
             rows,
             unique_fields=["unit"],
@@ -559,6 +568,7 @@ def _write_annual_payouts(*, town_id, year, payouts, pending, run, by, now) -> i
         ).values_list("pk", "unit_id", "status", "amount")
     }
     locked = {Payout.Status.APPROVED, Payout.Status.PAID}
+    by_id = by.pk if by else None
     writes, discrepancies = [], []
     for unit_id, amount in payouts.items():
         current = existing.get(unit_id)
@@ -574,10 +584,16 @@ def _write_annual_payouts(*, town_id, year, payouts, pending, run, by, now) -> i
                 )
             continue
         writes.append(
-            Payout(unit_id=unit_id, quarter=0, amount=amount, calculated_at=now, last_changed_by=by)
+            {
+                "unit_id": unit_id,
+                "quarter": 0,
+                "amount": amount,
+                "calculated_at": now,
+                "last_changed_by_id": by_id,
+            }
         )
     Payout.objects.filter(unit_id__in=pending, quarter=0).exclude(status__in=locked).delete()
-    upsert(
+    upsert_rows(
         Payout,
         writes,
         unique_fields=["unit", "quarter"],

@@ -417,7 +417,7 @@ def reported_town(name: str, n_units: int, year: int = 2021):
         ReportItem,
         SatisfactionRating,
     )
-    from property_rating.services import scheme_create_default
+    from property_rating.schemes import scheme_create_default
 
     town = Town.objects.create(name=name)
     communities = Community.objects.bulk_create(

@@ -27,7 +27,7 @@ from communities.models import PropertyCompany
 from communities.scoping import scope_to_staff
 
 from ..models import AnnualResult, Scheme
-from ..public_cache import cached_answer
+from ..public_cache import cached_answer, cached_only, plainly_anonymous
 
 # Anonymous readers see published years only, versioned by property_rating.public_cache.
 # The time limit bounds how long a renamed estate or company keeps its old name in answers.
@@ -118,8 +118,35 @@ def ratings_queryset(user):
     return qs.filter(public)
 
 
+# What an Accept header may say for the cached JSON bytes to be the negotiated answer.
+_JSON_ACCEPTS = {"", "*/*", "application/json"}
+
+
 class ConditionalListMixin:
     """ETag / Last-Modified for a list, from one aggregate over the filtered queryset."""
+
+    def dispatch(self, request, *args, **kwargs):
+        """An anonymous GET whose answer is cached is sent before DRF wraps the request,
+        authenticates, negotiates and renders (those would come to the same answer: no
+        credentials, JSON asked for); the throttles still count it. Anything else, or a miss,
+        takes the full path, which builds and caches the answer."""
+        if (
+            request.method == "GET"
+            and "format" not in request.GET
+            and request.headers.get("Accept", "").strip() in _JSON_ACCEPTS
+            and plainly_anonymous(request)
+        ):
+            entry = cached_only(self._public_key(request))
+            if entry is not None and all(
+                throttle.allow_request(request, self) for throttle in self.get_throttles()
+            ):
+                etag, last_ts, body = entry
+                response = self._respond(request, etag, last_ts, body=body, anonymous=True)
+                # The headers DRF's finalize_response would add.
+                response["Allow"] = ", ".join(self.allowed_methods)
+                response["Vary"] = "Cookie, Authorization, Accept"
+                return response
+        return super().dispatch(request, *args, **kwargs)
 
     def fingerprint(self, queryset):
         agg = queryset.order_by().aggregate(
@@ -162,21 +189,21 @@ class ConditionalListMixin:
         data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
         return etag, (int(last.timestamp()) if last else None), data
 
+    @staticmethod
+    def _public_key(request) -> str:
+        url = request.build_absolute_uri()
+        return f"ratings:public:{hashlib.sha256(url.encode()).hexdigest()}"
+
     def _public_entry(self, request, make_queryset):
         """The anonymous answer for this URL, from the cache while no publication changed."""
-        url = request.build_absolute_uri()
 
         def build():
             etag, last_ts, data = self._build(make_queryset())
             return etag, last_ts, JSONRenderer().render(data)
 
-        return cached_answer(
-            f"ratings:public:{hashlib.sha256(url.encode()).hexdigest()}",
-            build,
-            PUBLIC_CACHE_SECONDS,
-        )
+        return cached_answer(self._public_key(request), build, PUBLIC_CACHE_SECONDS)
 
-    def _respond(self, request, etag, last_ts, data=None, body=None):
+    def _respond(self, request, etag, last_ts, data=None, body=None, anonymous=False):
         if_none_match = request.headers.get("If-None-Match")
         if_modified = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         not_modified = (
@@ -185,7 +212,11 @@ class ConditionalListMixin:
             else (last_ts is not None and if_modified is not None and last_ts <= if_modified)
         )
         if not_modified:
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response = (
+                HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+                if anonymous
+                else Response(status=status.HTTP_304_NOT_MODIFIED)
+            )
         elif body is not None:
             response = HttpResponse(body, content_type="application/json")
         else:
@@ -194,7 +225,9 @@ class ConditionalListMixin:
         if last_ts is not None:
             response["Last-Modified"] = http_date(last_ts)
         response["Cache-Control"] = (
-            "private, no-cache" if request.user.is_authenticated else "public, no-cache"
+            "public, no-cache"
+            if anonymous or not request.user.is_authenticated
+            else "private, no-cache"
         )
         response["Vary"] = "Cookie, Authorization"
         return response

@@ -1,7 +1,7 @@
 """Quarterly-reports API for property companies with their own systems (token or session auth).
 
 Everything is scoped to the caller's company: another company's report, unit or evidence answers
-404. Writes go through property_rating.services; a state conflict (editing or submitting a report
+404. Writes go through property_rating.reports; a state conflict (editing or submitting a report
 that is already submitted) answers 409, bad input 400 with field messages.
 """
 
@@ -28,7 +28,8 @@ from rest_framework.response import Response
 from governance.idempotency import IdempotentMixin
 from governance.uploads import private_file_response
 
-from .. import periods, selectors, services
+from .. import periods, selectors
+from .. import reports as report_services
 from ..models import QuarterlyReport, QuarterScore
 from .report_serializers import (
     EvidenceSerializer,
@@ -168,7 +169,7 @@ class ReportViewSet(
         unit, quarter = data.validated_data["unit"], data.validated_data["quarter"]
         existed = QuarterlyReport.objects.filter(unit=unit, quarter=quarter).exists()
         try:
-            report = services.report_get_or_create(unit=unit, quarter=quarter, by=user)
+            report = report_services.report_get_or_create(unit=unit, quarter=quarter, by=user)
         except DjangoValidationError as error:
             raise ValidationError({"quarter": _messages(error)}) from error
         items = data.to_service_items()
@@ -182,7 +183,7 @@ class ReportViewSet(
 
     def _save_items(self, report, items):
         try:
-            services.report_save_draft(report=report, by=self.request.user, items=items)
+            report_services.report_save_draft(report=report, by=self.request.user, items=items)
         except DjangoValidationError as error:
             raise ValidationError({"items": _messages(error)}) from error
 
@@ -217,7 +218,7 @@ class ReportViewSet(
         report = self.get_object()
         self._ensure_editable(report)
         try:
-            services.report_submit(report=report, by=request.user)
+            report_services.report_submit(report=report, by=request.user)
         except DjangoValidationError as error:
             raise ConflictError({"status": _messages(error)}) from error
         return Response(self.get_serializer(self._fresh(report.pk)).data)
@@ -240,7 +241,7 @@ class ReportViewSet(
             raise ValidationError({"item": [_("This report has no such task item.")]})
         self._ensure_editable(report)
         try:
-            created = services.evidence_add(
+            created = report_services.evidence_add(
                 item=line, files=data.validated_data["files"], by=request.user
             )
         except DjangoValidationError as error:
@@ -284,7 +285,7 @@ class ReportViewSet(
         if request.method == "DELETE":
             self._ensure_editable(report)
             try:
-                services.evidence_delete(evidence=evidence, by=request.user)
+                report_services.evidence_delete(evidence=evidence, by=request.user)
             except DjangoValidationError as error:
                 raise ConflictError({"status": _messages(error)}) from error
             return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,8 +6,9 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
-from property_rating import selectors, services
+from property_rating import selectors
 from property_rating.models import QuarterlyReport, SatisfactionRating
+from property_rating.reports import satisfaction_unit_for
 
 register = template.Library()
 
@@ -58,7 +59,7 @@ def resident_panel(context) -> dict:
         return {"household": None}
 
     year = selectors.satisfaction_year(estate=household.building.estate)
-    unit = services.satisfaction_unit_for(user=user, year=year) if year else None
+    unit = satisfaction_unit_for(user=user, year=year) if year else None
     rated = (
         SatisfactionRating.objects.filter(Q(household=household) & Q(year=year)).first()
         if unit

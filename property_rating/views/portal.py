@@ -1,5 +1,5 @@
 """Property-manager portal (quarterly reports, evidence, scores, payouts), evidence downloads and
-the residents' satisfaction rating. Thin views: forms parse, property_rating.services decide.
+the residents' satisfaction rating. Thin views: forms parse, property_rating.reports decide.
 
 Another company's report, evidence, unit, scores and payouts answer 404 (never 403), so a manager
 cannot even learn that they exist.
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from governance.idempotency import once_per_form_token
 from governance.uploads import private_file_response, validate_uploads
 
-from .. import selectors, services
+from .. import reports as report_services
+from .. import selectors
 from ..forms import SatisfactionForm, report_line_forms
 from ..models import Evidence, QuarterlyReport, SatisfactionRating
 from ..periods import parse_year
@@ -72,7 +73,7 @@ def report_start(request, unit_pk, quarter):
     user = _manager(request)
     unit = get_object_or_404(selectors.units_for_manager(user=user), pk=unit_pk)
     try:
-        report = services.report_get_or_create(unit=unit, quarter=quarter, by=user)
+        report = report_services.report_get_or_create(unit=unit, quarter=quarter, by=user)
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -146,7 +147,7 @@ def _save_report(report, forms, user, *, submit: bool) -> None:
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        services.report_save_draft(
+        report_services.report_save_draft(
             report=report,
             by=user,
             items={
@@ -159,9 +160,9 @@ def _save_report(report, forms, user, *, submit: bool) -> None:
         )
         for form in forms:
             if uploads[form.line.pk]:
-                services.evidence_add(item=form.line, files=uploads[form.line.pk], by=user)
+                report_services.evidence_add(item=form.line, files=uploads[form.line.pk], by=user)
         if submit:
-            services.report_submit(report=report, by=user)
+            report_services.report_submit(report=report, by=user)
 
 
 @login_required
@@ -189,7 +190,7 @@ def evidence_delete(request, pk):
     )
     report_pk = evidence.item.report_id
     try:
-        services.evidence_delete(evidence=evidence, by=user)
+        report_services.evidence_delete(evidence=evidence, by=user)
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -261,14 +262,14 @@ def satisfaction(request):
         raise PermissionDenied
     household = user.verified_household
     year = selectors.satisfaction_year(estate=household.building.estate) if household else None
-    unit = services.satisfaction_unit_for(user=user, year=year) if year else None
+    unit = report_services.satisfaction_unit_for(user=user, year=year) if year else None
     existing = (
         SatisfactionRating.objects.filter(household=household, year=year).first() if unit else None
     )
     form = SatisfactionForm(request.POST or None)
     if request.method == "POST" and unit is not None and form.is_valid():
         try:
-            services.satisfaction_rate(
+            report_services.satisfaction_rate(
                 user=user,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],

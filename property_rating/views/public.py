@@ -1,14 +1,27 @@
 """Public pages (no login): the published red list, black list and star table by community, and
 each company's history. Only published years are shown."""
 
+import hashlib
 from collections import defaultdict
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 from communities.models import PropertyCompany, Town
 
 from ..models import AnnualResult, Scheme
+from ..public_cache import cached_answer, plainly_anonymous
+
+# The ratings page an anonymous reader gets is cached as rendered HTML under the publication
+# version (property_rating.public_cache: exact after every publish and reopen); the time limit
+# bounds how long a renamed estate or company keeps its old name on the page.
+PUBLIC_PAGE_SECONDS = 300
+# Stands for the reader's own CSRF token (the language switch's form) in the cached HTML.
+CSRF_PLACEHOLDER = "csrf-token-of-this-reader-0c5e1f"
+PAGE_PARAMS = {"town", "year"}
 
 
 def _published_schemes():
@@ -26,7 +39,27 @@ def _chosen_scheme(schemes, town_id, year) -> tuple:
 
 
 def public_ratings(request):
-    """Red list, black list and the star table by community of one published town and year."""
+    """Red list, black list and the star table by community of one published town and year.
+    Anonymous readers (no session, no messages) get the cached page with their CSRF token."""
+    template = "property_rating/public_ratings.html"
+    if request.method == "GET" and set(request.GET) <= PAGE_PARAMS and plainly_anonymous(request):
+        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"ratings:public-page:{request.LANGUAGE_CODE}:{path_hash}"
+        html = cached_answer(
+            key,
+            lambda: render_to_string(
+                template, {**_ratings_context(request), "csrf_token": CSRF_PLACEHOLDER}, request
+            ),
+            PUBLIC_PAGE_SECONDS,
+        )
+        response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        # What a rendered page varies on (the session and the language cookie).
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    return render(request, template, _ratings_context(request))
+
+
+def _ratings_context(request) -> dict:
     schemes = list(_published_schemes())
     scheme, asked_year_missing = _chosen_scheme(
         schemes, request.GET.get("town"), request.GET.get("year")
@@ -56,7 +89,7 @@ def public_ratings(request):
             star_counts=star_counts,
             total=len(results),
         )
-    return render(request, "property_rating/public_ratings.html", context)
+    return context
 
 
 def public_company(request, pk):

@@ -1,7 +1,7 @@
 """Review pages for the town's assessors and staff: the queue of submitted reports, awarding points
 or returning a report, expert-panel inspection scores and township staff's vetoes.
 
-Thin views: forms parse, property_rating.services check who may do what and the rules.
+Thin views: forms parse, property_rating.reports check who may do what and the rules.
 """
 
 from django.contrib import messages
@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import publication, selectors, services
+from .. import publication, selectors
+from .. import reports as report_services
 from ..forms import InspectionForm, ReturnForm, VetoForm, VetoRevokeForm, review_line_forms
 from ..models import AssessmentUnit, InspectionScore, QuarterlyReport, Scheme, Veto
 from ..periods import parse_year
@@ -113,7 +114,7 @@ def report_review(request, pk):
             if action == "return":
                 return_form = ReturnForm(request.POST)
                 if return_form.is_valid():
-                    services.report_return(
+                    report_services.report_return(
                         report=report, by=user, reason=return_form.cleaned_data["reason"]
                     )
                     messages.success(request, _("The report is returned to its manager."))
@@ -121,7 +122,7 @@ def report_review(request, pk):
             else:
                 forms = review_line_forms(report, request.POST)
                 if all(form.is_valid() for form in forms):
-                    report = services.report_review(
+                    report = report_services.report_review(
                         report=report,
                         by=user,
                         scores={
@@ -220,7 +221,7 @@ def inspection_score(request, unit_pk):
     form = InspectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.inspection_score_set(
+            report_services.inspection_score_set(
                 unit=unit,
                 expert=user,
                 score=form.cleaned_data["score"],
@@ -269,7 +270,7 @@ def vetoes(request):
     form = VetoForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.veto_record(
+            report_services.veto_record(
                 unit=form.cleaned_data["unit"], by=user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -308,7 +309,7 @@ def veto_revoke(request, pk):
     form = VetoRevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.veto_revoke(veto=veto, by=user, reason=form.cleaned_data["reason"])
+            report_services.veto_revoke(veto=veto, by=user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

@@ -21,7 +21,7 @@ from communities.factories import (
 )
 from property_rating.factories import ExpertFactory, SchemeFactory
 from property_rating.models import AnnualResult, Evidence, QuarterlyReport
-from property_rating.services import units_sync_from_contracts
+from property_rating.units import units_sync_from_contracts
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

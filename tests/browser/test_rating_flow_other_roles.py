@@ -21,13 +21,13 @@ from communities.factories import (
 )
 from property_rating.factories import SchemeFactory
 from property_rating.models import AssessmentUnit, QuarterlyReport, SatisfactionRating, Veto
-from property_rating.services import (
+from property_rating.reports import (
     report_get_or_create,
     report_return,
     report_save_draft,
     report_submit,
-    units_sync_from_contracts,
 )
+from property_rating.units import units_sync_from_contracts
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from communities.factories import (
 )
 from property_rating.factories import SchemeFactory
 from property_rating.models import AssessmentUnit, Payout
-from property_rating.services import units_sync_from_contracts
+from property_rating.units import units_sync_from_contracts
 from tests.browser.helpers import log_in
 from tests.property_rating.helpers import give_inputs
 

@@ -16,7 +16,7 @@ from communities.factories import PropertyManagerFactory
 from deliberation.factories import CouncilFactory, resident_of
 from deliberation.models import Proposal
 from property_rating.models import AssessmentUnit, Evidence
-from property_rating.services import report_get_or_create
+from property_rating.reports import report_get_or_create
 
 pytestmark = pytest.mark.django_db
 

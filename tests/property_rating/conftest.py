@@ -16,7 +16,7 @@ from communities.factories import (
 )
 from property_rating.factories import SchemeFactory
 from property_rating.models import AssessmentUnit
-from property_rating.services import units_sync_from_contracts
+from property_rating.units import units_sync_from_contracts
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from property_rating.computation import compute_all
 from property_rating.models import AnnualResult, ImportedAnnualInput, ImportedQuarterScore
+from property_rating.scoring import compute_all
 
 
 def give_inputs(unit, *, quarters=(80, 80, 80, 80), satisfaction=None, inspection=None):
@@ -28,14 +28,14 @@ def give_inputs(unit, *, quarters=(80, 80, 80, 80), satisfaction=None, inspectio
 def publish(town, year=2021):
     """Publish the year's results (payouts are approved only after that)."""
     from property_rating.models import Scheme
-    from property_rating.services import results_publish
+    from property_rating.publication import results_publish
 
     return results_publish(scheme=Scheme.objects.get(town=town, year=year), by=None, system=True)
 
 
 def reopen(town, by, year=2021):
     from property_rating.models import Scheme
-    from property_rating.services import results_reopen
+    from property_rating.publication import results_reopen
 
     return results_reopen(scheme=Scheme.objects.get(town=town, year=year), by=by, reason="更正")
 

@@ -114,7 +114,7 @@ def test_copy_last_years_scheme_in_one_click(client, scheme, staff):
 
 
 def test_published_scheme_is_read_only_in_admin(client, scheme, staff, make_unit):
-    from property_rating.services import results_publish
+    from property_rating.publication import results_publish
 
     give_inputs(make_unit(), quarters=(90,) * 4)
     compute(scheme.town)
@@ -144,7 +144,7 @@ def test_admin_action_starts_a_computation_and_shows_its_outcome(
 
 
 def test_payout_approval_in_admin_and_excel_export(client, scheme, staff, staff2, make_unit):
-    from property_rating.computation import compute_all
+    from property_rating.scoring import compute_all
 
     unit = give_inputs(make_unit(), quarters=(90,) * 4)
     compute_all(town_id=scheme.town_id, year=2021, by=staff)

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from property_rating.computation import annual_score, competition_ranks
 from property_rating.factories import InspectionScoreFactory, SatisfactionRatingFactory
 from property_rating.models import AnnualResult
-from property_rating.services import veto_record
+from property_rating.reports import veto_record
+from property_rating.scoring import annual_score, competition_ranks
 
 from .helpers import compute, give_inputs
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from property_rating import tasks
-from property_rating.computation import compute_all, compute_quarter
 from property_rating.factories import InspectionScoreFactory, SatisfactionRatingFactory
 from property_rating.models import AnnualResult, ComputationRun, Payout, QuarterScore
+from property_rating.scoring import compute_all, compute_quarter
 
 from .helpers import give_inputs
 
@@ -100,7 +100,7 @@ def test_computation_query_count_is_independent_of_the_number_of_units(scheme, m
 
 @pytest.mark.django_db
 def test_run_records_pending_units_and_outcome(scheme, make_unit, manager_for):
-    from property_rating.services import report_get_or_create, report_submit
+    from property_rating.reports import report_get_or_create, report_submit
 
     unit = make_unit()
     manager = manager_for(unit)
@@ -120,7 +120,7 @@ def test_computation_of_a_published_year_fails_and_says_why(scheme, make_unit, s
 
     give_inputs(make_unit(), quarters=(90,) * 4)
     compute_all(town_id=scheme.town_id, year=2021)
-    from property_rating.services import results_publish
+    from property_rating.publication import results_publish
 
     results_publish(scheme=scheme, by=staff)
     with pytest.raises(ValidationError):

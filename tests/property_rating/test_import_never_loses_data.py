@@ -19,7 +19,7 @@ from property_rating.models import (
     QuarterlyReport,
     QuarterScore,
 )
-from property_rating.services import scheme_create_default
+from property_rating.schemes import scheme_create_default
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communities.factories import PropertyCompanyFactory
-from property_rating.computation import apply_company_cap
 from property_rating.models import Payout, PayoutDiscrepancy, Scheme
-from property_rating.services import payout_adjust, payout_approve, payout_mark_paid
+from property_rating.payouts import payout_adjust, payout_approve, payout_mark_paid
+from property_rating.scoring import apply_company_cap
 
 from .helpers import compute, give_inputs, publish, reopen
 
@@ -109,7 +109,7 @@ def test_computed_payout_never_exceeds_the_unit_cap(scheme, make_unit, quarters)
 
 
 def test_approval_needs_another_person_than_who_computed(scheme, make_unit, staff, staff2):
-    from property_rating.computation import compute_all
+    from property_rating.scoring import compute_all
 
     unit = give_inputs(make_unit(), quarters=(95,) * 4)
     compute_all(town_id=scheme.town_id, year=2021, by=staff)
@@ -205,7 +205,7 @@ def test_resolving_a_discrepancy_is_recorded_once_in_the_audit_trail(
     scheme, make_unit, staff, staff2
 ):
     from governance.models import AuditEvent
-    from property_rating.services import discrepancy_resolve
+    from property_rating.payouts import discrepancy_resolve
 
     unit = give_inputs(make_unit(), quarters=(95,) * 4)
     compute(scheme.town)

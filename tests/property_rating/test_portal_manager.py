@@ -12,7 +12,7 @@ from PIL import Image
 from communities.factories import AssessorFactory, TownFactory, verified_resident
 from property_rating.factories import PayoutFactory, QuarterScoreFactory
 from property_rating.models import Evidence, QuarterlyReport, ReportItem
-from property_rating.services import report_get_or_create, report_return, report_submit
+from property_rating.reports import report_get_or_create, report_return, report_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 
 from communities.factories import PropertyManagerFactory, ResidentFactory
 from property_rating.models import PublicationEvent
+from property_rating.publication import results_publish, results_reopen
 from property_rating.selectors import (
     annual_results_for_manager,
     payouts_for_manager,
     quarter_scores_for_manager,
 )
-from property_rating.services import results_publish, results_reopen
 
 from .helpers import compute, give_inputs
 
@@ -50,7 +50,7 @@ def test_company_history_page_shows_only_published_years(client, computed, schem
 
 
 def test_publish_freezes_and_reopen_records_who_when_why(computed, scheme, staff, make_unit):
-    from property_rating.services import veto_record
+    from property_rating.reports import veto_record
 
     results_publish(scheme=scheme, by=staff)
     with pytest.raises(ValidationError):
@@ -111,7 +111,7 @@ def test_publication_reopen_and_payout_approval_are_in_the_audit_trail(
 ):
     from governance.models import AuditEvent
     from property_rating.models import Payout
-    from property_rating.services import payout_approve
+    from property_rating.payouts import payout_approve
 
     results_publish(scheme=scheme, by=staff)
     payout_approve(payout=Payout.objects.filter(quarter=0).first(), by=staff2)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from property_rating.computation import compute_quarter, late_days
 from property_rating.models import SHANGHAI, Payout, QuarterlyReport, QuarterScore
-from property_rating.services import report_get_or_create, report_review, report_submit
+from property_rating.reports import report_get_or_create, report_review, report_submit
+from property_rating.scoring import compute_quarter, late_days
 
 pytestmark = pytest.mark.django_db
 D = Decimal

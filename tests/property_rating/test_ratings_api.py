@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from communities.factories import PropertyCompanyFactory, TownshipStaffFactory
 from property_rating.factories import SchemeFactory
-from property_rating.services import results_publish
+from property_rating.publication import results_publish
 
 from .helpers import compute, give_inputs
 
@@ -109,7 +109,7 @@ def test_api_answers_304_to_a_matching_etag(published):
 
 
 def test_etag_changes_when_results_are_reopened(published, scheme, staff):
-    from property_rating.services import results_reopen
+    from property_rating.publication import results_reopen
 
     client = APIClient()
     first = client.get("/api/v1/ratings/")
@@ -155,7 +155,7 @@ def test_ratings_endpoints_are_in_the_openapi_schema(db):
 
 
 def test_anonymous_reads_come_from_the_cache_until_publication_changes(published, scheme, staff):
-    from property_rating.services import results_reopen
+    from property_rating.publication import results_reopen
 
     client = APIClient()
     first = client.get("/api/v1/ratings/").json()

@@ -11,13 +11,8 @@ import time_machine
 from governance.notifications.models import Notification
 from property_rating import notices, tasks
 from property_rating.models import Payout
-from property_rating.services import (
-    payout_approve,
-    payout_mark_paid,
-    report_get_or_create,
-    report_return,
-    report_submit,
-)
+from property_rating.payouts import payout_approve, payout_mark_paid
+from property_rating.reports import report_get_or_create, report_return, report_submit
 
 from .helpers import give_inputs, publish
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from property_rating.models import QuarterlyReport
-from property_rating.services import (
+from property_rating.reports import (
     report_get_or_create,
     report_return,
     report_review,

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from communities.factories import PropertyCompanyFactory
 from property_rating.factories import PayoutFactory, QuarterScoreFactory
 from property_rating.models import Evidence, QuarterlyReport, ReportItem
-from property_rating.services import report_get_or_create, report_return, report_submit
+from property_rating.reports import report_get_or_create, report_return, report_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +252,7 @@ def test_evidence_for_an_unknown_item_is_a_field_error(api, unit):
 
 
 def test_points_are_hidden_until_the_review_is_complete(api, unit, manager, assessor):
-    from property_rating.services import report_review
+    from property_rating.reports import report_review
 
     report = report_get_or_create(unit=unit, quarter=1, by=manager)
     report_submit(report=report, by=manager)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from communities.factories import AssessorFactory, TownFactory
 from property_rating.factories import ExpertFactory
 from property_rating.models import InspectionScore, QuarterlyReport, ReportItem, Veto
-from property_rating.services import report_get_or_create, report_save_draft, report_submit
+from property_rating.reports import report_get_or_create, report_save_draft, report_submit
 
 pytestmark = pytest.mark.django_db
 

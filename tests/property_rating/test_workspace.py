@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.factories import TownFactory, TownshipStaffFactory
 from property_rating.models import AnnualResult, ComputationRun, Payout, QuarterScore
-from property_rating.services import report_get_or_create, report_submit
+from property_rating.reports import report_get_or_create, report_submit
 from property_rating.workspace import yuan
 
 from .helpers import compute, give_inputs

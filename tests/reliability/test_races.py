@@ -24,9 +24,9 @@ from communities.factories import CommunityStaffFactory
 from deliberation import services as delib
 from deliberation.factories import CouncilFactory, ProposalFactory, representatives, resident_of
 from deliberation.models import Proposal, Support, Vote
-from property_rating.computation import compute_all, compute_year
 from property_rating.factories import AssessmentUnitFactory, SchemeFactory
 from property_rating.models import AnnualResult, Payout, SatisfactionRating, Scheme
+from property_rating.scoring import compute_all, compute_year
 from tests.builders import YEAR, bulk_town, results_digest
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]

@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from property_rating.computation import compute_all
 from property_rating.models import ComputationRun, QuarterScore
+from property_rating.scoring import compute_all
 from tests.builders import YEAR, bulk_town, clear_results, results_digest
 
 from .conftest import wait_for

@@ -21,7 +21,7 @@ from communities.factories import (
 )
 from property_rating.factories import ExpertFactory, PayoutFactory, SchemeFactory
 from property_rating.models import AssessmentUnit, Payout
-from property_rating.services import units_sync_from_contracts
+from property_rating.units import units_sync_from_contracts
 
 pytestmark = pytest.mark.django_db
 

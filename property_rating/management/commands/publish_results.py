@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from property_rating.bulk import town_by_name
 from property_rating.models import Scheme
 from property_rating.periods import year_argument
-from property_rating.services import results_publish
+from property_rating.publication import results_publish
 
 
 class Command(BaseCommand):

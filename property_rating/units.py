@@ -1,54 +1,11 @@
-"""Writes of the property_rating app. Each spec stage has its own module: schemes.py (the
-year's scheme and lock), reports.py (reports, evidence, satisfaction, inspection, vetoes),
-scoring via computation.py/tasks.py, publication.py and payouts.py; permissions in rules.py.
-
-What stays here is the assessment units' sync from service contracts; the stage functions are
-re-exported so `services.<name>` keeps working for the portal, admin, API and tests."""
+"""Writes of the assessment units: the year's units synced from service contracts."""
 
 from django.db import transaction
 
 from communities.models import ServiceContract, Town
 
-from .models import (
-    QUARTERS,
-    AssessmentUnit,
-    quarter_bounds,
-)
-from .payouts import (  # noqa: F401  (the payout stage, re-exported for existing callers)
-    discrepancy_resolve,
-    payout_adjust,
-    payout_approve,
-    payout_mark_paid,
-)
-from .publication import is_published, results_publish, results_reopen  # noqa: F401
-from .reports import (  # noqa: F401  (the reports stage, re-exported for existing callers)
-    _lock_report,
-    evidence_add,
-    evidence_delete,
-    inspection_score_set,
-    report_get_or_create,
-    report_return,
-    report_review,
-    report_save_draft,
-    report_submit,
-    satisfaction_rate,
-    satisfaction_unit_for,
-    veto_record,
-    veto_revoke,
-)
-from .schemes import (  # noqa: F401  (the scheme stage, re-exported for existing callers)
-    DEFAULT_TASK_ITEMS,
-    DEFAULT_TIERS,
-    _scheme_for,
-    ensure_year_open,
-    scheme_copy,
-    scheme_create_default,
-    scheme_validate,
-)
-
-# --------------------------------------------------------------------------------------------
-# Assessment units
-# --------------------------------------------------------------------------------------------
+from .models import QUARTERS, AssessmentUnit, quarter_bounds
+from .schemes import ensure_year_open
 
 
 def units_sync_from_contracts(*, town: Town, year: int) -> dict:
