@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from communities import roles
 from communities.models import Region, Town
 from communities.regions import Area, area_from_params
-from deliberation.interface import case_categories, case_from_problem
+from deliberation.interface import case_categories, case_from_problem, region_problem_estates
 from governance.charts import bar_chart
 
 from . import rules as party_rules
@@ -231,5 +232,87 @@ def dashboard(request):
             "row_rates": [
                 (r, _pct(r["stats"].single_built_rate), _pct(r["stats"].coverage)) for r in rows
             ],
+        },
+    )
+
+
+RANKED = (
+    # (attribute, label, percent): the figures towns are compared on, best first.
+    ("coverage", _lazy("Coverage of estates"), True),
+    ("single_built_rate", _lazy("Single-built rate"), True),
+    ("service_stations", _lazy("Party-mass service stations"), False),
+    ("grid_workers", _lazy("Grid workers"), False),
+    ("building_heads", _lazy("Building heads"), False),
+    ("owners_committees", _lazy("Owners' committees"), False),
+    ("three_without_estates", _lazy("Three-without estates"), False),
+)
+
+
+@login_required
+def ranking(request):
+    """Towns of a district or city side by side (ranked by coverage of estates), with bar
+    charts, and the region's problem estates of a quarter (regions.md "Rankings")."""
+    if not (
+        request.user.has_perm("party_grid.view_dashboard") or roles.is_region_staff(request.user)
+    ):
+        raise PermissionDenied
+    try:
+        area = _dashboard_area(request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            escape("; ".join(f"{key}: {' '.join(m)}" for key, m in error.message_dict.items())),
+            content_type="text/plain; charset=utf-8",
+        )
+    if area.region is None:
+        raise Http404
+    form = DashboardForm(request.GET or None)
+    on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
+    towns = list(area.towns().order_by("name"))
+    town_ids = [t.pk for t in towns]
+    per_town, totals = selectors.area_breakdown(town_ids=town_ids, on=on)
+    empty = selectors.PartyStatistics()
+    rows = [{"town": t, "stats": per_town.get(t.pk, empty)} for t in towns]
+    rows.sort(key=lambda r: (-(r["stats"].coverage or Decimal(-1)), r["town"].name))
+    table = [
+        {
+            "rank": i + 1,
+            "town": r["town"],
+            "cells": [
+                _pct(getattr(r["stats"], attr)) + "%" if percent else getattr(r["stats"], attr)
+                for attr, _label, percent in RANKED
+            ],
+        }
+        for i, r in enumerate(rows)
+    ]
+    charts = [
+        bar_chart(
+            str(label),
+            [
+                (
+                    r["town"].name,
+                    _percent(getattr(r["stats"], attr)) if percent else getattr(r["stats"], attr),
+                )
+                for r in rows
+            ],
+            unit="%" if percent else "",
+        )
+        for attr, label, percent in RANKED
+    ]
+    year, quarter = on.year, (on.month - 1) // 3 + 1
+    problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
+    return render(
+        request,
+        "party_grid/ranking.html",
+        {
+            "area": area,
+            "on": on,
+            "form": form,
+            "headers": [label for _attr, label, _percent in RANKED],
+            "table": table,
+            "totals": totals,
+            "charts": charts,
+            "problems": problems,
+            "year": year,
+            "quarter": quarter,
         },
     )
