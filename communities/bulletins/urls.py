@@ -4,8 +4,8 @@ from . import views
 
 app_name = "bulletins"
 urlpatterns = [
-    path("", views.bulletin_list, name="list"),
-    path("new/<int:region_id>/", views.bulletin_new, name="new"),
-    path("<int:pk>/", views.bulletin_detail, name="detail"),
-    path("<int:pk>/pdf/", views.bulletin_pdf, name="pdf"),
+    path("", views.bulletin_list, name="bulletin-list"),
+    path("new/<int:region_id>/", views.bulletin_new, name="bulletin-new"),
+    path("<int:pk>/", views.bulletin_detail, name="bulletin-detail"),
+    path("<int:pk>/pdf/", views.bulletin_pdf, name="bulletin-pdf"),
 ]

@@ -46,7 +46,7 @@ def bulletin_new(request, region_id: int):
             for name, errors in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            return redirect("bulletins:detail", pk=bulletin.pk)
+            return redirect("bulletins:bulletin-detail", pk=bulletin.pk)
     return render(request, "communities/bulletins/form.html", {"form": form, "region": region})
 
 

@@ -114,7 +114,7 @@ def test_staff_issue_a_bulletin_from_the_page_and_read_it(client, district):
     client.force_login(DistrictStaffFactory(region=district))
     towns = {t.name: t.pk for t in district.towns()}
     response = client.post(
-        reverse("bulletins:new", args=[district.pk]),
+        reverse("bulletins:bulletin-new", args=[district.pk]),
         {
             "title": "年度通报",
             "period_start": "2022-01-01",
@@ -126,7 +126,7 @@ def test_staff_issue_a_bulletin_from_the_page_and_read_it(client, district):
     )
     bulletin = Bulletin.objects.get()
     assert response.status_code == 302
-    page = client.get(reverse("bulletins:detail", args=[bulletin.pk]))
+    page = client.get(reverse("bulletins:bulletin-detail", args=[bulletin.pk]))
     assert page.status_code == 200
     assert "北镇" in page.content.decode() and bulletin.reference in page.content.decode()
 
@@ -135,7 +135,7 @@ def test_a_town_praised_and_criticised_at_once_is_a_form_error(client, district)
     client.force_login(DistrictStaffFactory(region=district))
     north = district.towns().get(name="北镇").pk
     response = client.post(
-        reverse("bulletins:new", args=[district.pk]),
+        reverse("bulletins:bulletin-new", args=[district.pk]),
         {
             "title": "通报",
             "period_start": "2022-01-01",
@@ -153,17 +153,17 @@ def test_a_town_praised_and_criticised_at_once_is_a_form_error(client, district)
 def test_staff_of_another_district_cannot_read_a_bulletin(client, district):
     bulletin = _issue(district, DistrictStaffFactory(region=district))
     client.force_login(DistrictStaffFactory(region=RegionFactory(name="乙区", city=None)))
-    assert client.get(reverse("bulletins:detail", args=[bulletin.pk])).status_code == 404
-    assert client.get(reverse("bulletins:pdf", args=[bulletin.pk])).status_code == 404
-    assert client.get(reverse("bulletins:new", args=[district.pk])).status_code == 404
+    assert client.get(reverse("bulletins:bulletin-detail", args=[bulletin.pk])).status_code == 404
+    assert client.get(reverse("bulletins:bulletin-pdf", args=[bulletin.pk])).status_code == 404
+    assert client.get(reverse("bulletins:bulletin-new", args=[district.pk])).status_code == 404
     client.force_login(CityStaffFactory(region=district.city))
-    assert client.get(reverse("bulletins:detail", args=[bulletin.pk])).status_code == 200
+    assert client.get(reverse("bulletins:bulletin-detail", args=[bulletin.pk])).status_code == 200
 
 
 def test_the_bulletin_pdf_is_rendered_with_its_figures(client, district, tmp_path):
     bulletin = _issue(district, DistrictStaffFactory(region=district))
     client.force_login(DistrictStaffFactory(region=district))
-    response = client.get(reverse("bulletins:pdf", args=[bulletin.pk]))
+    response = client.get(reverse("bulletins:bulletin-pdf", args=[bulletin.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     pdf = tmp_path / "bulletin.pdf"
