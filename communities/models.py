@@ -980,3 +980,6 @@ from .owners import *  # noqa: E402, F401, F403  owners, registers (owners.md)
 def _grant_deleted(sender, instance, **kwargs):
     if not instance.is_primary:
         RoleGrant.note_extra_grants(instance.user_id)
+
+
+from .bulletins.models import Bulletin  # noqa: E402, F401  bulletins (regions.md)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("deliberation/assemblies/", include("deliberation.assemblies.urls")),
     path("deliberation/", include("deliberation.urls")),
     path("party/", include("party_grid.urls")),
+    path("regions/bulletins/", include("communities.bulletins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),

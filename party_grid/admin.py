@@ -19,6 +19,7 @@ from governance.security.admin import RevealPhoneAdminMixin
 from . import rules as party_rules
 from . import selectors
 from .models import (
+    BuildingHead,
     Grid,
     GridWorker,
     HouseholdAssignment,
@@ -295,3 +296,12 @@ class ServiceStationAdmin(PartyScopedAdmin):
     list_display = ("name", "estate", "opened_on", "closed_on")
     list_select_related = ("estate",)
     search_fields = ("name", "estate__name")
+
+
+@admin.register(BuildingHead)
+class BuildingHeadAdmin(PartyScopedAdmin):
+    community_path = "building__estate__community"
+    list_display = ("name", "building", "member", "started_on", "ended_on")
+    list_select_related = ("building__estate", "member")
+    raw_id_fields = ("building", "member")
+    search_fields = ("building__estate__name", "building__name")

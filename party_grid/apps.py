@@ -9,7 +9,9 @@ class PartyGridConfig(AppConfig):
     def ready(self):
         from governance import registry
 
-        from . import demo, personal_data
+        from . import demo, demo_liujiang, figures, personal_data
 
         personal_data.register()
+        figures.register()
         registry.register_demo("party_grid", demo.load, order=10)
+        registry.register_demo("party_grid_liujiang", demo_liujiang.load, order=11)

@@ -4,9 +4,15 @@ import datetime
 
 import factory
 
-from communities.factories import CommunityFactory, EstateFactory, HouseholdFactory
+from communities.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    EstateFactory,
+    HouseholdFactory,
+)
 
 from .models import (
+    BuildingHead,
     Grid,
     GridWorker,
     HouseholdAssignment,
@@ -15,6 +21,7 @@ from .models import (
     ServiceStation,
     Visit,
     VolunteerTeam,
+    VolunteerTeamMember,
 )
 
 START = datetime.date(2020, 1, 1)
@@ -127,3 +134,23 @@ class ServiceStationFactory(factory.django.DjangoModelFactory):
     estate = factory.SubFactory(EstateFactory)
     name = factory.Sequence(lambda n: f"党群服务站{n}")
     opened_on = START
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerTeamMember
+
+    team = factory.SubFactory(VolunteerTeamFactory)
+    name = factory.Sequence(lambda n: f"志愿者{n}")
+    phone = factory.Sequence(lambda n: f"136{n:08d}")
+    joined_on = START
+
+
+class BuildingHeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BuildingHead
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Sequence(lambda n: f"楼栋长{n}")
+    phone = factory.Sequence(lambda n: f"135{n:08d}")
+    started_on = START

@@ -626,3 +626,53 @@ class ServiceStation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BuildingHeadQuerySet(DatedQuerySet):
+    start_field = "started_on"
+    end_field = "ended_on"
+
+
+class BuildingHead(models.Model):
+    """A building head (楼栋长) of one building, party member or not (regions.md: Labao's 1,522
+    building heads are mostly residents outside the party). The name is personal data: the
+    public sees only counts, staff see it masked outside their scope."""
+
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        related_name="heads",
+        verbose_name=_("building"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    member = models.ForeignKey(
+        PartyMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="headed_buildings",
+        verbose_name=_("party member"),
+        help_text=_("When the head is a party member: counted once with the member's flag."),
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords()
+
+    objects = BuildingHeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("building head")
+        verbose_name_plural = _("building heads")
+        ordering = ["building__estate__name", "building__name", "started_on"]
+        constraints = [
+            _ends_after_start("started_on", "ended_on", "building_head_ended_after_start"),
+        ]
+        indexes = [
+            # party_grid.selectors: building heads of an area on a day.
+            models.Index(fields=["building", "started_on"], name="building_head_building_day"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -19,6 +19,7 @@ from communities.rules import (
 from communities.scoping import scope_to_staff
 
 from .models import (
+    BuildingHead,
     Grid,
     GridWorker,
     HouseholdAssignment,
@@ -48,6 +49,7 @@ rules.add_perm("party_grid.change_records", record_keepers)
 # Admin: every staff role reads the party records of its scope, township and community staff
 # keep them, nobody deletes (records end with a date). `party_grid.<action>_<model>`.
 for _model in (
+    BuildingHead,
     PartyOrganization,
     PartyMember,
     Grid,
@@ -85,6 +87,7 @@ CHOICE_SCOPES = {
     GridWorker: _by_community("grid__community"),
     VolunteerTeam: _by_community("community"),
     ServiceStation: _by_community("estate__community"),
+    BuildingHead: _by_community("building__estate__community"),
     HouseholdAssignment: _by_community("household__building__estate__community"),
     Visit: _by_community("household__building__estate__community"),
 }

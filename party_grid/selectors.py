@@ -11,13 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
 
-from communities.models import Community, Estate, Household, Town, active_on_q
+from communities.models import (
+    Community,
+    Estate,
+    Household,
+    OwnersCommittee,
+    Town,
+    active_on_q,
+)
 from communities.scoping import scope_to_staff
 
 from .models import (
+    BuildingHead,
     Grid,
     GridWorker,
     HouseholdAssignment,
@@ -26,6 +34,7 @@ from .models import (
     ServiceStation,
     Visit,
     VolunteerTeam,
+    VolunteerTeamMember,
 )
 
 RATE_PLACES = Decimal("0.0001")
@@ -56,6 +65,13 @@ class PartyStatistics:
     )
     grid_workers: int = 0
     building_heads: int = 0
+    # regions.md: distinct people per team kind (one person in two teams of a kind counts once).
+    volunteers_by_kind: dict = field(
+        default_factory=lambda: dict.fromkeys(VolunteerTeam.Kind.values, 0)
+    )
+    owners_committees: int = 0
+    self_management_committees: int = 0
+    three_without_estates: int = 0
 
     @property
     def single_built_rate(self) -> Decimal | None:
@@ -79,12 +95,19 @@ class PartyStatistics:
             "service_stations",
             "grid_workers",
             "building_heads",
+            "owners_committees",
+            "self_management_committees",
+            "three_without_estates",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.households_visited is not None:
             self.households_visited = (self.households_visited or 0) + other.households_visited
         for kind, n in other.volunteer_teams_by_kind.items():
             self.volunteer_teams_by_kind[kind] = self.volunteer_teams_by_kind.get(kind, 0) + n
+        # Adding distinct counts overstates a person active in two communities; the area's
+        # totals replace these with counts over the area's records (area_statistics).
+        for kind, n in other.volunteers_by_kind.items():
+            self.volunteers_by_kind[kind] = self.volunteers_by_kind.get(kind, 0) + n
 
     def as_api_dict(self) -> dict:
         """The API's figures: aggregates only, field names fixed by the issue."""
@@ -100,6 +123,10 @@ class PartyStatistics:
             "volunteer_teams_by_kind": dict(self.volunteer_teams_by_kind),
             "grid_workers": self.grid_workers,
             "building_heads": self.building_heads,
+            "volunteers_by_kind": dict(self.volunteers_by_kind),
+            "owners_committees": self.owners_committees,
+            "self_management_committees": self.self_management_committees,
+            "three_without_estates": self.three_without_estates,
         }
 
 
@@ -107,11 +134,14 @@ def _active_org_q(on: datetime.date, prefix: str = "") -> Q:
     return active_on_q(on, f"{prefix}established_on", f"{prefix}dissolved_on")
 
 
-def _area_q(path: str, *, town: Town | None, community_ids) -> Q:
-    """Q limiting rows to the town (through `path`, a lookup to Community) and communities."""
+def _area_q(path: str, *, town: Town | None, community_ids, town_ids=None) -> Q:
+    """Q limiting rows to the town or towns (through `path`, a lookup to Community) and
+    communities."""
     q = Q()
     if town is not None:
         q &= Q(**{f"{path}__town": town})
+    if town_ids is not None:
+        q &= Q(**{f"{path}__town_id__in": town_ids})
     if community_ids is not None:
         q &= Q(**{f"{path}__in": community_ids})
     return q
@@ -152,27 +182,39 @@ def estate_annotations(on: datetime.date) -> dict:
 def statistics_by_community(
     *,
     town: Town | None = None,
+    town_ids=None,
     community_ids=None,
     on: datetime.date,
     visited_from: datetime.date | None = None,
     visited_to: datetime.date | None = None,
+    by_town: bool = False,
 ) -> dict[int, PartyStatistics]:
-    """PartyStatistics per community id for the town (or the given communities) on `on`.
+    """PartyStatistics per community id (per town id with `by_town`) for the town, the towns
+    `town_ids` (a district or a city) or the given communities, on `on`.
 
-    Eight grouped queries (nine with a visit period), whatever the number of estates, branches,
-    members or households."""
-    if town is None and community_ids is None:
-        raise ValueError("Give a town or community ids.")
+    Eleven grouped queries (twelve with a visit period), whatever the number of towns, estates,
+    branches, members or households. Distinct people are counted within each group."""
+    if town is None and community_ids is None and town_ids is None:
+        raise ValueError("Give a town, town ids or community ids.")
     if community_ids is not None:
         community_ids = list(community_ids)
+    if town_ids is not None:
+        town_ids = list(town_ids)
     stats: dict[int, PartyStatistics] = defaultdict(PartyStatistics)
+
+    def area(path: str) -> Q:
+        return _area_q(path, town=town, community_ids=community_ids, town_ids=town_ids)
+
+    def key(path: str) -> F:
+        """The group a row falls in: its community's id, or its town's."""
+        return F(f"{path}__town_id" if by_town else f"{path}_id")
 
     # 1. Estates: delivered, with their own single-built branch, covered, complete grid.
     ann = estate_annotations(on)
     estate_rows = (
-        Estate.objects.filter(_area_q("community", town=town, community_ids=community_ids))
+        Estate.objects.filter(area("community"))
         .delivered_on(on)
-        .values("community_id")
+        .values(group=key("community"))
         .annotate(
             delivered=Count("pk"),
             single=Count("pk", filter=ann["has_single_branch"]),
@@ -182,7 +224,7 @@ def statistics_by_community(
         .order_by()
     )
     for row in estate_rows:
-        s = stats[row["community_id"]]
+        s = stats[row["group"]]
         s.delivered_estates = row["delivered"]
         s.single_built_estates = row["single"]
         s.covered_estates = row["covered"]
@@ -192,25 +234,23 @@ def statistics_by_community(
     branch_rows = (
         PartyOrganization.objects.branches()
         .active_on(on)
-        .filter(_area_q("community", town=town, community_ids=community_ids))
-        .values("community_id", "build_type")
+        .filter(area("community"))
+        .values("build_type", group=key("community"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in branch_rows:
-        s = stats[row["community_id"]]
+        s = stats[row["group"]]
         if row["build_type"] == BuildType.SINGLE:
-            s.single_built_branches = row["n"]
+            s.single_built_branches += row["n"]
         else:
-            s.joint_built_branches = row["n"]
+            s.joint_built_branches += row["n"]
 
     # 3. Households in contact: households with an assignment on the day to a current member.
     # Counted from Household with a semi-join (EXISTS) rather than COUNT(DISTINCT) over the
     # assignments: one row per household, no sort (benchmarks/README.md).
-    area_households = Household.objects.filter(
-        _area_q("building__estate__community", town=town, community_ids=community_ids)
-    )
-    household_community = "building__estate__community_id"
+    area_households = Household.objects.filter(area("building__estate__community"))
+    household_group = key("building__estate__community")
     in_contact = (
         HouseholdAssignment.objects.active_on(on)
         .filter(household_id=OuterRef("pk"))
@@ -218,76 +258,210 @@ def statistics_by_community(
     )
     contact_rows = (
         area_households.filter(Exists(in_contact))
-        .values(community=F(household_community))
+        .values(group=household_group)
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in contact_rows:
-        stats[row["community"]].households_in_contact = row["n"]
+        stats[row["group"]].households_in_contact = row["n"]
 
     # 4. Households visited in the period (optional).
     if visited_from is not None and visited_to is not None:
-        for community_id in community_ids or []:
+        for community_id in (community_ids or []) if not by_town else []:
             stats[community_id].households_visited = 0
         visited = Visit.objects.filter(
             household_id=OuterRef("pk"), visited_on__gte=visited_from, visited_on__lte=visited_to
         )
         visit_rows = (
             area_households.filter(Exists(visited))
-            .values(community=F(household_community))
+            .values(group=household_group)
             .annotate(n=Count("pk"))
             .order_by()
         )
         for row in visit_rows:
-            stats[row["community"]].households_visited = row["n"]
+            stats[row["group"]].households_visited = row["n"]
 
     # 5. Party-mass service stations open on the day.
     station_rows = (
         ServiceStation.objects.active_on(on)
-        .filter(_area_q("estate__community", town=town, community_ids=community_ids))
-        .values("estate__community_id")
+        .filter(area("estate__community"))
+        .values(group=key("estate__community"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in station_rows:
-        stats[row["estate__community_id"]].service_stations = row["n"]
+        stats[row["group"]].service_stations = row["n"]
 
     # 6. Volunteer teams by kind.
     team_rows = (
         VolunteerTeam.objects.active_on(on)
-        .filter(_area_q("community", town=town, community_ids=community_ids))
-        .values("community_id", "kind")
+        .filter(area("community"))
+        .values("kind", group=key("community"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in team_rows:
-        stats[row["community_id"]].volunteer_teams_by_kind[row["kind"]] = row["n"]
+        stats[row["group"]].volunteer_teams_by_kind[row["kind"]] = row["n"]
 
     # 7. Grid workers serving on the day in a grid that exists on the day.
     worker_rows = (
         GridWorker.objects.active_on(on)
         .filter(_active_org_q(on, "grid__"))
-        .filter(_area_q("grid__community", town=town, community_ids=community_ids))
-        .values("grid__community_id")
+        .filter(area("grid__community"))
+        .values(group=key("grid__community"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in worker_rows:
-        stats[row["grid__community_id"]].grid_workers = row["n"]
+        stats[row["group"]].grid_workers = row["n"]
 
-    # 8. Building heads among current members.
+    # 8. Building heads: current members flagged as heads, plus the BuildingHead records of the
+    # day whose head is not such a member already (one person counted once, regions.md).
     head_rows = (
         PartyMember.objects.active_on(on)
         .filter(is_building_head=True)
-        .filter(_area_q("organization__community", town=town, community_ids=community_ids))
-        .values("organization__community_id")
+        .filter(area("organization__community"))
+        .values(group=key("organization__community"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in head_rows:
-        stats[row["organization__community_id"]].building_heads = row["n"]
+        stats[row["group"]].building_heads = row["n"]
+    for row in (
+        _building_heads(on)
+        .filter(area("building__estate__community"))
+        .values(group=key("building__estate__community"))
+        .annotate(**_building_head_counts(on))
+        .order_by()
+    ):
+        stats[row["group"]].building_heads += row["others"] + row["members"]
+
+    # 9. Volunteers: distinct people per team kind.
+    for row in (
+        _volunteers(on)
+        .filter(area("team__community"))
+        .values("team__kind", group=key("team__community"))
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    ):
+        stats[row["group"]].volunteers_by_kind[row["team__kind"]] = row["n"]
+
+    # 10. Owners' and self-management committees in office on the day.
+    committee_rows = (
+        OwnersCommittee.objects.filter(active_on_q(on, "established_on", "dissolved_on"))
+        .filter(area("estate__community"))
+        .values("kind", group=key("estate__community"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in committee_rows:
+        s = stats[row["group"]]
+        if row["kind"] == OwnersCommittee.Kind.SELF_MANAGEMENT:
+            s.self_management_committees = row["n"]
+        else:
+            s.owners_committees = row["n"]
+
+    # 11. Three-without estates on the day (no company, committee or supervising unit).
+    three_without_rows = (
+        Estate.objects.filter(area("community"))
+        .three_without(on)
+        .values(group=key("community"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in three_without_rows:
+        stats[row["group"]].three_without_estates = row["n"]
 
     return dict(stats)
+
+
+def _building_heads(on: datetime.date) -> QuerySet:
+    return BuildingHead.objects.active_on(on)
+
+
+def _building_head_counts(on: datetime.date) -> dict:
+    """Aggregates over BuildingHead rows: `others`, heads outside the party (one person per
+    record), and `members`, distinct linked members not already counted by their flag."""
+    flagged = Q(member__is_building_head=True) & active_on_q(
+        on, "member__joined_on", "member__left_on"
+    )
+    return {
+        "others": Count("pk", filter=Q(member__isnull=True)),
+        "members": Count("member", distinct=True, filter=Q(member__isnull=False) & ~flagged),
+    }
+
+
+def _volunteers(on: datetime.date) -> QuerySet:
+    """Volunteers in a team on `on`, annotated with `person`: the linked party member, else the
+    name and phone recorded (regions.md: volunteers_by_kind counts distinct people)."""
+    return (
+        VolunteerTeamMember.objects.filter(active_on_q(on, "joined_on", "left_on"))
+        .filter(active_on_q(on, "team__established_on", "team__dissolved_on"))
+        .annotate(
+            person=Coalesce(
+                Cast("party_member_id", CharField()),
+                Concat(Value("~"), "name", Value("|"), "phone", output_field=CharField()),
+                output_field=CharField(),
+            )
+        )
+    )
+
+
+def area_breakdown(
+    *,
+    town_ids,
+    on: datetime.date,
+    visited_from: datetime.date | None = None,
+    visited_to: datetime.date | None = None,
+) -> tuple[dict[int, PartyStatistics], PartyStatistics]:
+    """(statistics per town id, the area's statistics) for a town, district or city (its towns'
+    ids) on `on`. The area's counts are the sums of its towns' counts; distinct people
+    (volunteers, building heads) are counted over the area's records and rates computed from the
+    area's counts, never added or averaged (regions.md "Figures across a region").
+
+    Fourteen queries (fifteen with a visit period) whatever the size of the area."""
+    town_ids = list(town_ids)
+    period = visited_from is not None and visited_to is not None
+    per_town = statistics_by_community(
+        town_ids=town_ids, on=on, visited_from=visited_from, visited_to=visited_to, by_town=True
+    )
+    total = PartyStatistics(households_visited=0 if period else None)
+    for stats in per_town.values():
+        total.add(stats)
+    total.volunteers_by_kind = dict.fromkeys(VolunteerTeam.Kind.values, 0)
+    for row in (
+        _volunteers(on)
+        .filter(team__community__town_id__in=town_ids)
+        .values("team__kind")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    ):
+        total.volunteers_by_kind[row["team__kind"]] = row["n"]
+    flagged = (
+        PartyMember.objects.active_on(on)
+        .filter(is_building_head=True, organization__community__town_id__in=town_ids)
+        .count()
+    )
+    heads = (
+        _building_heads(on)
+        .filter(building__estate__community__town_id__in=town_ids)
+        .aggregate(**_building_head_counts(on))
+    )
+    total.building_heads = flagged + heads["others"] + heads["members"]
+    return per_town, total
+
+
+def area_statistics(
+    *,
+    town_ids,
+    on: datetime.date,
+    visited_from: datetime.date | None = None,
+    visited_to: datetime.date | None = None,
+) -> PartyStatistics:
+    """The statistics of a town, district or city (its towns' ids) on `on` (area_breakdown)."""
+    return area_breakdown(
+        town_ids=town_ids, on=on, visited_from=visited_from, visited_to=visited_to
+    )[1]
 
 
 def party_statistics(
@@ -299,9 +473,13 @@ def party_statistics(
     visited_to: datetime.date | None = None,
 ) -> PartyStatistics:
     """The statistics of a town, or of one of its communities, on `on`."""
+    if community is None:
+        return area_statistics(
+            town_ids=[town.pk], on=on, visited_from=visited_from, visited_to=visited_to
+        )
     per_community = statistics_by_community(
         town=town,
-        community_ids=[community.pk] if community else None,
+        community_ids=[community.pk],
         on=on,
         visited_from=visited_from,
         visited_to=visited_to,
@@ -315,14 +493,22 @@ def party_statistics(
 
 
 def visits_per_month(
-    *, town: Town, community_ids=None, start: datetime.date, end: datetime.date
+    *,
+    town: Town | None = None,
+    community_ids=None,
+    town_ids=None,
+    start: datetime.date,
+    end: datetime.date,
 ) -> list[tuple[datetime.date, int]]:
     """(first day of month, visits) for each month from start to end, empty months included."""
     rows = dict(
         Visit.objects.filter(visited_on__gte=start, visited_on__lte=end)
         .filter(
             _area_q(
-                "household__building__estate__community", town=town, community_ids=community_ids
+                "household__building__estate__community",
+                town=town,
+                community_ids=community_ids,
+                town_ids=town_ids,
             )
         )
         .annotate(month=TruncMonth("visited_on"))

@@ -5,16 +5,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from communities.models import Town
+from communities import roles
+from communities.models import Region, Town
+from communities.regions import Area, area_from_params
 from deliberation.interface import (
     case_categories,
     case_follow_duplicate,
     case_from_problem,
     case_possible_duplicates,
+    region_problem_estates,
 )
 from governance.charts import bar_chart
 
@@ -95,16 +101,35 @@ def visit_list(request):
     )
 
 
-def _dashboard_town(request) -> Town:
+def _dashboard_area(request) -> Area:
+    """The town, district or city the dashboard shows: asked with town=, district= or city=
+    (raises ValidationError on a bad name), else the user's own. Township staff read their own
+    towns, district and city staff their region and the towns below it; anything else is a 404
+    (regions.md)."""
     user = request.user
-    if user.is_superuser and request.GET.get("town"):
-        return get_object_or_404(Town, pk=request.GET["town"])
-    if user.town_id:
-        return user.town
-    town = Town.objects.order_by("name").first()
-    if town is None:
+    area = area_from_params(request.GET)
+    if area is None:
+        if user.is_superuser:
+            town = Town.objects.order_by("name").first()
+            if town is None:
+                raise PermissionDenied
+            return Area(town=town)
+        if user.town_id:
+            return Area(town=user.town)
+        region_ids = roles.region_ids(user)
+        if region_ids:
+            return Area(region=Region.objects.get(pk=min(region_ids)))
         raise PermissionDenied
-    return town
+    if user.is_superuser:
+        return area
+    if area.town is not None:
+        if area.town.pk not in roles.readable_town_ids(user):
+            raise Http404
+        return area
+    region_ids = roles.region_ids(user)
+    if area.region.pk not in region_ids and area.region.city_id not in region_ids:
+        raise Http404
+    return area
 
 
 def _percent(value: Decimal | None) -> Decimal:
@@ -118,9 +143,17 @@ def _pct(value) -> str:
 @login_required
 def dashboard(request):
     """Staff dashboard: the statistics per community and for the area, with charts."""
-    if not request.user.has_perm("party_grid.view_dashboard"):
+    if not (
+        request.user.has_perm("party_grid.view_dashboard") or roles.is_region_staff(request.user)
+    ):
         raise PermissionDenied
-    town = _dashboard_town(request)
+    try:
+        area = _dashboard_area(request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            escape("; ".join(f"{key}: {' '.join(m)}" for key, m in error.message_dict.items())),
+            content_type="text/plain; charset=utf-8",
+        )
     form = DashboardForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     on = data.get("date") or timezone.localdate()
@@ -133,36 +166,56 @@ def dashboard(request):
             initial={"date": on, "visited_from": visited_from, "visited_to": visited_to}
         )
 
-    communities = list(town.communities.order_by("name"))
-    allowed = party_rules.dashboard_community_ids(request.user, town)
-    if allowed is not None:
-        communities = [c for c in communities if c.pk in allowed]
-    ids = [c.pk for c in communities]
-    per_community = selectors.statistics_by_community(
-        town=town, community_ids=ids, on=on, visited_from=visited_from, visited_to=visited_to
-    )
     rows = []
-    totals = selectors.PartyStatistics(households_visited=0)
-    for community in communities:
-        stats = per_community.get(community.pk, selectors.PartyStatistics(households_visited=0))
-        rows.append({"community": community, "stats": stats})
-        totals.add(stats)
+    if area.town is not None:
+        town = area.town
+        communities = list(town.communities.order_by("name"))
+        allowed = party_rules.dashboard_community_ids(request.user, town)
+        if town.pk in roles.region_town_ids(request.user):
+            allowed = None  # regions.md: district and city staff read every town below them
+        if allowed is not None:
+            communities = [c for c in communities if c.pk in allowed]
+        ids = [c.pk for c in communities]
+        per_community = selectors.statistics_by_community(
+            town=town, community_ids=ids, on=on, visited_from=visited_from, visited_to=visited_to
+        )
+        totals = selectors.PartyStatistics(households_visited=0)
+        for community in communities:
+            stats = per_community.get(community.pk, selectors.PartyStatistics(households_visited=0))
+            rows.append({"name": community.name, "stats": stats})
+            totals.add(stats)
+        month_area = {"town": town, "community_ids": ids}
+    else:
+        # regions.md: a district's or city's figures, town by town, from the records.
+        towns = list(area.towns().order_by("district__name", "name"))
+        per_town, totals = selectors.area_breakdown(
+            town_ids=[t.pk for t in towns],
+            on=on,
+            visited_from=visited_from,
+            visited_to=visited_to,
+        )
+        for town in towns:
+            stats = per_town.get(town.pk, selectors.PartyStatistics(households_visited=0))
+            rows.append({"name": town.name, "town": town, "stats": stats})
+        month_area = {"town_ids": [t.pk for t in towns]}
 
     kinds = VolunteerTeam.Kind
     # The twelve months up to and including the month of `on`.
     month_start = on.replace(day=1)
     for _month in range(11):
         month_start = (month_start - datetime.timedelta(days=1)).replace(day=1)
-    months = selectors.visits_per_month(town=town, community_ids=ids, start=month_start, end=on)
+    months = selectors.visits_per_month(**month_area, start=month_start, end=on)
     charts = [
         bar_chart(
-            _("Party-organisation coverage of estates by community"),
-            [(r["community"].name, _percent(r["stats"].coverage)) for r in rows],
+            _("Party-organisation coverage of estates by town")
+            if area.region
+            else _("Party-organisation coverage of estates by community"),
+            [(r["name"], _percent(r["stats"].coverage)) for r in rows],
             unit="%",
         ),
         bar_chart(
-            _("Single-built rate by community"),
-            [(r["community"].name, _percent(r["stats"].single_built_rate)) for r in rows],
+            _("Single-built rate by town") if area.region else _("Single-built rate by community"),
+            [(r["name"], _percent(r["stats"].single_built_rate)) for r in rows],
             unit="%",
         ),
         bar_chart(
@@ -175,7 +228,8 @@ def dashboard(request):
         request,
         "party_grid/dashboard.html",
         {
-            "town": town,
+            "area": area,
+            "is_region": area.region is not None,
             "on": on,
             "form": form,
             "rows": rows,
@@ -186,10 +240,95 @@ def dashboard(request):
             "team_counts": [
                 (kind, kinds(kind).label, n) for kind, n in totals.volunteer_teams_by_kind.items()
             ],
+            "volunteer_counts": [
+                (kind, kinds(kind).label, n) for kind, n in totals.volunteers_by_kind.items()
+            ],
             "totals_single_rate": _pct(totals.single_built_rate),
             "totals_coverage": _pct(totals.coverage),
             "row_rates": [
                 (r, _pct(r["stats"].single_built_rate), _pct(r["stats"].coverage)) for r in rows
             ],
+        },
+    )
+
+
+RANKED = (
+    # (attribute, label, percent): the figures towns are compared on, best first.
+    ("coverage", _lazy("Coverage of estates"), True),
+    ("single_built_rate", _lazy("Single-built rate"), True),
+    ("service_stations", _lazy("Party-mass service stations"), False),
+    ("grid_workers", _lazy("Grid workers"), False),
+    ("building_heads", _lazy("Building heads"), False),
+    ("owners_committees", _lazy("Owners' committees"), False),
+    ("three_without_estates", _lazy("Three-without estates"), False),
+)
+
+
+@login_required
+def ranking(request):
+    """Towns of a district or city side by side (ranked by coverage of estates), with bar
+    charts, and the region's problem estates of a quarter (regions.md "Rankings")."""
+    if not (
+        request.user.has_perm("party_grid.view_dashboard") or roles.is_region_staff(request.user)
+    ):
+        raise PermissionDenied
+    try:
+        area = _dashboard_area(request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            escape("; ".join(f"{key}: {' '.join(m)}" for key, m in error.message_dict.items())),
+            content_type="text/plain; charset=utf-8",
+        )
+    if area.region is None:
+        raise Http404
+    form = DashboardForm(request.GET or None)
+    on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
+    towns = list(area.towns().order_by("name"))
+    town_ids = [t.pk for t in towns]
+    per_town, totals = selectors.area_breakdown(town_ids=town_ids, on=on)
+    empty = selectors.PartyStatistics()
+    rows = [{"town": t, "stats": per_town.get(t.pk, empty)} for t in towns]
+    rows.sort(key=lambda r: (-(r["stats"].coverage or Decimal(-1)), r["town"].name))
+    table = [
+        {
+            "rank": i + 1,
+            "town": r["town"],
+            "cells": [
+                _pct(getattr(r["stats"], attr)) + "%" if percent else getattr(r["stats"], attr)
+                for attr, _label, percent in RANKED
+            ],
+        }
+        for i, r in enumerate(rows)
+    ]
+    charts = [
+        bar_chart(
+            str(label),
+            [
+                (
+                    r["town"].name,
+                    _percent(getattr(r["stats"], attr)) if percent else getattr(r["stats"], attr),
+                )
+                for r in rows
+            ],
+            unit="%" if percent else "",
+        )
+        for attr, label, percent in RANKED
+    ]
+    year, quarter = on.year, (on.month - 1) // 3 + 1
+    problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
+    return render(
+        request,
+        "party_grid/ranking.html",
+        {
+            "area": area,
+            "on": on,
+            "form": form,
+            "headers": [label for _attr, label, _percent in RANKED],
+            "table": table,
+            "totals": totals,
+            "charts": charts,
+            "problems": problems,
+            "year": year,
+            "quarter": quarter,
         },
     )

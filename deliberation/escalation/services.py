@@ -146,10 +146,13 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
 # --- Problem estates (Chengdu) --------------------------------------------------------------------
 
 
-def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
-    """Every delivered estate of the town with registered households, with its cases received in
-    the quarter (a merged duplicate is the kept case's, so counted once) per 100 households
-    (Decimal, 2 places, half up), highest first. Two queries whatever the town's size.
+def problem_estate_scores(
+    *, town: Town | None = None, town_ids=None, year: int, quarter: int
+) -> list[dict]:
+    """Every delivered estate of the town (or of the towns `town_ids`: a district or a city,
+    regions.md) with registered households, with its cases received in the quarter (a merged
+    duplicate is the kept case's, so counted once) per 100 households (Decimal, 2 places, half
+    up), highest first. Two queries whatever the area's size.
 
     The registry keeps no registration date per household, so "households registered on the
     quarter's last day" is the estate's registered households when the list is computed."""
@@ -160,11 +163,15 @@ def problem_estate_scores(*, town: Town, year: int, quarter: int) -> list[dict]:
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     estates = list(
-        Estate.objects.for_town(town)
+        (
+            Estate.objects.for_town(town)
+            if town is not None
+            else Estate.objects.filter(community__town_id__in=list(town_ids))
+        )
         .delivered_on(end)
         .annotate(n_households=Count("buildings__households", distinct=True))
         .filter(n_households__gt=0)
-        .select_related("community")
+        .select_related("community__town")
         .order_by("name")
     )
     received = dict(

@@ -1,12 +1,26 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from communities.models import Community, Town
+from communities.models import Community
+from communities.regions import area_from_params
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    town = serializers.CharField(help_text=_("Town id or exact name."), max_length=50)
+    """One of town, district or city (regions.md: the same API for a district or a city)."""
+
+    town = serializers.CharField(
+        required=False, help_text=_("Town id, exact name or district/town."), max_length=50
+    )
+    district = serializers.CharField(
+        required=False,
+        help_text=_("District or county id, exact name or city/district (instead of town)."),
+        max_length=100,
+    )
+    city = serializers.CharField(
+        required=False, help_text=_("City id or exact name (instead of town)."), max_length=100
+    )
     date = serializers.DateField(
         required=False, help_text=_("YYYY-MM-DD; the statistics on that day (default: today).")
     )
@@ -17,23 +31,25 @@ class StatisticsQuerySerializer(serializers.Serializer):
         help_text=_("Only this community of the town (id)."),
     )
 
-    def validate_town(self, value: str) -> Town:
-        value = value.strip()
-        town = None
-        # isdigit() accepts "²" and other digits int() refuses: ASCII digits only.
-        if value.isascii() and value.isdigit() and len(value) <= 18:  # ids are bigints
-            town = Town.objects.filter(pk=int(value)).first()
-        if town is None:
-            town = Town.objects.filter(name=value).first()
-        if town is None:
-            raise serializers.ValidationError(_("No town has this id or name."))
-        return town
-
     def validate(self, attrs):
         attrs.setdefault("date", timezone.localdate())
+        for key in ("town", "district", "city"):
+            value = attrs.get(key, "").strip()
+            # isdigit() accepts "²" and other digits int() refuses; ids are bigints.
+            if value.isdigit() and not (value.isascii() and len(value) <= 18):
+                raise serializers.ValidationError({key: [_("No town has this id or name.")]})
+        try:
+            area = area_from_params(attrs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        if area is None:
+            raise serializers.ValidationError({"town": [_("Give a town, a district or a city.")]})
+        attrs["area"] = area
         community_id = attrs.get("community")
         if community_id is not None:
-            community = Community.objects.filter(pk=community_id, town=attrs["town"]).first()
+            community = None
+            if area.town is not None:
+                community = Community.objects.filter(pk=community_id, town=area.town).first()
             if community is None:
                 raise serializers.ValidationError(
                     {"community": [_("The town has no community with this id.")]}
@@ -78,4 +94,12 @@ class PartyStatisticsSerializer(serializers.Serializer):
     service_stations = serializers.IntegerField()
     volunteer_teams_by_kind = VolunteerTeamsByKindSerializer()
     grid_workers = serializers.IntegerField()
-    building_heads = serializers.IntegerField()
+    building_heads = serializers.IntegerField(
+        help_text=_("Distinct people: party members flagged as heads and building-head records.")
+    )
+    volunteers_by_kind = VolunteerTeamsByKindSerializer(
+        help_text=_("Distinct people serving in teams of each kind on the day.")
+    )
+    owners_committees = serializers.IntegerField()
+    self_management_committees = serializers.IntegerField()
+    three_without_estates = serializers.IntegerField()

@@ -8,7 +8,8 @@ from .serializers import PartyStatisticsSerializer, StatisticsQuerySerializer
 
 
 class PartyStatisticsView(APIView):
-    """Party-building grid statistics of a town (or one of its communities) on a day.
+    """Party-building grid statistics of a town (or one of its communities), a district or a
+    city on a day.
 
     Aggregates only, so the figures are public like the township's reports (party_grid.md:
     "served by the API for the township's dashboards")."""
@@ -28,7 +29,11 @@ class PartyStatisticsView(APIView):
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        stats = selectors.party_statistics(
-            town=params["town"], on=params["date"], community=params.get("community")
-        )
+        area = params["area"]
+        if params.get("community") is not None:
+            stats = selectors.party_statistics(
+                town=area.town, on=params["date"], community=params["community"]
+            )
+        else:
+            stats = selectors.area_statistics(town_ids=area.town_ids(), on=params["date"])
         return Response(PartyStatisticsSerializer(stats.as_api_dict()).data)

@@ -9,6 +9,10 @@ from communities.factories import CommunityFactory, CommunityStaffFactory, Towns
 
 URL = "/api/v1/party-statistics/"
 FIELDS = {
+    "volunteers_by_kind",
+    "owners_committees",
+    "self_management_committees",
+    "three_without_estates",
     "delivered_estates",
     "single_built_branches",
     "joint_built_branches",

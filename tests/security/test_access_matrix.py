@@ -146,6 +146,10 @@ MATRIX = {
     "visit-new": ("/party/visits/new/", (302, 200, 403, 403, 403, 403, 403)),
     "visit-list": ("/party/visits/", (302, 200, 403, 403, 403, 403, 403)),
     "party-dashboard": ("/party/dashboard/", (302, 403, 403, 403, 200, 200, 200)),
+    # regions.md: towns ranked within a district or city; a town's staff have no region (404).
+    "ranking": ("/party/ranking/", (302, 403, 403, 403, 404, 404, 404)),
+    # Bulletins are read by district and city staff only (tests/communities/test_bulletins.py).
+    "bulletin-list": ("/regions/bulletins/", (302, 403, 403, 403, 403, 403, 403)),
     # owners' assemblies (owners.md): residents of the estate and its staff; assessors have
     # no part in them; a vote of another community is not visible to its residents or staff.
     "assembly-list": ("/deliberation/assemblies/", (302, 200, 200, 403, 403, 200, 200)),
@@ -311,6 +315,10 @@ NOT_IN_GET_MATRIX = {
     "workspace-run",
     "workspace-run-status",
     "notification-preferences",  # tests/governance/test_notification_preferences.py
+    # Need a region or a bulletin of one: tests/communities/test_bulletins.py.
+    "bulletin-new",
+    "bulletin-detail",
+    "bulletin-pdf",
 }
 
 

@@ -1,0 +1,42 @@
+"""The party grid's figures for region bulletins (governance.figures), taken on the period's
+last day from the records, town by town."""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from governance import figures
+
+from . import selectors
+
+
+def _per_town(attribute: str):
+    def compute(town_ids: list[int], start: datetime.date, end: datetime.date) -> dict:
+        per_town = selectors.statistics_by_community(town_ids=town_ids, on=end, by_town=True)
+        return {town_id: getattr(stats, attribute) for town_id, stats in per_town.items()}
+
+    return compute
+
+
+def register() -> None:
+    figures.register_figure(
+        "party_coverage",
+        _("Party coverage of estates"),
+        _per_town("coverage"),
+        percent=True,
+        order=10,
+    )
+    figures.register_figure(
+        "single_built_rate",
+        _("Single-built rate"),
+        _per_town("single_built_rate"),
+        percent=True,
+        order=20,
+    )
+    figures.register_figure(
+        "three_without_estates",
+        _("Three-without estates"),
+        _per_town("three_without_estates"),
+        higher_is_better=False,
+        order=30,
+    )
