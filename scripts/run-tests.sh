@@ -5,11 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
-# The browser tests drive Debian's Chromium; a CJK font makes their screenshots legible.
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
+# The browser tests drive Debian's Chromium; a CJK font makes their screenshots legible; bulletin
+# PDFs are laid out by WeasyPrint with Pango and read back with pdftotext.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ] \
+  || ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei \
+    poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 fi
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
