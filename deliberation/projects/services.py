@@ -368,9 +368,11 @@ def project_complete(
         project.completed_on = completed_on
         project.acceptance_rating = acceptance_rating
         project.save(update_fields=["status", "completed_on", "acceptance_rating"])
-        ProjectOutput.objects.bulk_create(
-            [ProjectOutput(project=project, kind=k, count=n) for k, n in outputs.items() if n]
-        )
+        # Outputs already entered (in the admin, while the works ran) stay unless given here.
+        for kind, count in outputs.items():
+            ProjectOutput.objects.update_or_create(
+                project=project, kind=kind, defaults={"count": count}
+            )
         for need in Need.objects.select_for_update().filter(
             projects=project, status=Need.Status.IN_PROJECT
         ):
