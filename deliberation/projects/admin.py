@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_mixins import RoleScopedAdmin
+from communities.admin_mixins import RoleScopedAdmin, RoleScopedInline
 from communities.models import User
 
 from . import services
@@ -34,7 +34,9 @@ def _errors(error: ValidationError) -> str:
     return "; ".join(error.messages)
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(RoleScopedInline, admin.TabularInline):
+    view_roles = STAFF
+    change_roles = ()
     extra = 0
     can_delete = False
     fields = ["at", "from_status", "to_status", "by", "reason"]
@@ -51,7 +53,9 @@ class NeedTransitionInline(HistoryInline):
     model = NeedTransition
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(RoleScopedInline, admin.TabularInline):
+    view_roles = STAFF
+    change_roles = ()
     model = Claim
     extra = 0
     can_delete = False
@@ -96,7 +100,7 @@ class NeedAdmin(RoleScopedAdmin, admin.ModelAdmin):
         )
         obj.pk, obj.status, obj.created_at = created.pk, created.status, created.created_at
 
-    @admin.action(description=_("Withdraw the selected needs"))
+    @admin.action(description=_("Withdraw the selected needs"), permissions=["change"])
     def withdraw(self, request, queryset):
         for need in queryset:
             try:
@@ -152,13 +156,18 @@ class ProjectTransitionInline(HistoryInline):
     model = ProjectTransition
 
 
-class ProjectOutputInline(admin.TabularInline):
+class ProjectOutputInline(RoleScopedInline, admin.TabularInline):
+    view_roles = STAFF
+    change_roles = TOWNSHIP
+    delete_roles = TOWNSHIP
     model = ProjectOutput
     extra = 1
     fields = ["kind", "count", "note"]
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(RoleScopedInline, admin.TabularInline):
+    view_roles = STAFF
+    change_roles = TOWNSHIP
     model = ProgressUpdate
     extra = 1
     can_delete = False
@@ -241,17 +250,17 @@ class ProjectAdmin(RoleScopedAdmin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{project}: {project.get_status_display()}")
 
-    @admin.action(description=_("Enter the plan of this year"))
+    @admin.action(description=_("Enter the plan of this year"), permissions=["change"])
     def plan_this_year(self, request, queryset):
         year = timezone.localdate().year
         self._each(request, queryset, lambda p: services.plan_project(p, year, request.user))
 
-    @admin.action(description=_("Enter the plan of next year"))
+    @admin.action(description=_("Enter the plan of next year"), permissions=["change"])
     def plan_next_year(self, request, queryset):
         year = timezone.localdate().year + 1
         self._each(request, queryset, lambda p: services.plan_project(p, year, request.user))
 
-    @admin.action(description=_("Works started today"))
+    @admin.action(description=_("Works started today"), permissions=["change"])
     def start_today(self, request, queryset):
         today = timezone.localdate()
         self._each(
@@ -260,7 +269,9 @@ class ProjectAdmin(RoleScopedAdmin, admin.ModelAdmin):
             lambda p: services.project_start(project=p, started_on=today, by=request.user),
         )
 
-    @admin.action(description=_("Works completed today (outputs as entered)"))
+    @admin.action(
+        description=_("Works completed today (outputs as entered)"), permissions=["change"]
+    )
     def complete_today(self, request, queryset):
         today = timezone.localdate()
         self._each(
