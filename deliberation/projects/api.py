@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +52,32 @@ class PublicNeedSerializer(serializers.ModelSerializer):
         ]
 
 
+class BudgetSerializer(serializers.Serializer):
+    projects = serializers.IntegerField()
+    residents = serializers.CharField(help_text="Yuan, 2 decimals.")
+    government = serializers.CharField()
+    partners = serializers.CharField()
+    total = serializers.CharField()
+
+
+class TotalsSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    town = serializers.IntegerField(allow_null=True)
+    region = serializers.IntegerField(allow_null=True)
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
+    outputs = serializers.DictField(child=serializers.IntegerField())
+    outputs_by_year = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField())
+    )
+    budget = BudgetSerializer()
+    budget_by_year = serializers.DictField(child=BudgetSerializer())
+
+
+BAD_PARAMETERS = OpenApiResponse(description="Invalid parameters: messages per field.")
+NOT_FOUND = OpenApiResponse(description="No such area, or not one the caller may read.")
+
+
 class PublicNeedList(generics.ListAPIView):
     """A town's needs list: `?town=` (name, district/town or id) is required. Public."""
 
@@ -68,6 +95,17 @@ class PublicNeedList(generics.ListAPIView):
             raise exceptions.ValidationError({"town": error.messages}) from error
         return selectors.public_needs(town.pk)
 
+    @extend_schema(
+        operation_id="needs_public_list",
+        parameters=[
+            OpenApiParameter("town", str, required=True, description="Name, district/town or id.")
+        ],
+        responses={200: PublicNeedSerializer(many=True), 400: BAD_PARAMETERS},
+        tags=["projects"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 class ProjectTotals(APIView):
     """Output totals per kind and budget by source of completed projects, for `town=`,
@@ -75,6 +113,16 @@ class ProjectTotals(APIView):
 
     permission_classes = [permissions.AllowAny]  # scope decided in selectors.project_scope
 
+    @extend_schema(
+        operation_id="project_totals",
+        parameters=[
+            OpenApiParameter(name, str, description="Name or id; one of town, district, city.")
+            for name in ("town", "district", "city")
+        ]
+        + [OpenApiParameter(name, int) for name in ("year", "from_year", "to_year")],
+        responses={200: TotalsSerializer, 400: BAD_PARAMETERS, 404: NOT_FOUND},
+        tags=["projects"],
+    )
     def get(self, request):
         if not request.user.is_authenticated:
             raise Http404

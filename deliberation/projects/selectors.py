@@ -43,6 +43,17 @@ def _community_grants(user) -> dict[int, int]:
     }
 
 
+def reads_totals(user) -> bool:
+    """Whether `user` holds any role that reads project totals somewhere."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return (
+        user.is_superuser
+        or bool(roles.region_ids(user))
+        or bool(roles.town_ids(user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF))
+    )
+
+
 def default_area(user) -> Area | None:
     """The area a staff member's totals open on: their region, else their town."""
     from communities.models import Region, Town

@@ -24,6 +24,8 @@ def needs_public(request, town_id: int):
 
 def resolve_totals(request):
     """(area, totals) for the caller, or (errors, None); Http404 outside the caller's scope."""
+    if not selectors.reads_totals(request.user):
+        raise Http404
     form = TotalsForm(request.GET)
     errors = {}
     area = None
@@ -38,9 +40,6 @@ def resolve_totals(request):
         if area is None:
             raise Http404
     if errors:
-        # Bad input from someone who may see nothing here is still a 404, not a hint.
-        if not getattr(request.user, "is_authenticated", False):
-            raise Http404
         return errors, None, None
     scope = selectors.project_scope(request.user, area)
     data = selectors.totals(

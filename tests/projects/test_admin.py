@@ -11,6 +11,7 @@ from communities.factories import (
     TownFactory,
     TownshipStaffFactory,
 )
+from deliberation.projects import services
 from deliberation.projects.factories import need, partner
 from deliberation.projects.models import Need, NeedTransition, Project
 
@@ -67,3 +68,22 @@ def test_district_staff_change_nothing_in_the_projects_admin(client, estate):
     for model in ("need", "claim", "partnerunit", "project"):
         assert client.get(f"/admin/deliberation/{model}/add/").status_code == 403
     assert not Project.objects.exists()
+
+
+def test_plan_action_names_the_gates_reasons_and_changes_nothing(client, estate, settings):
+    settings.LANGUAGE_CODE = "en"
+    project = services.project_create(
+        town=estate.community.town, kind=Project.Kind.RENOVATION, estate=estate, title="改造"
+    )
+    client.force_login(TownshipStaffFactory(town=estate.community.town))
+
+    response = client.post(
+        "/admin/deliberation/project/",
+        {"action": "plan_next_year", "_selected_action": [project.pk]},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert "self-governance comes before renovation" in text
+    assert "No owners&#x27; vote on rebuild is linked" in text
+    assert Project.objects.get(pk=project.pk).status == Project.Status.PROPOSED

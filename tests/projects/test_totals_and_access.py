@@ -199,3 +199,9 @@ def test_page_and_api_run_a_constant_number_of_queries_at_two_sizes(client, worl
 
     assert small == large
     assert client.get(API, {"city": "甲市", "year": 2022}).json()["outputs"]["car_spaces"] == 12
+
+
+def test_bad_parameters_from_someone_who_reads_no_totals_are_still_404(client, world):
+    client.force_login(ResidentFactory())
+    assert client.get(API, {"from_year": "abc"}).status_code == 404
+    assert client.get(PAGE, {"district": "无此区"}).status_code == 404
