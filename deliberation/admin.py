@@ -394,3 +394,4 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 from .assemblies import admin as _assemblies_admin  # noqa: E402, F401  owners' assemblies
 from .cases import admin as cases_admin  # noqa: E402, F401  (registers the cases admin)
+from .projects import admin as _projects_admin  # noqa: E402, F401  needs and projects

@@ -11,9 +11,12 @@ class DeliberationConfig(AppConfig):
 
         from . import demo
         from .assemblies import demo as assemblies_demo
+        from .projects import demo as projects_demo
 
         registry.register_demo("deliberation", demo.load, order=30)
         registry.register_demo("deliberation.assemblies", assemblies_demo.load, order=40)
+        # Late, so that 拉堡镇's estates from the region demo exist when there is one.
+        registry.register_demo("deliberation.projects", projects_demo.load, order=90)
 
         from .assemblies import personal_data as assemblies_personal_data
 

@@ -6,6 +6,7 @@ from . import views
 from .councils import comment_views
 from .councils import views as councils
 from .escalation import views as escalation
+from .projects import urls as projects_urls
 from .sessions import views as sessions
 
 app_name = "deliberation"
@@ -55,4 +56,5 @@ urlpatterns = [
     path(
         "problem-estates/plans/<int:pk>/", escalation.remediation_update, name="remediation-update"
     ),
+    *projects_urls.urlpatterns,
 ]

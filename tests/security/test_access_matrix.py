@@ -142,6 +142,10 @@ MATRIX = {
         (302, 403, 403, 403, 403, 404, 200),
     ),
     "problem-estates": ("/deliberation/problem-estates/", (302, 403, 403, 403, 403, 200, 200)),
+    # deliberation/projects: totals for township and community staff (and district and city
+    # staff, tests/projects); everyone else, and another town's totals, 404.
+    "project-totals": ("/deliberation/projects/totals/", (404, 404, 404, 404, 404, 200, 200)),
+    "project-totals/other-town": ("/deliberation/projects/totals/?town=外镇", (404,) * 7),
     # party_grid portal (the demo resident is a party member who logs household visits)
     "visit-new": ("/party/visits/new/", (302, 200, 403, 403, 403, 403, 403)),
     "visit-list": ("/party/visits/", (302, 200, 403, 403, 403, 403, 403)),
@@ -255,6 +259,10 @@ MATRIX = {
         (403, 404, 404, 404, 404, 404, 404),
     ),
     "api/resolutions": ("/api/v1/resolutions/", (200,) * 7),
+    # The town's needs list is public; project totals as the page above.
+    "api/needs": ("/api/v1/needs/?town=里水镇", (200,) * 7),
+    "api/project-totals": ("/api/v1/project-totals/", (404, 404, 404, 404, 404, 200, 200)),
+    "api/project-totals/other-town": ("/api/v1/project-totals/?town=外镇", (404,) * 7),
 }
 
 # Routes reached only by POST (or not pages at all), and where they are tested.
@@ -355,6 +363,8 @@ API_NAMES = {
     "sessions": "session-list",
     "session": "session-detail",
     "resolutions": "resolution-list",
+    "needs": "need-list",
+    "project-totals": "project-totals",
 }
 DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail via lists
     "case-photo",
@@ -371,6 +381,7 @@ DETAIL_ALSO_COVERED = {  # detail routes whose list is in the matrix and detail 
     "review-inspection-score",
     "party-dashboard",
     "dashboard",
+    "needs-public",  # the page of the needs list whose API is in the matrix (public, per town)
 }
 
 
