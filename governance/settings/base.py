@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SessionStatusEnum": "deliberation.models.Session.Status",
     "QuarterEnum": "property_rating.models.QUARTER_CHOICES",
     "QuarterNumberEnum": [(1, "1"), (2, "2"), (3, "3"), (4, "4")],
+    "ProposalCategoryEnum": "deliberation.models.Category",
+    "NeedCategoryEnum": "deliberation.projects.models.NeedCategory",
 }
 
 # Text messages (governance/sms): the backend by dotted path, and its provider options as JSON
