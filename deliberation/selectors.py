@@ -276,4 +276,8 @@ def staff_councils_with_counts(user) -> QuerySet:
 
 
 def communities_of(user) -> QuerySet:
-    return visible_communities(user) if is_deliberation_staff(user) else Community.objects.none()
+    return (
+        visible_communities(user)
+        if rules.is_deliberation_reader(user)
+        else Community.objects.none()
+    )

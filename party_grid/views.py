@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Town
+from communities.scoping import region_read_town_ids
 from deliberation.interface import case_categories, case_from_problem
 from governance.charts import bar_chart
 
@@ -86,6 +87,15 @@ def _dashboard_town(request) -> Town:
         return get_object_or_404(Town, pk=request.GET["town"])
     if user.town_id:
         return user.town
+    region_towns = region_read_town_ids(user)
+    if region_towns:
+        # District and city staff read any town below their region (`?town=<id>`; another
+        # town's id is not found), the first by name without one.
+        towns = Town.objects.filter(pk__in=region_towns).order_by("name")
+        asked = request.GET.get("town", "")
+        if asked:
+            return get_object_or_404(towns, pk=asked if asked.isdigit() else None)
+        return towns.first()
     town = Town.objects.order_by("name").first()
     if town is None:
         raise PermissionDenied

@@ -174,6 +174,7 @@ class JointMeetingAdmin(RoleScopedAdmin, admin.ModelAdmin):
 class Open311KeyAdmin(RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
+    region_readable = False  # a town's API keys are its own business
     list_display = ["name", "town", "created_at", "revoked_at"]
     readonly_fields = ["name", "town", "created_at", "revoked_at"]
     actions = ["revoke"]

@@ -39,6 +39,15 @@ def is_community_staff_of_case(user, case) -> bool:
 
 
 @rules.predicate
+def is_region_staff_of_case_town(user, case) -> bool:
+    """District and city staff read the cases of the towns below their region (regions.md)."""
+    from communities.scoping import region_read_town_ids
+
+    case = _case(case)
+    return case is not None and case.town_id in region_read_town_ids(user)
+
+
+@rules.predicate
 def is_reporter_or_follower(user, case) -> bool:
     case = _case(case)
     if case is None or not getattr(user, "is_authenticated", False):
@@ -109,6 +118,7 @@ def is_township_staff(user, town=None) -> bool:
 
 can_view = (
     is_township_staff_of_case_town
+    | is_region_staff_of_case_town
     | is_community_staff_of_case
     | handled_by_users_company
     | handled_by_users_department
@@ -126,3 +136,17 @@ rules.add_perm("deliberation.rate_case", is_reporter)
 rules.add_perm("deliberation.callback_case", is_dispatcher)
 rules.add_perm("deliberation.case_to_proposal", is_dispatcher)
 rules.add_perm("deliberation.hold_joint_meeting", is_township_staff)
+
+
+# Region defaults (regions.md, cases/region_defaults.py): district and city staff keep their own
+# region's default categories and deadlines (the admin's scope limits objects to their regions).
+def _region_default_rules():
+    from communities.rules import add_model_perms, is_region_staff
+
+    from .region_defaults import RegionCaseCategory, RegionCaseSettings
+
+    for model in (RegionCaseCategory, RegionCaseSettings):
+        add_model_perms(model, view=is_region_staff, change=is_region_staff, delete=is_region_staff)
+
+
+_region_default_rules()
