@@ -233,6 +233,8 @@ def test_staff_pages_show_a_district_its_towns_and_hide_another_districts(region
     assert votes.status_code == 200
     assert o["assembly_vote_own"] in list(votes.context["votes"])
     assert client.get("/admin/overview/").status_code == 200
+    statements = client.get("/accounts/open-accounts/")
+    assert o["statement_own"] in list(statements.context["statements"])
 
 
 def test_the_other_district_reads_its_own_pages_and_none_of_lishui(region_world):
