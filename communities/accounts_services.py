@@ -128,7 +128,7 @@ def statements_for(user):
     from .scoping import scope_to_staff
 
     qs = AccountStatement.objects.select_related("estate")
-    if roles.is_staff(user):
+    if roles.is_staff(user) or roles.is_region_staff(user):  # district and city staff read
         return scope_to_staff(qs, user, community_path="estate__community")
     q = Q(pk__in=[])
     if companies := roles.company_ids(user, roles.Role.PROPERTY_MANAGER):

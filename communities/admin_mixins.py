@@ -10,7 +10,7 @@ from django.db import DataError, models
 
 from governance.spreadsheets.admin_io import SpreadsheetImportExportMixin
 
-from . import roles
+from . import roles, scoping
 from . import rules as community_rules
 from .models import User
 from .scoping import scope_to_staff
@@ -143,6 +143,11 @@ def _holds_role(request, role_list) -> bool:
     )
 
 
+def _region_reader(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and scoping.is_region_reader(user)
+
+
 class RulePermissions:
     """has_*_permission of an admin or inline. A model with rules (communities.rules
     .add_model_perms) asks `<app>.<action>_<model>`; the role tuples remain for the apps that have
@@ -157,6 +162,9 @@ class RulePermissions:
     )
     delete_roles: tuple[str, ...] = ()
     asks_about_object = True
+    # regions.md: district and city staff read the records of the towns below their region
+    # (the queryset limits which); False for the rare model that is no town's record to read.
+    region_readable = True
 
     def _role_in(self, request, role_list) -> bool:
         return _holds_role(request, role_list)
@@ -164,6 +172,8 @@ class RulePermissions:
     def _permitted(self, request, action: str, obj, role_list) -> bool:
         if _asks_rules(self.model):
             return _may(request, action, self.model, obj if self.asks_about_object else None)
+        if action == "view" and self.region_readable and _region_reader(request):
+            return True
         return self._role_in(request, role_list)
 
     def has_view_permission(self, request, obj=None):
@@ -219,6 +229,14 @@ class RoleScopedAdmin(RulePermissions, ScopedChoicesMixin):
 
     def has_add_permission(self, request):
         return self._permitted(request, "add", None, self.change_roles)
+
+    def get_actions(self, request):
+        # District and city staff change nothing: no action is offered to them (a forged POST
+        # of one is refused by Django as an unknown action, and runs on no region's record:
+        # communities.middleware).
+        if scoping.is_region_only(request.user):
+            return {}
+        return super().get_actions(request)
 
 
 class RoleScopedInline(RulePermissions, ScopedChoicesMixin):

@@ -71,6 +71,13 @@ def is_staff_role(user) -> bool:
 
 
 @rules.predicate
+def is_region_staff(user) -> bool:
+    """District and city staff (regions.md): read everything below their region, change
+    nothing there."""
+    return scoping.is_region_reader(user)
+
+
+@rules.predicate
 def may_change_company(user, company) -> bool:
     return company is None or scoping.may_change_company(user, company)
 
@@ -100,6 +107,14 @@ def in_own_scope(user, obj) -> bool:
     return scope_choices(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
 
 
+@rules.predicate
+def in_own_write_scope(user, obj) -> bool:
+    """`obj` lies inside what `user` may change: the same scope without the towns read through
+    district or city grants."""
+    with scoping.writing():
+        return in_own_scope.test(user, obj)
+
+
 registry_staff = is_superuser | is_township_staff | is_community_staff
 deciding_staff = is_superuser | is_township_staff | is_community_staff
 
@@ -107,7 +122,9 @@ deciding_staff = is_superuser | is_township_staff | is_community_staff
 nobody = rules.always_deny
 township = is_township_staff
 keepers = is_township_staff | is_community_staff
-staff_view = is_township_staff | is_community_staff | is_assessor
+town_staff_view = is_township_staff | is_community_staff | is_assessor
+# regions.md: district and city staff read every record below their region.
+staff_view = town_staff_view | is_region_staff
 
 
 @dataclass(frozen=True)
@@ -136,12 +153,13 @@ def add_model_perms(
     seen = is_admin_staff & (rule.view | rule.change)
     rules.add_perm(label % "view", seen if shared else seen & in_own_scope)
     rules.add_perm(label % "add", is_admin_staff & rule.add)
-    rules.add_perm(label % "change", is_admin_staff & rule.change & in_own_scope)
-    rules.add_perm(label % "delete", is_admin_staff & rule.delete & in_own_scope)
+    rules.add_perm(label % "change", is_admin_staff & rule.change & in_own_write_scope)
+    rules.add_perm(label % "delete", is_admin_staff & rule.delete & in_own_write_scope)
 
 
-add_model_perms(Town, change=nobody)  # towns are created by the deployment's superuser
-add_model_perms(Region, view=nobody, change=nobody)  # so are cities and districts
+# The region tree and its towns are kept by the deployment's superuser.
+add_model_perms(Region, view=nobody, change=nobody)
+add_model_perms(Town, change=nobody)
 add_model_perms(Community, change=township)
 add_model_perms(Estate)
 add_model_perms(Building)
@@ -152,26 +170,31 @@ add_model_perms(PropertyCompany, change=township & may_change_company, shared=Tr
 add_model_perms(ServiceContract)
 add_model_perms(OwnersCommittee)
 add_model_perms(OwnersCommitteeMember, delete=keepers)
-add_model_perms(ResidentVerification, add=nobody)  # residents ask in the portal
+# Residents ask in the portal; their certificates are read by the staff who decide, not by
+# district or city staff.
+add_model_perms(ResidentVerification, view=town_staff_view, add=nobody)
 add_model_perms(User, view=township, change=township)
 add_model_perms(RoleGrant, view=township, change=township, delete=township)
 add_model_perms(Department, change=township)
 add_model_perms(AccountStatement, change=nobody)  # filed through the portal, never edited
 add_model_perms(AccountAudit)
 
-rules.add_perm("communities.view_registry", is_superuser | is_staff_role)
+rules.add_perm("communities.view_registry", is_superuser | is_staff_role | is_region_staff)
 rules.add_perm("communities.change_registry", registry_staff)
-rules.add_perm("communities.view_staff_overview", is_superuser | is_staff_role)
+rules.add_perm("communities.view_staff_overview", is_superuser | is_staff_role | is_region_staff)
 rules.add_perm("communities.manage_accounts", is_superuser | is_township_staff)
 rules.add_perm("communities.request_verification", is_resident)
 rules.add_perm("communities.decide_verification", deciding_staff & sees_verification)
 
 # Project-wide permissions the governance package asks for (it names no domain app).
-rules.add_perm("security.staff", is_staff_role)
-# Department staff act on residents' cases: they verify a second factor as staff do.
+rules.add_perm("security.staff", is_staff_role | is_region_staff)
+# Department staff act on residents' cases, district and city staff read a region's records:
+# they verify a second factor as staff do.
 rules.add_perm(
     "security.second_factor",
-    is_staff_role | rules.predicate(lambda user: roles.holds(user, Role.DEPARTMENT_STAFF)),
+    is_staff_role
+    | is_region_staff
+    | rules.predicate(lambda user: roles.holds(user, Role.DEPARTMENT_STAFF)),
 )
 rules.add_perm("security.reveal_phone", is_superuser | is_township_staff | is_community_staff)
 
@@ -182,7 +205,7 @@ rules.add_perm("security.reveal_phone", is_superuser | is_township_staff | is_co
 def visible_towns(qs, user):
     if getattr(user, "is_superuser", False):
         return qs
-    return qs.filter(pk__in=roles.town_ids(user, *roles.STAFF_ROLES))
+    return qs.filter(pk__in=scoping.reader_town_ids(user, *roles.STAFF_ROLES))
 
 
 def _by_community(path):

@@ -6,6 +6,9 @@ the union of their scopes. `community_path` names the lookup from a model to its
 `town_path`.
 """
 
+import contextlib
+from contextvars import ContextVar
+
 from django.db.models import Q, QuerySet
 
 from . import roles
@@ -16,10 +19,43 @@ Role = roles.Role
 # town-level records of its town).
 TOWN_WIDE_ROLES = (Role.TOWNSHIP_STAFF, Role.ASSESSOR)
 
+# regions.md: district and city staff read everything below their region and change nothing
+# there. While a write is handled (communities.middleware: every non-safe request, and the
+# admin's change and delete checks), the region grants widen no scope.
+_WRITING: ContextVar[bool] = ContextVar("communities_scoping_writing", default=False)
+
+
+@contextlib.contextmanager
+def writing():
+    """Scopes computed inside leave out the towns read through region grants."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def is_writing() -> bool:
+    return _WRITING.get()
+
+
+def region_read_town_ids(user) -> set[int]:
+    """Towns `user` reads through district or city grants (none while writing): the one helper
+    every read scope of every app adds to its town-scoped grants."""
+    if _WRITING.get():
+        return set()
+    return roles.region_town_ids(user)
+
+
+def reader_town_ids(user, *town_roles) -> set[int]:
+    """Towns in which `user` holds one of `town_roles` (any if none named), plus the towns below
+    its region grants (while reading)."""
+    return roles.town_ids(user, *town_roles) | region_read_town_ids(user)
+
 
 def _staff_scope(user) -> tuple[set[int], set[int], set[int]]:
     """(towns seen whole, communities seen, towns whose town-level records are read)."""
-    whole_towns = roles.town_ids(user, *TOWN_WIDE_ROLES)
+    whole_towns = roles.town_ids(user, *TOWN_WIDE_ROLES) | region_read_town_ids(user)
     communities = roles.community_ids(user, Role.COMMUNITY_STAFF)
     read_towns = whole_towns | roles.town_ids(user, Role.COMMUNITY_STAFF)
     return whole_towns, communities, read_towns
@@ -41,7 +77,8 @@ def scope_to_staff(
     qs: QuerySet, user, *, community_path: str | None = None, town_path: str | None = None
 ) -> QuerySet:
     """Limit `qs` to what `user` may see as staff (superuser: all; community staff: their
-    community; township staff and assessors: their town; everyone else: nothing)."""
+    community; township staff and assessors: their town; district and city staff, while
+    reading, every town below their region; everyone else: nothing)."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser:
@@ -66,10 +103,15 @@ def visible_users(user) -> QuerySet:
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    whole_towns, communities, _read = _staff_scope(user)
-    if not whole_towns and not communities:
-        return User.objects.none()
-    comms = visible_communities(user)
+    with writing():  # accounts are picked to change a record: region grants pick nobody
+        whole_towns, communities, _read = _staff_scope(user)
+        if not whole_towns and not communities:
+            return User.objects.none()
+        comms = visible_communities(user)
+    return _users_in(whole_towns, comms)
+
+
+def _users_in(whole_towns, comms) -> QuerySet:
     in_scope = (
         Q(community__in=comms)
         | Q(grants__community__in=comms)
@@ -121,6 +163,23 @@ def may_change_company(user, company) -> bool:
 
 def is_staff_role(user) -> bool:
     return getattr(user, "is_authenticated", False) and roles.is_staff(user)
+
+
+def is_region_reader(user) -> bool:
+    """District or city staff (an active account holding a region grant)."""
+    return getattr(user, "is_authenticated", False) and roles.is_region_staff(user)
+
+
+def is_staff_reader(user) -> bool:
+    """Every staff role, and district and city staff: who reads staff pages in some scope."""
+    return is_staff_role(user) or is_region_reader(user)
+
+
+def is_region_only(user) -> bool:
+    """A region staff member holding no town-level staff role: reads, never changes."""
+    return is_region_reader(user) and not (
+        getattr(user, "is_superuser", False) or roles.holds(user, *roles.STAFF_ROLES)
+    )
 
 
 def is_township_staff_of(user, town_id) -> bool:

@@ -53,11 +53,18 @@ class RoleScopedAdmin(BaseRoleScopedAdmin):
         user = request.user
         return user.is_active and user.is_staff and rules.is_deliberation_staff(user)
 
+    def _reader(self, request) -> bool:
+        # District and city staff read the deliberation below their region (regions.md).
+        user = request.user
+        return self._staff(request) or (
+            user.is_active and user.is_staff and rules.is_deliberation_reader(user)
+        )
+
     def has_module_permission(self, request):
-        return self._staff(request)
+        return self._reader(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._staff(request)
+        return self._reader(request)
 
     def has_add_permission(self, request):
         return self._staff(request) and bool(self.change_roles)
@@ -394,4 +401,5 @@ class ProblemEstateListAdmin(RoleScopedAdmin, admin.ModelAdmin):
 
 from .assemblies import admin as _assemblies_admin  # noqa: E402, F401  owners' assemblies
 from .cases import admin as cases_admin  # noqa: E402, F401  (registers the cases admin)
+from .cases import region_defaults_admin  # noqa: E402, F401  region defaults (regions.md)
 from .projects import admin as _projects_admin  # noqa: E402, F401  needs and projects

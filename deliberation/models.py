@@ -855,5 +855,6 @@ class CommentReport(models.Model):
 from .assemblies import rules as _assembly_rules  # noqa: E402, F401  registers the permissions
 from .assemblies.models import *  # noqa: E402, F401, F403  owners' assemblies (owners.md)
 from .cases.models import CalendarDay, Case, CaseCategory, JointMeeting, Open311Key  # noqa: E402, F401  (cases/ models under this app label)
+from .cases.region_defaults import RegionCaseCategory, RegionCaseSettings  # noqa: E402, F401  region defaults (regions.md)
 from .projects import rules as _project_rules  # noqa: E402, F401  registers the permissions
 from .projects.models import *  # noqa: E402, F401, F403  needs and projects (regions.md)

@@ -38,7 +38,7 @@ import rules
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from communities import roles
+from communities import roles, scoping
 from communities.models import User
 from communities.roles import Role
 
@@ -75,6 +75,12 @@ def is_deliberation_staff(user) -> bool:
     """Township and community staff. Assessors score property companies and have no part in
     councils (domain.md), so they see no proposals, sessions or dashboards here."""
     return _superuser(user) or roles.holds(user, *DELIBERATION_STAFF)
+
+
+def is_deliberation_reader(user) -> bool:
+    """Deliberation staff, and district and city staff who read the proposals, councils,
+    sessions and dashboards below their region (regions.md) and change nothing there."""
+    return is_deliberation_staff(user) or scoping.is_region_reader(user)
 
 
 def is_staff_of_estate(user, estate) -> bool:
@@ -189,6 +195,11 @@ def is_deliberation_staff_predicate(user) -> bool:
 
 
 @rules.predicate
+def is_deliberation_reader_predicate(user) -> bool:
+    return is_deliberation_reader(user)
+
+
+@rules.predicate
 def is_township_staff(user) -> bool:
     return bool(roles.town_ids(user, Role.TOWNSHIP_STAFF))
 
@@ -239,7 +250,7 @@ PERMISSIONS = {
     "cast_vote": is_representative,
     "escalate_proposal": may_escalate,
     "answer_escalation": may_answer,
-    "view_dashboard": is_deliberation_staff_predicate,
+    "view_dashboard": is_deliberation_reader_predicate,
     "comment_proposal": may_comment,
     "report_comment": may_report_comment,
     "hide_comment": may_moderate_comment,
@@ -266,7 +277,8 @@ def allowed(user, action: str, obj=None) -> bool:
 
 
 def councils_for_staff(user) -> QuerySet:
-    """Councils a staff member or secretary may manage."""
+    """Councils a staff member or secretary may manage (and, reading, those below the
+    region of district and city staff, who manage none: can_manage says so per council)."""
     if not getattr(user, "is_authenticated", False):
         return Council.objects.none()
     qs = Council.objects.select_related("estate__community")
@@ -275,14 +287,15 @@ def councils_for_staff(user) -> QuerySet:
     scope = Q(secretary=user)
     if communities := roles.community_ids(user, Role.COMMUNITY_STAFF):
         scope |= Q(estate__community_id__in=communities)
-    if towns := roles.town_ids(user, Role.TOWNSHIP_STAFF):
+    if towns := scoping.reader_town_ids(user, Role.TOWNSHIP_STAFF):
         scope |= Q(estate__community__town_id__in=towns)
     return qs.filter(scope)
 
 
 def scope_to_deliberation_staff(qs: QuerySet, user, *, community_path: str) -> QuerySet:
     """Limit `qs` (reached from a community by `community_path`) to the community and town
-    staff's scope: superusers all, community staff their community, township staff their town."""
+    staff's scope: superusers all, community staff their community, township staff their town,
+    district and city staff (reading) the towns below their region."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if _superuser(user):
@@ -290,14 +303,14 @@ def scope_to_deliberation_staff(qs: QuerySet, user, *, community_path: str) -> Q
     scope = Q(pk__in=[])
     if communities := roles.community_ids(user, Role.COMMUNITY_STAFF):
         scope |= Q(**{f"{community_path}_id__in": communities})
-    if towns := roles.town_ids(user, Role.TOWNSHIP_STAFF):
+    if towns := scoping.reader_town_ids(user, Role.TOWNSHIP_STAFF):
         scope |= Q(**{f"{community_path}__town_id__in": towns})
     return qs.filter(scope)
 
 
 def problem_lists_for(user) -> QuerySet:
     """Problem-estate lists of the towns where `user` is township or community staff."""
-    towns = roles.town_ids(user, *DELIBERATION_STAFF)
+    towns = scoping.reader_town_ids(user, *DELIBERATION_STAFF)
     qs = ProblemEstateList.objects.all()
     return qs if _superuser(user) else qs.filter(town_id__in=towns)
 
@@ -305,11 +318,12 @@ def problem_lists_for(user) -> QuerySet:
 def remediation_plans_for(user) -> QuerySet:
     """Plans `user` may update: of estates in their community (community staff) or town
     (township staff); the permission update_remediation_plan says the same per plan."""
-    return scope_to_deliberation_staff(
-        RemediationPlan.objects.select_related("estate__community"),
-        user,
-        community_path="estate__community",
-    )
+    with scoping.writing():
+        return scope_to_deliberation_staff(
+            RemediationPlan.objects.select_related("estate__community"),
+            user,
+            community_path="estate__community",
+        )
 
 
 def staff_to_tell(council: Council, *, town_level: bool) -> list:

@@ -39,7 +39,7 @@ def staff_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not (
-            rules.is_deliberation_staff(request.user)
+            rules.is_deliberation_reader(request.user)
             or rules.councils_for_staff(request.user).exists()
         ):
             raise PermissionDenied

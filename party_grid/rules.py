@@ -12,11 +12,12 @@ from communities import roles
 from communities.rules import (
     add_model_perms,
     is_community_staff,
+    is_region_staff,
     is_staff_role,
     is_superuser,
     is_township_staff,
 )
-from communities.scoping import scope_to_staff
+from communities.scoping import region_read_town_ids, scope_to_staff
 
 from .models import (
     BuildingHead,
@@ -42,7 +43,7 @@ def is_visitor(user) -> bool:
 
 record_keepers = is_superuser | is_township_staff | is_community_staff
 
-rules.add_perm("party_grid.view_dashboard", is_superuser | is_staff_role)
+rules.add_perm("party_grid.view_dashboard", is_superuser | is_staff_role | is_region_staff)
 rules.add_perm("party_grid.log_visit", is_visitor)
 rules.add_perm("party_grid.change_records", record_keepers)
 
@@ -68,6 +69,8 @@ def dashboard_community_ids(user, town) -> set[int] | None:
     if getattr(user, "is_superuser", False) or roles.holds(
         user, roles.Role.TOWNSHIP_STAFF, roles.Role.ASSESSOR, town_id=town.pk
     ):
+        return None
+    if town.pk in region_read_town_ids(user):  # district and city staff read the whole town
         return None
     return roles.community_ids(user, roles.Role.COMMUNITY_STAFF)
 

@@ -85,8 +85,9 @@ def is_expert(user, obj=None) -> bool:
 
 @rules.predicate
 def is_rating_staff(user, obj=None) -> bool:
-    """Every staff role reads this app's records (scoped by the querysets)."""
-    return roles.holds(user, *roles.STAFF_ROLES)
+    """Every staff role, and district and city staff (regions.md), read this app's records
+    (scoped by the querysets)."""
+    return roles.holds(user, *roles.STAFF_ROLES, *roles.REGION_ROLES)
 
 
 @rules.predicate

@@ -5,6 +5,7 @@ from django.http import Http404
 
 from communities import roles
 from communities.models import Owner, ResidentVerification
+from communities.scoping import reader_town_ids
 
 from .models import AssemblyVote, Ballot
 
@@ -44,12 +45,13 @@ def voter_owners(user, vote: AssemblyVote) -> list[Owner]:
 
 def staff_votes(user):
     """Votes of the estates `user` sees as staff (community staff: their community; township
-    staff: their town). Assessors score companies and have no part in owners' assemblies."""
+    staff: their town; district and city staff, reading: the towns below their region).
+    Assessors score companies and have no part in owners' assemblies."""
     qs = AssemblyVote.objects.select_related("estate__community")
     if getattr(user, "is_superuser", False):
         return qs
     q = Q(pk__in=[])
-    if towns := roles.town_ids(user, roles.Role.TOWNSHIP_STAFF):
+    if towns := reader_town_ids(user, roles.Role.TOWNSHIP_STAFF):
         q |= Q(estate__community__town_id__in=towns)
     if communities := roles.community_ids(user, roles.Role.COMMUNITY_STAFF):
         q |= Q(estate__community_id__in=communities)
@@ -89,7 +91,7 @@ def staff_committees(user, on):
     qs = OwnersCommittee.objects.filter(active_on_q(on, "established_on", "dissolved_on"))
     if not getattr(user, "is_superuser", False):
         q = Q(pk__in=[])
-        if towns := roles.town_ids(user, roles.Role.TOWNSHIP_STAFF):
+        if towns := reader_town_ids(user, roles.Role.TOWNSHIP_STAFF):
             q |= Q(estate__community__town_id__in=towns)
         if communities := roles.community_ids(user, roles.Role.COMMUNITY_STAFF):
             q |= Q(estate__community_id__in=communities)

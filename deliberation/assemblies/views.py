@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from communities.models import Owner
 from communities.roles import Role, holds
+from communities.scoping import is_region_reader
 from governance.uploads import private_file_response
 
 from . import committees as committees_module
@@ -27,15 +28,23 @@ def vote_list(request):
     is_staff = request.user.is_superuser or holds(
         request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF
     )
+    # District and city staff read the votes below their region (regions.md), announce none.
+    reads_as_staff = is_staff or is_region_reader(request.user)
     votes = (
-        selectors.staff_votes(request.user) if is_staff else selectors.resident_votes(request.user)
+        selectors.staff_votes(request.user)
+        if reads_as_staff
+        else selectors.resident_votes(request.user)
     )
-    if not is_staff and not selectors.resident_estate_ids(request.user):
+    if not reads_as_staff and not selectors.resident_estate_ids(request.user):
         raise PermissionDenied
     return render(
         request,
         "assemblies/vote_list.html",
-        {"votes": votes.select_related("estate")[:100], "is_staff": is_staff},
+        {
+            "votes": votes.select_related("estate")[:100],
+            "is_staff": is_staff,
+            "reads_as_staff": reads_as_staff,
+        },
     )
 
 
@@ -183,7 +192,9 @@ def committee_list(request):
     """Staff: committees in office, their terms (re-election due within 90 days flagged) and
     the figure of committees with a party member."""
     if not (
-        request.user.is_superuser or holds(request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF)
+        request.user.is_superuser
+        or holds(request.user, Role.TOWNSHIP_STAFF, Role.COMMUNITY_STAFF)
+        or is_region_reader(request.user)
     ):
         raise PermissionDenied
     today = timezone.localdate()

@@ -177,6 +177,7 @@ class JointMeetingAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
 class Open311KeyAdmin(KeptRecords, RoleScopedAdmin, admin.ModelAdmin):
     town_path = "town"
     change_roles = TOWNSHIP_ONLY
+    region_readable = False  # a town's API keys are its own business
     list_display = ["name", "town", "created_at", "revoked_at"]
     readonly_fields = ["name", "town", "created_at", "revoked_at"]
     actions = ["revoke"]

@@ -39,6 +39,15 @@ def is_community_staff_of_case(user, case) -> bool:
 
 
 @rules.predicate
+def is_region_staff_of_case_town(user, case) -> bool:
+    """District and city staff read the cases of the towns below their region (regions.md)."""
+    from communities.scoping import region_read_town_ids
+
+    case = _case(case)
+    return case is not None and case.town_id in region_read_town_ids(user)
+
+
+@rules.predicate
 def is_reporter_or_follower(user, case) -> bool:
     case = _case(case)
     if case is None or not getattr(user, "is_authenticated", False):
@@ -109,6 +118,7 @@ def is_township_staff(user, town=None) -> bool:
 
 can_view = (
     is_township_staff_of_case_town
+    | is_region_staff_of_case_town
     | is_community_staff_of_case
     | handled_by_users_company
     | handled_by_users_department
@@ -145,3 +155,17 @@ def is_township_staff_of_key_town(user, key=None) -> bool:
 # The working-day calendar is the country's, shared by every town: township staff keep it.
 rules.add_perm("deliberation.manage_calendar", is_township_staff_anywhere)
 rules.add_perm("deliberation.revoke_open311_key", is_township_staff_of_key_town)
+
+
+# Region defaults (regions.md, cases/region_defaults.py): district and city staff keep their own
+# region's default categories and deadlines (the admin's scope limits objects to their regions).
+def _region_default_rules():
+    from communities.rules import add_model_perms, is_region_staff
+
+    from .region_defaults import RegionCaseCategory, RegionCaseSettings
+
+    for model in (RegionCaseCategory, RegionCaseSettings):
+        add_model_perms(model, view=is_region_staff, change=is_region_staff, delete=is_region_staff)
+
+
+_region_default_rules()

@@ -87,11 +87,14 @@ def meeting_agenda_for(user):
 
 
 def flagged_for(user):
-    from communities.roles import Role, town_ids
+    """Open assignments flagged overdue in the towns of township staff (and, reading, of
+    district and city staff)."""
+    from communities.roles import Role
+    from communities.scoping import reader_town_ids
 
     return _queue_related(
         Assignment.objects.filter(
-            case__town_id__in=town_ids(user, Role.TOWNSHIP_STAFF),
+            case__town_id__in=reader_town_ids(user, Role.TOWNSHIP_STAFF),
             ended_at__isnull=True,
             overdue_flagged_at__isnull=False,
         )

@@ -18,7 +18,7 @@ from communities.models import Community, ServiceContract, Town
 from governance.security import audit
 
 from . import deadlines
-from .defaults import DEFAULT_CATEGORIES, DEFAULT_DUTIES
+from .defaults import DEFAULT_DUTIES
 from .models import (
     NEXT_LEVEL,
     Assignment,
@@ -53,11 +53,15 @@ def settings_for(town_id: int) -> CaseSettings:
 
 
 def responsibility_list_ensure(*, town: Town) -> int:
-    """Create the default departments, categories (C01..C99) and duty lists the town lacks;
+    """Create the default departments, categories (C01..C99), deadlines and duty lists the town
+    lacks, from its district's or city's defaults where set (regions.md; cases/region_defaults.py);
     returns how many categories were created. Existing rows are left as staff edited them."""
+    from .region_defaults import category_rows, settings_ensure
+
     created = 0
     with transaction.atomic():
-        for code, name, first_level, department_name in DEFAULT_CATEGORIES:
+        settings_ensure(town)
+        for code, name, first_level, department_name in category_rows(town):
             department, _new = Department.objects.get_or_create(town=town, name=department_name)
             _category, is_new = CaseCategory.objects.get_or_create(
                 town=town,

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # District and city staff read below their region; a write request never uses that scope.
+    "communities.middleware.RegionReadOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"

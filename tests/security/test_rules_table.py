@@ -365,6 +365,17 @@ TABLE = {
     "property_rating.sync_units": (None, "staff"),
     "property_rating.view_computation": (None, "assessor community staff"),
     "property_rating.view_records": (None, "assessor community staff"),
+    # --- regions (issue 13): the region tree is the deployment's superuser's; region defaults
+    # of cases are kept by district and city staff (none of the roles above). What district and
+    # city staff may do is the REGION_TABLE below.
+    "deliberation.add_regioncasecategory": (None, ""),
+    "deliberation.add_regioncasesettings": (None, ""),
+    "deliberation.change_regioncasecategory": (None, ""),
+    "deliberation.change_regioncasesettings": (None, ""),
+    "deliberation.delete_regioncasecategory": (None, ""),
+    "deliberation.delete_regioncasesettings": (None, ""),
+    "deliberation.view_regioncasecategory": (None, ""),
+    "deliberation.view_regioncasesettings": (None, ""),
 }
 
 
@@ -474,3 +485,74 @@ def test_every_admin_action_declares_permissions_that_ask_a_rule():
     assert sorted(gaps - UNDECLARED_ACTIONS) == [], "admin actions without a rule"
     fixed = UNDECLARED_ACTIONS - gaps
     assert sorted(fixed) == [], "listed actions that now ask a rule: take them off the list"
+
+
+# --- District and city staff (regions.md, issue 13) ---------------------------------------------
+# What staff of 南海区 (the district of the world's 里水镇) and of 佛山市 (its city) are allowed:
+# permission -> (objects, allowed on the own-scope object, allowed on the other-scope one), the
+# objects named as in TABLE ("other" of a town-level record lies in 外镇, a town of no district).
+# Every permission not listed here is refused to them, on either object: they read below their
+# region and change nothing there; they keep their region's case defaults.
+REGION_TABLE = {
+    "communities.view_accountaudit": (None, True, True),
+    "communities.view_accountstatement": (None, True, True),
+    "communities.view_building": ("building", True, True),
+    "communities.view_community": ("community", True, True),
+    "communities.view_department": (None, True, True),
+    "communities.view_estate": ("estate", True, True),
+    "communities.view_household": ("household", True, True),
+    "communities.view_ownerscommittee": ("committee", True, True),
+    "communities.view_ownerscommitteemember": (None, True, True),
+    "communities.view_propertycompany": ("company", True, True),
+    "communities.view_registry": (None, True, True),
+    "communities.view_servicecontract": ("contract", True, False),
+    "communities.view_staff_overview": (None, True, True),
+    "communities.view_town": ("town", True, False),
+    "security.staff": (None, True, True),
+    "security.second_factor": (None, True, True),
+    "party_grid.view_dashboard": (None, True, True),
+    "party_grid.view_grid": (None, True, True),
+    "party_grid.view_gridworker": (None, True, True),
+    "party_grid.view_householdassignment": (None, True, True),
+    "party_grid.view_partymember": (None, True, True),
+    "party_grid.view_partyorganization": (None, True, True),
+    "party_grid.view_servicestation": (None, True, True),
+    "party_grid.view_visit": (None, True, True),
+    "party_grid.view_volunteerteam": (None, True, True),
+    "party_grid.view_volunteerteammember": (None, True, True),
+    "deliberation.view_dashboard": (None, True, True),
+    "deliberation.view_case": ("case", True, False),
+    "deliberation.add_regioncasecategory": (None, True, True),
+    "deliberation.add_regioncasesettings": (None, True, True),
+    "deliberation.change_regioncasecategory": (None, True, True),
+    "deliberation.change_regioncasesettings": (None, True, True),
+    "deliberation.delete_regioncasecategory": (None, True, True),
+    "deliberation.delete_regioncasesettings": (None, True, True),
+    "deliberation.view_regioncasecategory": (None, True, True),
+    "deliberation.view_regioncasesettings": (None, True, True),
+    "property_rating.export_results": (None, True, True),
+    "property_rating.view_computation": (None, True, True),
+    "property_rating.view_records": (None, True, True),
+}
+
+
+def test_district_and_city_staff_are_allowed_exactly_what_the_region_table_says(world):
+    from communities.factories import CityStaffFactory, DistrictStaffFactory
+
+    nanhai = world.objects["home_community"].town.district
+    users = {
+        "district": DistrictStaffFactory(username="table-district", region=nanhai),
+        "city": CityStaffFactory(username="table-city", region=nanhai.city),
+    }
+    pairs = _objects(world) | {
+        "case": (world.objects["case_own"], world.objects["case_other_town"])
+    }
+    wrong = []
+    for perm in sorted(registered):
+        name, own, other = REGION_TABLE.get(perm, (TABLE[perm][0], False, False))
+        own_obj, other_obj = pairs[name] if name else (None, None)
+        for label, user in users.items():
+            got = (user.has_perm(perm, own_obj), user.has_perm(perm, other_obj))
+            if got != (own, other):
+                wrong.append(f"{perm} ({label}): own {got[0]}, other {got[1]}")
+    assert not wrong, "region staff's rules differ from the table:\n" + "\n".join(wrong)
