@@ -510,6 +510,7 @@ REGION_TABLE = {
     "communities.view_town": ("town", True, False),
     "security.staff": (None, True, True),
     "security.second_factor": (None, True, True),
+    "party_grid.view_buildinghead": (None, True, True),
     "party_grid.view_dashboard": (None, True, True),
     "party_grid.view_grid": (None, True, True),
     "party_grid.view_gridworker": (None, True, True),
