@@ -63,9 +63,11 @@ def figures() -> list[Figure]:
 
 
 def display(value, *, percent: bool) -> str:
-    """A figure as shown on pages and in PDFs: a dash for none, a rate as a percentage."""
+    """A figure as shown on pages and in PDFs: a dash for none, a rate as a percentage, other
+    numbers with thousands separators (1,810,000.00)."""
     if value is None:
         return "—"
+    number = Decimal(str(value))
     if percent:
-        return f"{Decimal(str(value)) * 100:.2f}%"
-    return str(value)
+        return f"{number * 100:.2f}%"
+    return f"{number:,}"

@@ -41,7 +41,12 @@ def parts_by_town(town_ids: list[int], end: datetime.date) -> dict[int, dict]:
 
 
 def region_parts(town_ids: list[int], end: datetime.date) -> dict:
-    return _results(town_ids, end).aggregate(**PARTS)
+    """The region's parts; all None when it has no published result of the year (as a town
+    without one has no value)."""
+    parts = _results(town_ids, end).aggregate(units=Count("pk"), **PARTS)
+    if not parts.pop("units"):
+        return dict.fromkeys(parts)
+    return parts
 
 
 def average_score(town_ids, start, end):

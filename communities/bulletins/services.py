@@ -187,7 +187,12 @@ def rows_of(bulletin: Bulletin) -> dict:
         for f in figures:
             shown = shown_value(row["values"].get(f["key"]), percent=f["percent"])
             cells.append(
-                {"value": shown, "rank": row["ranks"][f["key"]], "ranked": f.get("ranked", True)}
+                {
+                    "value": shown,
+                    "rank": row["ranks"][f["key"]],
+                    "ranked": f.get("ranked", True),
+                    "known": row["values"].get(f["key"]) is not None,
+                }
             )
         rows.append({**row, "cells": cells})
     region = bulletin.table.get("region")

@@ -93,9 +93,11 @@ def case_figures(
     town_id: int | None = None,
     keys=None,
     now=None,
+    town_ids=None,
 ) -> dict:
     """{(key, period_start_date): figures} for cases received in [start, end] (inclusive dates,
-    Asia/Shanghai). `keys` restricts the groups (e.g. one estate). Three queries."""
+    Asia/Shanghai). `keys` restricts the groups (e.g. one estate); `town_ids` the towns (a
+    district or city: its groups are counted over all its towns' cases). Three queries."""
     if scope not in SCOPES or period not in PERIODS:
         raise ValueError(f"unknown scope or period: {scope}, {period}")
     now = now or timezone.now()
@@ -106,6 +108,8 @@ def case_figures(
     cases = Case.objects.filter(received_at__gte=lo, received_at__lt=hi, merged_into__isnull=True)
     if town_id is not None:
         cases = cases.filter(town_id=town_id)
+    if town_ids is not None:
+        cases = cases.filter(town_id__in=list(town_ids))
     cases = cases.annotate(key=_key(scope), period=trunc)
     if keys is not None:
         cases = cases.filter(key__in=list(keys))
