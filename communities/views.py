@@ -13,7 +13,7 @@ from governance.uploads import private_file_response
 
 from . import roles, selectors, services
 from .forms import VerificationDecisionForm, VerificationRequestForm
-from .models import ResidentVerification, User
+from .models import Region, ResidentVerification, User
 from .privacy import mask_phone
 
 # In this order: a user holding several roles sees the home of the first one held.
@@ -38,6 +38,8 @@ def home(request):
     )
     if user.is_superuser:
         template = HOME_TEMPLATES[User.Role.TOWNSHIP_STAFF]
+    elif template == "portal/home_public.html" and roles.is_region_staff(user):
+        return _region_home(request)
     is_resident = user.has_perm("communities.request_verification")
     context = {"household": user.verified_household if is_resident else None}
     if is_resident:
@@ -49,6 +51,22 @@ def home(request):
             .first()
         )
     return render(request, template, context)
+
+
+def _region_home(request):
+    """District and city staff: their region's figures, bulletins and read-only records."""
+    region = Region.objects.filter(pk__in=roles.region_ids(request.user)).order_by("pk").first()
+    if region is None:
+        return render(request, "portal/home_public.html")
+    return render(
+        request,
+        "portal/home_region_staff.html",
+        {
+            "region": region,
+            "region_param": "city" if region.is_city else "district",
+            "role_label": _("city staff") if region.is_city else _("district staff"),
+        },
+    )
 
 
 @login_required

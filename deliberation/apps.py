@@ -18,6 +18,12 @@ class DeliberationConfig(AppConfig):
         # Late, so that 拉堡镇's estates from the region demo exist when there is one.
         registry.register_demo("deliberation.projects", projects_demo.load, order=90)
 
+        from .cases import figures as case_figures
+        from .projects import figures as project_figures
+
+        case_figures.register()
+        project_figures.register()
+
         from .assemblies import personal_data as assemblies_personal_data
 
         assemblies_personal_data.register()

@@ -4,6 +4,7 @@ Nothing here imports a domain app (governance sits below them)."""
 
 import datetime
 import json
+import tempfile
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -98,17 +99,49 @@ def upsert_rows(
             update_only_where=update_only_where,
         )
         return
-    columns = {}
+    upsert_columns(
+        model,
+        {name: [row[name] for row in rows] for name in rows[0]},
+        unique_fields=unique_fields,
+        update_fields=update_fields,
+        update_only_where=update_only_where,
+    )
+
+
+def upsert_columns(
+    model,
+    columns: dict[str, list],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+    update_only_where: dict | None = None,
+) -> None:
+    """upsert_rows() of rows given as columns ({attname: [value per row]}, all of one length; a
+    field left out takes its default), for callers that hold their results as arrays."""
+    length = len(next(iter(columns.values()), []))
+    if not length:
+        return
+    if connection.vendor != "postgresql":
+        names = list(columns)
+        upsert_rows(
+            model,
+            [
+                dict(zip(names, values, strict=True))
+                for values in zip(*columns.values(), strict=True)
+            ],
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+            update_only_where=update_only_where,
+        )
+        return
+    by_field = {}
     for f in model._meta.concrete_fields:
         if f.primary_key:
             continue
-        if f.attname in rows[0]:
-            columns[f] = [row[f.attname] for row in rows]
-        else:
-            columns[f] = [f.get_default()] * len(rows)
+        by_field[f] = columns[f.attname] if f.attname in columns else [f.get_default()] * length
     _pg_upsert(
         model,
-        columns,
+        by_field,
         unique_fields=unique_fields,
         update_fields=update_fields,
         update_only_where=update_only_where,
@@ -147,3 +180,151 @@ def _pg_upsert(model, columns_of, *, unique_fields, update_fields, update_only_w
         sql += " WHERE " + " AND ".join(conditions)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value, cls=DjangoJSONEncoder)
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+class StagedUpsert:
+    """A set-based upsert of rows that are computed one by one and amended once all are known
+    (e.g. ranks): `stage(rows)` streams the rows (an iterator of {attname: value}) into a
+    temporary table with one COPY, `upsert(...)` writes them, amended by columns computed
+    afterwards, with one INSERT ... SELECT ... ON CONFLICT DO UPDATE. Memory stays flat
+    whatever the number of rows, and the number of statements is constant.
+
+    Other databases than PostgreSQL hold the rows in memory and use upsert_rows()."""
+
+    def __init__(self, model, fields: list[str], *, key: str):
+        self.model = model
+        meta = model._meta
+        self.fields = [meta.get_field(name) for name in fields]
+        self.key = meta.get_field(key)
+        self.table = f"stage_{meta.db_table}"
+        self._rows = None
+
+    def stage(self, rows) -> None:
+        attnames = [f.attname for f in self.fields]
+        if connection.vendor != "postgresql":
+            self._rows = [{a: row[a] for a in attnames} for row in rows]
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        table, source = quote(self.table), quote(self.model._meta.db_table)
+        with tempfile.TemporaryFile() as spool, connection.cursor() as cursor:
+            # The rows are spooled to a file as they come: a COPY cannot run while a server-side
+            # cursor that may be producing them is still being read on the same connection.
+            batch = []
+            for row in rows:
+                batch.append("\t".join(_copy_text(row[a]) for a in attnames))
+                if len(batch) == 1000:
+                    spool.write(("\n".join(batch) + "\n").encode())
+                    batch = []
+            if batch:
+                spool.write(("\n".join(batch) + "\n").encode())
+            spool.seek(0)
+            # Identifiers come from the model's meta; the rows travel through COPY.
+            cursor.execute(
+                f"DROP TABLE IF EXISTS {table}; "  # noqa: S608  # nosec B608: meta identifiers
+                f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS "
+                f"SELECT {columns} FROM {source} WITH NO DATA"
+            )
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", spool, 1 << 16)
+
+    def upsert(
+        self,
+        *,
+        keys: list,
+        amend: dict[str, list],
+        merge_json: tuple[str, list] | None = None,
+        unique_fields: list[str],
+        update_fields: list[str],
+    ) -> None:
+        """Write the staged rows; the row whose key is keys[i] takes amend[field][i] for each
+        amended field, and its JSON field merge_json[0] is merged with the object (or JSON
+        text) merge_json[1][i] when that is not None."""
+        meta = self.model._meta
+        if connection.vendor != "postgresql":
+            position = {k: i for i, k in enumerate(keys)}
+            for row in self._rows or []:
+                i = position.get(row[self.key.attname])
+                if i is None:
+                    continue
+                for name, values in amend.items():
+                    row[meta.get_field(name).attname] = values[i]
+                if merge_json and merge_json[1][i] is not None:
+                    extra = merge_json[1][i]
+                    row[merge_json[0]] = {
+                        **row[merge_json[0]],
+                        **(json.loads(extra) if isinstance(extra, str) else extra),
+                    }
+            upsert_rows(
+                self.model,
+                self._rows or [],
+                unique_fields=unique_fields,
+                update_fields=update_fields,
+            )
+            return
+        quote = connection.ops.quote_name
+        amended = {meta.get_field(name): values for name, values in amend.items()}
+        a_columns = [self.key, *amended]
+        params = [array_literal(list(keys))]
+        params += [array_literal(values) for values in amended.values()]
+        casts = [f"%s::{f.db_type(connection)}[]" for f in a_columns]
+        names = [f"a{i}" for i in range(len(a_columns))]
+        select = []
+        for f in self.fields:
+            if f in amended:
+                column = f"a.a{list(amended).index(f) + 1}"
+                select.append(f"CASE WHEN a.a0 IS NULL THEN st.{quote(f.column)} ELSE {column} END")
+            elif merge_json and f.name == meta.get_field(merge_json[0]).name:
+                select.append(f"st.{quote(f.column)} || coalesce(a.extra, '{{}}'::jsonb)")
+            else:
+                select.append(f"st.{quote(f.column)}")
+        if merge_json:
+            casts.append("%s::jsonb[]")
+            names.append("extra")
+            params.append(
+                array_literal(
+                    [
+                        None
+                        if v is None
+                        else v
+                        if isinstance(v, str)
+                        else json.dumps(v, cls=DjangoJSONEncoder)
+                        for v in merge_json[1]
+                    ]
+                )
+            )
+        conflict = ", ".join(quote(meta.get_field(n).column) for n in unique_fields)
+        updates = ", ".join(
+            f"{q} = EXCLUDED.{q}" for q in (quote(meta.get_field(n).column) for n in update_fields)
+        )
+        table = quote(self.table)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "  # noqa: S608  # nosec B608: meta identifiers, values as parameters
+            f"SELECT {', '.join(select)} FROM {table} st "
+            f"LEFT JOIN unnest({', '.join(casts)}) AS a({', '.join(names)}) "
+            f"ON a.a0 = st.{quote(self.key.column)} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.execute(f"DROP TABLE {table}")

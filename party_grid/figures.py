@@ -18,11 +18,21 @@ def _per_town(attribute: str):
     return compute
 
 
+def _region(attribute: str):
+    """The region's value over all its towns' records (area_statistics), not averaged."""
+
+    def region(town_ids: list[int], start: datetime.date, end: datetime.date):
+        return getattr(selectors.area_statistics(town_ids=town_ids, on=end), attribute)
+
+    return region
+
+
 def register() -> None:
     figures.register_figure(
         "party_coverage",
         _("Party coverage of estates"),
         _per_town("coverage"),
+        region=_region("coverage"),
         percent=True,
         order=10,
     )
@@ -30,6 +40,7 @@ def register() -> None:
         "single_built_rate",
         _("Single-built rate"),
         _per_town("single_built_rate"),
+        region=_region("single_built_rate"),
         percent=True,
         order=20,
     )
@@ -37,6 +48,7 @@ def register() -> None:
         "three_without_estates",
         _("Three-without estates"),
         _per_town("three_without_estates"),
+        region=_region("three_without_estates"),
         higher_is_better=False,
         order=30,
     )

@@ -22,6 +22,7 @@ from deliberation.interface import (
     case_possible_duplicates,
     region_problem_estates,
 )
+from governance import figures as figure_registry
 from governance.charts import bar_chart
 
 from . import rules as party_rules
@@ -264,6 +265,31 @@ RANKED = (
 )
 
 
+def _registry_figures(towns, on):
+    """Every app's figures (governance.figures: ratings, cases, projects, ...) of the towns side
+    by side for the year to `on`, with the region's own values over all its records. A constant
+    number of queries: each provider computes all the towns at once."""
+    start = on.replace(month=1, day=1)
+    town_ids = [t.pk for t in towns]
+    shown = figure_registry.figures()
+    values = {f.key: f.compute(town_ids, start, on) for f in shown}
+    rows = [
+        {
+            "town": town,
+            "cells": [
+                figure_registry.display(values[f.key].get(town.pk), percent=f.percent)
+                for f in shown
+            ],
+        }
+        for town in towns
+    ]
+    region = []
+    for f in shown:
+        value = f.region_value(town_ids, start, on, values[f.key])
+        region.append(figure_registry.display(value, percent=f.percent))
+    return [f.label for f in shown], rows, region
+
+
 @login_required
 def ranking(request):
     """Towns of a district or city side by side (ranked by coverage of estates), with bar
@@ -314,6 +340,7 @@ def ranking(request):
         )
         for attr, label, percent in RANKED
     ]
+    figure_headers, figure_rows, region_cells = _registry_figures(towns, on)
     year, quarter = on.year, (on.month - 1) // 3 + 1
     problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
     return render(
@@ -328,6 +355,9 @@ def ranking(request):
             "totals": totals,
             "charts": charts,
             "problems": problems,
+            "figure_headers": figure_headers,
+            "figure_rows": figure_rows,
+            "region_cells": region_cells,
             "year": year,
             "quarter": quarter,
         },

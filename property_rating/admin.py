@@ -39,14 +39,13 @@ def _messages_of(error: ValidationError) -> str:
 class RulesAdmin(RoleScopedAdmin):
     """Admin rights from property_rating/rules.py (querysets stay scoped by RoleScopedAdmin).
 
-    view_rule / change_rule / delete_rule name the rule asked; None means nobody (but a
-    superuser). Actions declare `permissions=[<rule suffix>]`; `has_<suffix>_permission` asks
+    view_rule / change_rule name the rule asked; None means nobody (but a superuser). Deleting
+    asks property_rating.delete_records (nobody). Actions declare `permissions=[<rule suffix>]`; `has_<suffix>_permission` asks
     the rule `property_rating.<suffix>`, so an action is offered only to those allowed to take
     it, and a forged POST of another is refused with a message."""
 
     view_rule: str | None = "property_rating.view_records"
     change_rule: str | None = None
-    delete_rule: str | None = None
 
     def _may(self, request, rule, obj=None) -> bool:
         user = request.user
@@ -56,27 +55,45 @@ class RulesAdmin(RoleScopedAdmin):
             return True
         return rule is not None and user.has_perm(rule, obj)
 
-    # Admin actions declare `permissions=[...]`; Django asks has_<name>_permission(request).
+    @staticmethod
+    def _staff(request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    # Admin actions declare `permissions=[...]`; Django asks has_<name>_permission(request), which
+    # asks the rule of that name (whether the user may take the action somewhere). An action on
+    # several schemes or payouts asks the rule again for each one (`_may_act_on`).
     def has_copy_scheme_permission(self, request):
-        return self._may(request, "property_rating.copy_scheme")
+        return self._staff(request) and request.user.has_perm("property_rating.copy_scheme")
 
     def has_sync_units_permission(self, request):
-        return self._may(request, "property_rating.sync_units")
+        return self._staff(request) and request.user.has_perm("property_rating.sync_units")
 
     def has_compute_scores_permission(self, request):
-        return self._may(request, "property_rating.compute_scores")
+        return self._staff(request) and request.user.has_perm("property_rating.compute_scores")
 
     def has_publish_results_permission(self, request):
-        return self._may(request, "property_rating.publish_results")
+        return self._staff(request) and request.user.has_perm("property_rating.publish_results")
 
     def has_reopen_results_permission(self, request):
-        return self._may(request, "property_rating.reopen_results")
+        return self._staff(request) and request.user.has_perm("property_rating.reopen_results")
 
     def has_approve_payout_permission(self, request):
-        return self._may(request, "property_rating.approve_payout")
+        return self._staff(request) and request.user.has_perm("property_rating.approve_payout")
 
     def has_mark_payout_paid_permission(self, request):
-        return self._may(request, "property_rating.mark_payout_paid")
+        return self._staff(request) and request.user.has_perm("property_rating.mark_payout_paid")
+
+    def _may_act_on(self, request, rule: str, obj) -> bool:
+        """Ask `rule` about one selected object; say so when it is refused (an action's
+        selection may hold objects of several towns, e.g. a superuser's or a forged POST's)."""
+        if request.user.has_perm(rule, obj):
+            return True
+        self.message_user(
+            request,
+            gettext("%(object)s: you may not take this action on it.") % {"object": obj},
+            messages.ERROR,
+        )
+        return False
 
     def has_module_permission(self, request):
         return self._may(request, self.view_rule)
@@ -91,7 +108,8 @@ class RulesAdmin(RoleScopedAdmin):
         return self._may(request, self.change_rule, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may(request, self.delete_rule, obj)
+        # property_rating's records are kept: the rule allows no role (a superuser passes).
+        return self._staff(request) and request.user.has_perm("property_rating.delete_records", obj)
 
     def changelist_view(self, request, extra_context=None):
         name = request.POST.get("action") if request.method == "POST" else None
@@ -334,6 +352,8 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     )
     def copy_to_next_year(self, request, queryset):
         for scheme in queryset:
+            if not self._may_act_on(request, "property_rating.copy_scheme", scheme):
+                continue
             try:
                 new = scheme_copy(source=scheme, by=request.user)
             except ValidationError as error:
@@ -347,6 +367,8 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     )
     def sync_units(self, request, queryset):
         for scheme in queryset:
+            if not self._may_act_on(request, "property_rating.sync_units", scheme):
+                continue
             try:
                 outcome = units_sync_from_contracts(town=scheme.town, year=scheme.year)
             except ValidationError as error:
@@ -360,6 +382,8 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
 
     def _start(self, request, queryset, quarter=None):
         for scheme in queryset:
+            if not self._may_act_on(request, "property_rating.compute_scores", scheme):
+                continue
             try:
                 scheme_validate(scheme=scheme)
             except ValidationError as error:
@@ -405,6 +429,8 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
     @admin.action(description=_("Publish the results"), permissions=["publish_results"])
     def publish(self, request, queryset):
         for scheme in queryset:
+            if not self._may_act_on(request, "property_rating.publish_results", scheme):
+                continue
             try:
                 results_publish(scheme=scheme, by=request.user)
             except (ValidationError, PermissionDenied) as error:
@@ -433,6 +459,8 @@ class SchemeAdmin(RulesAdmin, admin.ModelAdmin):
         if not isinstance(reason, str):
             return reason
         for scheme in queryset:
+            if not self._may_act_on(request, "property_rating.reopen_results", scheme):
+                continue
             try:
                 results_reopen(scheme=scheme, by=request.user, reason=reason)
             except ValidationError as error:
@@ -858,6 +886,8 @@ class PayoutAdmin(SpreadsheetExportMixin, RulesAdmin, admin.ModelAdmin):
     def approve(self, request, queryset):
         done = 0
         for payout in queryset.select_related("unit"):
+            if not self._may_act_on(request, "property_rating.approve_payout", payout):
+                continue
             try:
                 payout_approve(payout=payout, by=request.user)
                 done += 1
@@ -883,6 +913,8 @@ class PayoutAdmin(SpreadsheetExportMixin, RulesAdmin, admin.ModelAdmin):
             return reference
         done = 0
         for payout in queryset.select_related("unit"):
+            if not self._may_act_on(request, "property_rating.mark_payout_paid", payout):
+                continue
             try:
                 payout_mark_paid(payout=payout, by=request.user, reference=reference)
                 done += 1

@@ -9,6 +9,7 @@ class PropertyRatingConfig(AppConfig):
     def ready(self):
         from governance import registry
 
-        from . import demo
+        from . import demo, figures
 
+        figures.register()
         registry.register_demo("property_rating", demo.load, order=20)

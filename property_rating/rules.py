@@ -152,3 +152,7 @@ rules.add_perm("property_rating.adjust_payout", is_township_staff)
 rules.add_perm("property_rating.approve_payout", is_township_staff)
 rules.add_perm("property_rating.mark_payout_paid", is_township_staff)
 rules.add_perm("property_rating.resolve_discrepancy", is_township_staff)
+
+# Records (schemes, units, reports, inputs, computations, results, payouts) are kept: no role
+# deletes them in the admin (a superuser, who passes every has_perm, still may).
+rules.add_perm("property_rating.delete_records", rules.always_deny)

@@ -7,18 +7,28 @@ unique key. So the number of queries does not depend on the number of units, and
 computation twice (or again after a crash, the writes being one transaction) leaves the same rows.
 """
 
+import json
 import logging
 from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.db import upsert_rows
+from governance.db import StagedUpsert, upsert_columns, upsert_rows
 
 from .models import (
     QUARTERS,
@@ -321,132 +331,190 @@ def _count_sum(model, field, unit_filter=None):
     return Coalesce(count, 0), total
 
 
+ANNUAL_FIELDS = [
+    "unit",
+    "status",
+    "quarterly_mean",
+    "satisfaction",
+    "satisfaction_responses",
+    "inspection",
+    "inspection_count",
+    "annual_score",
+    "rank",
+    "stars",
+    "list_name",
+    "vetoed",
+    "accrual_total",
+    "payout_amount",
+    "inputs",
+    "run",
+    "computed_at",
+]
+QUARTER_COLUMNS = ("status", "score", "accrual")
+READ_CHUNK = 2000
+
+
+def _annual_units(town_id: int, year: int):
+    """One row per unit of the town-year with everything its annual result is computed from:
+    the assessed quarters and their computed scores (one join per quarter), the satisfaction
+    and inspection counts and sums, an active veto and the imported annual inputs."""
+    sat_n, sat_sum = _count_sum(SatisfactionRating, "rating")
+    insp_n, insp_sum = _count_sum(InspectionScore, "score")
+    quarters = {
+        f"q{q}": FilteredRelation("quarter_scores", condition=Q(quarter_scores__quarter=q))
+        for q in QUARTERS
+    }
+    return (
+        AssessmentUnit.objects.filter(town_id=town_id, year=year)
+        .annotate(
+            sat_n=sat_n,
+            sat_sum=sat_sum,
+            insp_n=insp_n,
+            insp_sum=insp_sum,
+            vetoed=Exists(Veto.objects.active().filter(unit=OuterRef("pk"))),
+            **quarters,
+        )
+        .values(
+            "pk",
+            "company_id",
+            "estate__name",
+            "assessed_q1",
+            "assessed_q2",
+            "assessed_q3",
+            "assessed_q4",
+            "sat_n",
+            "sat_sum",
+            "insp_n",
+            "insp_sum",
+            "vetoed",
+            "imported_annual__satisfaction",
+            "imported_annual__inspection",
+            "imported_annual__pk",
+            *(f"q{q}__{column}" for q in QUARTERS for column in QUARTER_COLUMNS),
+        )
+    )
+
+
 def compute_year(
     *, town_id: int, year: int, run: ComputationRun | None = None, by=None, now=None
 ) -> dict:
-    """A, ranks, lists, stars and P of every unit of one town and year."""
+    """A, ranks, lists, stars and P of every unit of one town and year.
+
+    The units are read through a server-side cursor and each one's result, with its
+    explanation, is streamed to the database as it is computed (governance.db.StagedUpsert);
+    only what ranking and the company cap need is kept per unit until the one write that adds
+    ranks, lists, stars and payouts. So memory stays flat and the statements are constant in
+    number whatever the size of the town."""
     now = now or timezone.now()
     by = by or (run.started_by if run else None)
+    run_id = run.pk if run else None
     _progress(run, 10)
     with transaction.atomic():
         scheme = _locked_scheme(town_id, year)
         weights = scheme.weights()
-        sat_n, sat_sum = _count_sum(SatisfactionRating, "rating")
-        insp_n, insp_sum = _count_sum(InspectionScore, "score")
-        units = list(
-            AssessmentUnit.objects.filter(town_id=town_id, year=year)
-            .annotate(
-                sat_n=sat_n,
-                sat_sum=sat_sum,
-                insp_n=insp_n,
-                insp_sum=insp_sum,
-                vetoed=Exists(Veto.objects.active().filter(unit=OuterRef("pk"))),
-            )
-            .values(
-                "pk",
-                "company_id",
-                "estate__name",
-                "assessed_q1",
-                "assessed_q2",
-                "assessed_q3",
-                "assessed_q4",
-                "sat_n",
-                "sat_sum",
-                "insp_n",
-                "insp_sum",
-                "vetoed",
-                "imported_annual__satisfaction",
-                "imported_annual__inspection",
-                "imported_annual__pk",
-            )
-        )
-        quarter_rows = defaultdict(dict)
-        for unit_id, quarter, status, score, accrual in QuarterScore.objects.filter(
-            unit__town_id=town_id, unit__year=year
-        ).values_list("unit_id", "quarter", "status", "score", "accrual"):
-            quarter_rows[unit_id][quarter] = (status, score, accrual)
+        # Per unit: (unit, company, status, A, vetoed, sum of accruals).
+        summary, pending = [], []
+
+        def results():
+            for unit in _annual_units(town_id, year).iterator(chunk_size=READ_CHUNK):
+                quarters = {
+                    q: (unit[f"q{q}__status"], unit[f"q{q}__score"], unit[f"q{q}__accrual"])
+                    for q in QUARTERS
+                }
+                r = _annual_components(unit, quarters, scheme, weights)
+                if r["status"] == AnnualResult.Status.PENDING:
+                    pending.append(
+                        {
+                            "unit": unit["pk"],
+                            "estate": unit["estate__name"],
+                            "reason": r["inputs"]["reason"],
+                        }
+                    )
+                summary.append(
+                    (
+                        unit["pk"],
+                        unit["company_id"],
+                        r["status"],
+                        r["annual_score"],
+                        r["vetoed"],
+                        r["accrual_total"],
+                    )
+                )
+                # rank, stars, list and payout are added by the write, once all are known.
+                yield {
+                    "unit_id": unit["pk"],
+                    "run_id": run_id,
+                    "computed_at": now,
+                    "rank": None,
+                    "stars": 0,
+                    "list_name": "",
+                    **r,
+                }
+
+        staged = StagedUpsert(AnnualResult, ANNUAL_FIELDS, key="unit")
+        staged.stage(results())
         _progress(run, 40)
 
-        results, pending = {}, []
-        for unit in units:
-            results[unit["pk"]] = _annual_components(
-                unit, quarter_rows[unit["pk"]], scheme, weights
-            )
-            if results[unit["pk"]]["status"] == AnnualResult.Status.PENDING:
-                pending.append(
-                    {
-                        "unit": unit["pk"],
-                        "estate": unit["estate__name"],
-                        "reason": results[unit["pk"]]["inputs"]["reason"],
-                    }
-                )
-
         # Competition ranking of the rated, non-vetoed units by the rounded A.
-        ranked = {
-            uid: r["annual_score"]
-            for uid, r in results.items()
-            if r["status"] == AnnualResult.Status.RATED
-        }
-        ranks = competition_ranks(ranked)
-        company_of = {u["pk"]: u["company_id"] for u in units}
-        payouts = {}
-        for uid, r in results.items():
-            r["rank"] = ranks.get(uid)
-            r["stars"], r["list_name"] = stars_and_list(
-                score=r["annual_score"] if r["status"] == AnnualResult.Status.RATED else None,
-                rank=r["rank"],
-                vetoed=r["vetoed"],
-                scheme=scheme,
+        rated = AnnualResult.Status.RATED
+        ranks = competition_ranks({u[0]: u[3] for u in summary if u[2] == rated})
+        keys, rank_of, stars_of, list_of, before = [], [], [], [], []
+        payouts, company_of = {}, {}
+        counts = defaultdict(int)
+        for uid, company_id, status, score, vetoed, accrual_total in summary:
+            rank = ranks.get(uid)
+            stars, list_name = stars_and_list(
+                score=score if status == rated else None, rank=rank, vetoed=vetoed, scheme=scheme
             )
-            if r["status"] == AnnualResult.Status.PENDING:
-                r["payout_amount"] = ZERO
+            keys.append(uid)
+            rank_of.append(rank)
+            stars_of.append(stars)
+            list_of.append(list_name)
+            counts[status] += 1
+            counts[f"list_{list_name or 'none'}"] += 1
+            counts[f"stars_{stars}"] += 1
+            if status == AnnualResult.Status.PENDING:
+                before.append(None)
                 continue
-            if r["list_name"] == AnnualResult.ListName.BLACK:
+            if list_name == AnnualResult.ListName.BLACK:
                 amount = ZERO  # property_rating.md: 0 for a black-listed unit
             else:
-                amount = min(scheme.annual_cap, r["accrual_total"])
+                amount = min(scheme.annual_cap, accrual_total)
             payouts[uid] = amount
-            r["inputs"]["payout"] = {
-                "cap": s(scheme.annual_cap),
-                "cap_scope": scheme.cap_scope,
-                "before_scope": s(amount),
-            }
+            company_of[uid] = company_id
+            before.append(amount)
+        n_units = len(keys)
+        summary.clear()
+        del ranks
+        scale = {}
         if scheme.cap_scope == Scheme.CapScope.COMPANY:
             payouts, scale = apply_company_cap(payouts, company_of, scheme.annual_cap)
-            for uid, note in scale.items():
-                results[uid]["inputs"]["payout"]["company_scale"] = note
-        for uid, amount in payouts.items():
-            results[uid]["payout_amount"] = amount
+        cap, cap_scope = s(scheme.annual_cap), str(scheme.cap_scope)
+        amounts, notes = [], []
+        for uid, amount in zip(keys, before, strict=True):
+            if amount is None:
+                amounts.append(ZERO)
+                notes.append(None)
+                continue
+            amounts.append(payouts[uid])
+            note = {"cap": cap, "cap_scope": cap_scope, "before_scope": s(amount)}
+            if uid in scale:
+                note["company_scale"] = scale[uid]
+            notes.append(json.dumps({"payout": note}))
         _progress(run, 70)
-
-        run_id = run.pk if run else None
-        rows = [
-            {"unit_id": uid, "run_id": run_id, "computed_at": now, **r}
-            for uid, r in results.items()
-        ]
-        upsert_rows(
-            AnnualResult,
-            rows,
+        staged.upsert(
+            keys=keys,
+            amend={
+                "rank": rank_of,
+                "stars": stars_of,
+                "list_name": list_of,
+                "payout_amount": amounts,
+            },
+            merge_json=("inputs", notes),
             unique_fields=["unit"],
-            update_fields=[
-                "status",
-                "quarterly_mean",
-                "satisfaction",
-                "satisfaction_responses",
-                "inspection",
-                "inspection_count",
-                "annual_score",
-                "rank",
-                "stars",
-                "list_name",
-                "vetoed",
-                "accrual_total",
-                "payout_amount",
-                "inputs",
-                "run",
-                "computed_at",
-            ],
+            update_fields=[f for f in ANNUAL_FIELDS if f != "unit"],
         )
+        del keys, rank_of, stars_of, list_of, before, amounts, notes
         discrepancies = _write_annual_payouts(
             town_id=town_id,
             year=year,
@@ -456,15 +524,10 @@ def compute_year(
             by=by,
             now=now,
         )
-    counts = defaultdict(int)
-    for r in results.values():
-        counts[r["status"]] += 1
-        counts[f"list_{r['list_name'] or 'none'}"] += 1
-        counts[f"stars_{r['stars']}"] += 1
     outcome = {
         "kind": "annual",
         "year": year,
-        "units": len(units),
+        "units": n_units,
         **counts,
         "discrepancies": discrepancies,
         "pending": pending,
@@ -561,41 +624,32 @@ def _annual_components(unit: dict, quarters: dict, scheme: Scheme, weights) -> d
 def _write_annual_payouts(*, town_id, year, payouts, pending, run, by, now) -> int:
     """Upsert the year's calculated payouts; approved / paid rows never change: a different
     recomputed amount becomes a PayoutDiscrepancy instead."""
-    existing = {
-        unit_id: (pk, status, amount)
-        for pk, unit_id, status, amount in Payout.objects.filter(
-            unit__town_id=town_id, unit__year=year, quarter=0
-        ).values_list("pk", "unit_id", "status", "amount")
-    }
     locked = {Payout.Status.APPROVED, Payout.Status.PAID}
-    by_id = by.pk if by else None
-    writes, discrepancies = [], []
-    for unit_id, amount in payouts.items():
-        current = existing.get(unit_id)
-        if current and current[1] in locked:
-            if current[2] != amount:
-                discrepancies.append(
-                    PayoutDiscrepancy(
-                        payout_id=current[0],
-                        recorded_amount=current[2],
-                        computed_amount=amount,
-                        run=run,
-                    )
+    frozen, discrepancies = set(), []
+    for pk, unit_id, recorded in Payout.objects.filter(
+        unit__town_id=town_id, unit__year=year, quarter=0, status__in=locked
+    ).values_list("pk", "unit_id", "amount"):
+        frozen.add(unit_id)
+        if unit_id in payouts and payouts[unit_id] != recorded:
+            discrepancies.append(
+                PayoutDiscrepancy(
+                    payout_id=pk,
+                    recorded_amount=recorded,
+                    computed_amount=payouts[unit_id],
+                    run=run,
                 )
-            continue
-        writes.append(
-            {
-                "unit_id": unit_id,
-                "quarter": 0,
-                "amount": amount,
-                "calculated_at": now,
-                "last_changed_by_id": by_id,
-            }
-        )
+            )
     Payout.objects.filter(unit_id__in=pending, quarter=0).exclude(status__in=locked).delete()
-    upsert_rows(
+    units = [unit_id for unit_id in payouts if unit_id not in frozen]
+    upsert_columns(
         Payout,
-        writes,
+        {
+            "unit_id": units,
+            "quarter": [0] * len(units),
+            "amount": [payouts[unit_id] for unit_id in units],
+            "calculated_at": [now] * len(units),
+            "last_changed_by_id": [by.pk if by else None] * len(units),
+        },
         unique_fields=["unit", "quarter"],
         update_fields=["amount", "calculated_at", "last_changed_by"],
         update_only_where={"status": Payout.Status.CALCULATED},

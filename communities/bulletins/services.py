@@ -63,7 +63,8 @@ def bulletin_table(
         )
         for f in shown
     }
-    totals = {t: sum(ranks[f.key][t] for f in shown) for t in town_ids}
+    totals = {t: sum(ranks[f.key][t] for f in shown if f.ranked) for t in town_ids}
+    region_values = {f.key: f.region_value(town_ids, start, end, values[f.key]) for f in shown}
     overall = _competition_ranks(totals, higher_is_better=False)
     rows = [
         {
@@ -87,10 +88,16 @@ def bulletin_table(
                 "label": str(f.label),
                 "percent": f.percent,
                 "higher_is_better": f.higher_is_better,
+                "ranked": f.ranked,
             }
             for f in shown
         ],
         "rows": rows,
+        # The region's own figures, over all its towns' records (not averaged over towns).
+        "region": {
+            f.key: None if region_values[f.key] is None else str(region_values[f.key])
+            for f in shown
+        },
     }
 
 
@@ -166,20 +173,32 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(css))])
 
 
+def shown_value(value: str | None, *, percent: bool) -> str:
+    return figure_registry.display(value, percent=percent)
+
+
 def rows_of(bulletin: Bulletin) -> dict:
-    """Template context: the frozen figures as display rows."""
+    """Template context: the frozen figures as display rows, and the region's own row (bulletins
+    issued before it was kept have none)."""
     figures = bulletin.table["figures"]
     rows = []
     for row in bulletin.table["rows"]:
         cells = []
         for f in figures:
-            value = row["values"].get(f["key"])
-            if value is None:
-                shown = "—"
-            elif f["percent"]:
-                shown = f"{Decimal(value) * 100:.2f}%"
-            else:
-                shown = value
-            cells.append({"value": shown, "rank": row["ranks"][f["key"]]})
+            shown = shown_value(row["values"].get(f["key"]), percent=f["percent"])
+            cells.append(
+                {
+                    "value": shown,
+                    "rank": row["ranks"][f["key"]],
+                    "ranked": f.get("ranked", True),
+                    "known": row["values"].get(f["key"]) is not None,
+                }
+            )
         rows.append({**row, "cells": cells})
-    return {"figures": figures, "rows": rows}
+    region = bulletin.table.get("region")
+    region_cells = (
+        [shown_value(region.get(f["key"]), percent=f["percent"]) for f in figures]
+        if region is not None
+        else None
+    )
+    return {"figures": figures, "rows": rows, "region_cells": region_cells}

@@ -19,6 +19,9 @@ class AssemblyVoteAdmin(RoleScopedAdmin, admin.ModelAdmin):
     list_select_related = ("estate", "result")
     search_fields = ("title", "estate__name")
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("deliberation.delete_owners_vote", obj)
+
     @admin.display(boolean=True, description="passed")
     def passed(self, vote):
         result = getattr(vote, "result", None)

@@ -38,3 +38,6 @@ rules.add_perm("deliberation.cast_ballot", is_voting_owner)
 rules.add_perm("deliberation.enter_paper_ballot", is_staff_of_vote | is_committee_of_vote)
 rules.add_perm("deliberation.close_owners_vote", is_staff_of_vote)
 rules.add_perm("deliberation.see_all_ballots", is_staff_of_vote | is_committee_of_vote)
+# Owners' votes and their results are kept as the record of the decision: no role deletes one in
+# the admin (a superuser, who passes every has_perm, still may).
+rules.add_perm("deliberation.delete_owners_vote", rules.always_deny)

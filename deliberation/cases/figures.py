@@ -93,9 +93,11 @@ def case_figures(
     town_id: int | None = None,
     keys=None,
     now=None,
+    town_ids=None,
 ) -> dict:
     """{(key, period_start_date): figures} for cases received in [start, end] (inclusive dates,
-    Asia/Shanghai). `keys` restricts the groups (e.g. one estate). Three queries."""
+    Asia/Shanghai). `keys` restricts the groups (e.g. one estate); `town_ids` the towns (a
+    district or city: its groups are counted over all its towns' cases). Three queries."""
     if scope not in SCOPES or period not in PERIODS:
         raise ValueError(f"unknown scope or period: {scope}, {period}")
     now = now or timezone.now()
@@ -106,6 +108,8 @@ def case_figures(
     cases = Case.objects.filter(received_at__gte=lo, received_at__lt=hi, merged_into__isnull=True)
     if town_id is not None:
         cases = cases.filter(town_id=town_id)
+    if town_ids is not None:
+        cases = cases.filter(town_id__in=list(town_ids))
     cases = cases.annotate(key=_key(scope), period=trunc)
     if keys is not None:
         cases = cases.filter(key__in=list(keys))
@@ -220,3 +224,102 @@ def company_quarter(*, company_id: int, estate_id: int, year: int, quarter: int)
         "satisfied": ratings["satisfied"],
         "satisfaction": _pct(ratings["satisfied"], ratings["rated"]),
     }
+
+
+# Region reports (regions.md "Figures across a region"; governance.figures): per town, cases per
+# 1,000 households and the on-time reply rate of the cases received in the period; a region's
+# values are taken over all its towns' cases and households, not averaged over towns.
+
+
+def _town_case_parts(town_ids, start: datetime.date, end: datetime.date, *, by_town: bool):
+    lo, hi = _bounds(start, end)
+    cases = Case.objects.filter(
+        town_id__in=list(town_ids),
+        received_at__gte=lo,
+        received_at__lt=hi,
+        merged_into__isnull=True,
+    ).annotate(has_on_time_reply=Exists(Reply.objects.filter(case=OuterRef("pk"), on_time=True)))
+    parts = {
+        "received": Count("pk"),
+        "replied_on_time": Count("pk", filter=Q(has_on_time_reply=True)),
+    }
+    if not by_town:
+        return cases.aggregate(**parts)
+    rows = cases.values("town_id").annotate(**parts).order_by()
+    return {row.pop("town_id"): row for row in rows}
+
+
+def _households(town_ids, *, by_town: bool):
+    from communities.models import Household
+
+    households = Household.objects.filter(building__estate__community__town_id__in=list(town_ids))
+    if not by_town:
+        return households.count()
+    rows = (
+        households.values("building__estate__community__town_id").annotate(n=Count("pk")).order_by()
+    )
+    return {row["building__estate__community__town_id"]: row["n"] for row in rows}
+
+
+def _per_thousand(cases: int, households: int) -> Decimal | None:
+    if not households:
+        return None
+    return (Decimal(cases) * 1000 / households).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    """A rate in [0, 1] (governance.figures shows it as a percentage)."""
+    if not whole:
+        return None
+    return (Decimal(part) / whole).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def cases_per_thousand_households(town_ids, start, end) -> dict:
+    """Two queries."""
+    cases = _town_case_parts(town_ids, start, end, by_town=True)
+    households = _households(town_ids, by_town=True)
+    return {
+        town_id: _per_thousand(cases.get(town_id, {}).get("received", 0), n)
+        for town_id, n in households.items()
+    }
+
+
+def cases_per_thousand_households_region(town_ids, start, end):
+    received = _town_case_parts(town_ids, start, end, by_town=False)["received"]
+    return _per_thousand(received, _households(town_ids, by_town=False))
+
+
+def on_time_reply_rate(town_ids, start, end) -> dict:
+    """One query."""
+    return {
+        town_id: _rate(p["replied_on_time"], p["received"])
+        for town_id, p in _town_case_parts(town_ids, start, end, by_town=True).items()
+    }
+
+
+def on_time_reply_rate_region(town_ids, start, end):
+    parts = _town_case_parts(town_ids, start, end, by_town=False)
+    return _rate(parts["replied_on_time"], parts["received"])
+
+
+def register() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from governance import figures as registry
+
+    registry.register_figure(
+        "cases_per_thousand_households",
+        _("Cases per 1,000 households"),
+        cases_per_thousand_households,
+        region=cases_per_thousand_households_region,
+        higher_is_better=False,
+        order=50,
+    )
+    registry.register_figure(
+        "cases_on_time_reply_rate",
+        _("On-time reply rate"),
+        on_time_reply_rate,
+        region=on_time_reply_rate_region,
+        percent=True,
+        order=51,
+    )

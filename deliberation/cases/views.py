@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -368,12 +369,52 @@ def _names(scope: str, keys) -> dict:
     return dict(model.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
 
 
+def _figure_area(user, params):
+    """The town, district or city asked with town=, district= or city= (regions.md: the same
+    pages serve a region): district and city staff read their own region (and the districts and
+    towns below it), township staff their own towns; anything else is a 404. None when no area
+    is asked and the user holds no region grant (the page then shows the user's own scopes).
+    Raises ValidationError naming the parameter on a bad name."""
+    from communities import roles
+    from communities.models import Region
+    from communities.regions import Area, area_from_params
+
+    area = area_from_params(params)
+    region_ids = roles.region_ids(user)
+    if area is None:
+        if region_ids and not town_ids(user, Role.TOWNSHIP_STAFF):
+            return Area(region=Region.objects.get(pk=min(region_ids)))
+        return None
+    if user.is_superuser:
+        return area
+    if area.town is not None:
+        if area.town.pk not in town_ids(user, Role.TOWNSHIP_STAFF) | roles.region_town_ids(user):
+            raise Http404
+        return area
+    if area.region.pk not in region_ids and area.region.city_id not in region_ids:
+        raise Http404
+    return area
+
+
 @login_required
 def figures(request):
     """Figures per estate, community, department, company or town, per month or quarter over
     the last twelve months, with charts; each role sees its own scopes (a resident: the
-    estate's). A constant number of queries whatever the number of cases."""
-    town_id, scopes = _figure_scopes(request.user)
+    estate's), district and city staff their region's (district= / city=), counted over all its
+    towns' cases. A constant number of queries whatever the number of cases."""
+    try:
+        area = _figure_area(request.user, request.GET)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            escape("; ".join(f"{key}: {' '.join(m)}" for key, m in error.message_dict.items())),
+            content_type="text/plain; charset=utf-8",
+        )
+    area_town_ids = None
+    if area is None:
+        town_id, scopes = _figure_scopes(request.user)
+    else:
+        town_id, scopes = None, dict.fromkeys(figures_mod.SCOPES)
+        area_town_ids = area.town_ids()
     scope = request.GET.get("scope") or next(iter(scopes))
     if scope not in scopes:
         raise PermissionDenied
@@ -385,7 +426,13 @@ def figures(request):
     if period == "quarter":
         start = figures_mod.quarter_of(start)[0]
     data = figures_mod.case_figures(
-        scope=scope, period=period, start=start, end=today, town_id=town_id, keys=scopes[scope]
+        scope=scope,
+        period=period,
+        start=start,
+        end=today,
+        town_id=town_id,
+        keys=scopes[scope],
+        town_ids=area_town_ids,
     )
     names = _names(scope, {key for key, _p in data})
     periods = sorted({p for _k, p in data}, reverse=True)
@@ -435,8 +482,20 @@ def figures(request):
             "period": period,
             "scopes": [(s, SCOPE_LABELS[s]) for s in scopes],
             "periods": [("month", _("month")), ("quarter", _("quarter"))],
+            "area": area,
+            "area_param": _area_param(area, request.GET),
         },
     )
+
+
+def _area_param(area, params) -> tuple[str, str] | None:
+    """The (name, value) to keep in the filter form, so changing the scope keeps the area."""
+    if area is None:
+        return None
+    for key in ("town", "district", "city"):
+        if (params.get(key) or "").strip():
+            return key, params[key]
+    return None
 
 
 def _meeting_town(request) -> int:

@@ -244,5 +244,111 @@ def load(*, stdout=None, **_state) -> None:
             acceptance_rating=Decimal("95.00") + Decimal(index % 4),
         )
         made += 1
+    renovation = load_renovation(town, estates)
     if stdout is not None and made:
         stdout.write(f"{TOWN}: {made} demo projects (2021-2022)\n")
+    if stdout is not None and renovation is not None:
+        stdout.write(f"{TOWN}: an old-estate renovation planned through the gate (2023)\n")
+
+
+# The old-estate renovation (regions.md "self-governance first"): the owners' committee in office,
+# a passed `rebuild` vote of the estate's owners in 2022, planned for 2023 through the gate
+# (services.plan_project) and completed in 2023 — outside the reported 2021-2022 totals.
+RENOVATION = "老旧小区改造：外墙、管网及楼道照明"
+RENOVATION_VOTED = datetime.date(2022, 9, 1)
+RENOVATION_PLANNED = datetime.date(2022, 10, 15)
+RENOVATION_DONE = datetime.date(2023, 9, 30)
+RENOVATION_OWNERS = 12
+
+
+def _renovation_estate(town: Town, estates: list[Estate]) -> Estate:
+    """An estate of 拉堡镇 whose owners' committee is in office when the plan is made (the
+    region demo's 83 committees are kept: one is made only when none of the estates has one)."""
+    from communities.models import OwnersCommittee, active_on_q
+
+    committees = OwnersCommittee.objects.filter(
+        active_on_q(RENOVATION_PLANNED, "established_on", "dissolved_on"),
+        estate__in=Estate.objects.for_town(town),
+    ).order_by("estate__name", "pk")
+    committee = committees.select_related("estate").first()
+    if committee is not None:
+        return committee.estate
+    estate = estates[1 % len(estates)]
+    OwnersCommittee.objects.create(
+        estate=estate,
+        kind=OwnersCommittee.Kind.OWNERS_COMMITTEE,
+        established_on=datetime.date(2021, 3, 1),
+    )
+    return estate
+
+
+def _renovation_vote(estate: Estate):
+    """The owners' `rebuild` vote, taken on paper and entered (assemblies services): a register of
+    demo units when the estate has none, eleven of twelve owners agreeing."""
+    from communities.models import Building, Household, Owner
+
+    from ..assemblies import services as assemblies
+    from ..assemblies.models import Kind
+
+    registered = Household.objects.filter(
+        building__estate=estate, floor_area__isnull=False, owner__isnull=False
+    )
+    if not registered.exists():
+        building, _ = Building.objects.get_or_create(estate=estate, name="改造1栋")
+        for n in range(RENOVATION_OWNERS):
+            owner = Owner.objects.get_or_create(
+                town=estate.community.town, key=f"LB-RENO-{estate.pk}-{n + 1:02d}"
+            )[0]
+            Household.objects.get_or_create(
+                building=building,
+                room=f"{n // 4 + 1}0{n % 4 + 1}",
+                defaults={"floor_area": Decimal("78.50") + n, "owner": owner},
+            )
+    closes = timezone.make_aware(
+        datetime.datetime.combine(RENOVATION_VOTED + datetime.timedelta(days=20), datetime.time(18))
+    )
+    vote = assemblies.vote_open_now(
+        estate=estate,
+        kind=Kind.REBUILD,
+        title=f"{estate.name}老旧小区改造（外墙、管网、楼道照明）",
+        now=_at(RENOVATION_VOTED),
+        closes_at=closes,
+        is_demo=True,
+    )
+    owners = sorted({entry.owner for entry in vote.register.select_related("owner")}, key=str)
+    rows = [
+        {"owner": owner, "choice": "agree" if i else "disagree"} for i, owner in enumerate(owners)
+    ]
+    entered = _at(RENOVATION_VOTED + datetime.timedelta(days=19))
+    assemblies.paper_ballots_enter(vote=vote, rows=rows, by=None, now=entered)
+    assemblies.vote_close(vote=vote, by=None, now=closes)
+    return vote
+
+
+def load_renovation(town: Town, estates: list[Estate]) -> Project | None:
+    if Project.objects.filter(town=town, title=RENOVATION, is_demo=True).exists():
+        return None
+    estate = _renovation_estate(town, estates)
+    vote = _renovation_vote(estate)
+    project = services.project_create(
+        town=town,
+        kind=Project.Kind.RENOVATION,
+        title=RENOVATION,
+        estate=estate,
+        description="业主委员会牵头、业主表决通过后申报的老旧小区改造项目（先自治后整治）。",
+        budget_residents=Decimal("60000.00"),
+        budget_government=Decimal("540000.00"),
+        budget_partners=Decimal("0.00"),
+        rebuild_vote=vote,
+        is_demo=True,
+        at=_at(RENOVATION_PLANNED - datetime.timedelta(days=10)),
+    )
+    services.plan_project(project, RENOVATION_DONE.year, None, on=RENOVATION_PLANNED)
+    services.project_start(project=project, started_on=datetime.date(2023, 4, 1), by=None)
+    return services.project_complete(
+        project=project,
+        completed_on=RENOVATION_DONE,
+        outputs={"walls": 6, "street_lights": 24, "other": 1},
+        by=None,
+        acceptance_rating=Decimal("93.00"),
+    )

@@ -172,3 +172,15 @@ def test_the_bulletin_pdf_is_rendered_with_its_figures(client, district, tmp_pat
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "北镇" in text and "2022年度小区党建工作通报" in text
+
+
+def test_a_bulletin_carries_every_apps_figures_and_the_regions_own_row(client, district):
+    bulletin = _issue(district, DistrictStaffFactory(region=district))
+    keys = [f["key"] for f in bulletin.table["figures"]]
+    assert {"rating_average_score", "cases_on_time_reply_rate", "project_output_items"} <= set(keys)
+    # 3 of the region's 6 estates have a single-built branch: taken over the region's estates.
+    assert bulletin.table["region"]["single_built_rate"] == "0.5000"
+    assert bulletin.table["region"]["three_without_estates"] is not None
+    client.force_login(DistrictStaffFactory(region=district))
+    page = client.get(reverse("bulletins:bulletin-detail", args=[bulletin.pk])).content.decode()
+    assert 'data-testid="region-row"' in page and "50.00%" in page

@@ -19,6 +19,7 @@ from communities.factories import (
 )
 from deliberation.cases.models import CaseCategory
 from deliberation.cases.services import case_receive, responsibility_list_ensure
+from governance import figures as figure_registry
 from party_grid.factories import BranchFactory, CommitteeFactory
 
 URL = "/party/ranking/"
@@ -94,3 +95,16 @@ def test_others_cannot_open_the_districts_ranking(client, district):
     client.force_login(TownshipStaffFactory(town=district.towns().first()))
     assert client.get(URL, {"district": "甲区"}).status_code == 404
     assert client.get(URL).status_code == 404  # a town has no ranking of towns
+
+
+def test_the_ranking_shows_every_apps_figures_per_town_and_the_regions_own(client, district):
+    client.force_login(DistrictStaffFactory(region=district))
+    response = client.get(URL, {"date": "2026-06-30"})
+    keys = [f.key for f in figure_registry.figures()]
+    assert {"rating_average_score", "cases_on_time_reply_rate", "project_output_items"} <= set(keys)
+    assert len(response.context["figure_headers"]) == len(keys)
+    column = keys.index("cases_per_thousand_households")
+    rows = {row["town"].name: row["cells"][column] for row in response.context["figure_rows"]}
+    # 1 case over 100 households, 3 over 100; the region: 4 over 200.
+    assert rows == {"东镇": "10.00", "西镇": "30.00"}
+    assert response.context["region_cells"][column] == "20.00"

@@ -88,3 +88,19 @@ def test_district_staff_read_the_demo_totals_through_the_api(client):
     ).json()
 
     assert data["outputs"] == REPORTED
+
+
+def test_the_demo_renovation_passed_the_gate_and_leaves_the_reported_totals_alone():
+    demo.load()
+
+    renovation = Project.objects.get(kind=Project.Kind.RENOVATION, is_demo=True)
+    assert renovation.town.name == "拉堡镇" and renovation.plan_year == 2023
+    assert renovation.status == Project.Status.COMPLETED
+    assert renovation.completed_on.year == 2023
+    vote = renovation.rebuild_vote
+    assert vote.kind == "rebuild" and vote.estate_id == renovation.estate_id
+    assert vote.result.passed
+    assert renovation.estate.owners_committees.exists()
+    assert renovation.transitions.filter(to_status=Project.Status.PLANNED).exists()
+    assert totals_for(district="柳江区")["outputs"] == REPORTED
+    assert totals_for(district="柳江区")["budget"]["projects"] == 8
