@@ -9,8 +9,9 @@ class PartyGridConfig(AppConfig):
     def ready(self):
         from governance import registry
 
-        from . import demo, demo_liujiang, figures, personal_data
+        from . import demo, demo_liujiang, figures, personal_data, signals
 
+        signals.connect()
         personal_data.register()
         figures.register()
         registry.register_demo("party_grid", demo.load, order=10)

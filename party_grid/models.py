@@ -676,3 +676,34 @@ class BuildingHead(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EstateFigures(models.Model):
+    """Today's party figures of one estate, kept so that the figures of a whole city are a sum
+    over one row per estate instead of a pass over its millions of households.
+
+    Only counts that add up exactly across estates are kept (a household is in one estate);
+    distinct people (volunteers, building heads) stay counted from the records over the area.
+    A row is good for `as_of` only: it is refreshed after every write that can change it
+    (party_grid.services.refresh_estates, from signals) and rebuilt for every estate each night
+    (`manage.py refresh_estate_figures`, the Celery task of the same name). The statistics read
+    a row only when asking about today and the row is of today; otherwise they count that
+    estate from the records."""
+
+    estate = models.OneToOneField(
+        Estate,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="party_figures",
+        verbose_name=_("estate"),
+    )
+    as_of = models.DateField(_("as of"))
+    households_in_contact = models.PositiveIntegerField(_("households in contact"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("estate figures")
+        verbose_name_plural = _("estate figures")
+
+    def __str__(self):
+        return f"{self.estate_id} @ {self.as_of}"

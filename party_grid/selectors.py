@@ -11,8 +11,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
+from django.utils import timezone
 
 from communities.models import (
     Community,
@@ -154,23 +169,22 @@ def estate_annotations(on: datetime.date) -> dict:
         estate_id=OuterRef("pk"), partyorganization__level=Level.ESTATE_BRANCH
     ).filter(_active_org_q(on, "partyorganization__"))
     # A household-contact group directly under the branch, or under a building group of it;
-    # each node on the way active on the day.
-    groups = (
-        PartyOrganization.objects.filter(level=Level.HOUSEHOLD_GROUP, established_on__lte=on)
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on))
-        .filter(
-            Q(parent_id=OuterRef("partyorganization_id"))
-            | (
-                Q(parent__parent_id=OuterRef("partyorganization_id"))
-                & Q(parent__level=Level.BUILDING_GROUP)
-                & _active_org_q(on, "parent__")
-            )
-        )
+    # each node on the way active on the day. Two EXISTS rather than one with an OR, so each can
+    # be an index lookup on parent_id (with the OR, this query took 4.4 s for a city of 10,000
+    # estates, benchmarks/README.md; the split is not yet measured there).
+    day_groups = PartyOrganization.objects.filter(
+        level=Level.HOUSEHOLD_GROUP, established_on__lte=on
+    ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on))
+    direct_groups = day_groups.filter(parent_id=OuterRef("partyorganization_id"))
+    building_groups = day_groups.filter(
+        Q(parent__parent_id=OuterRef("partyorganization_id"))
+        & Q(parent__level=Level.BUILDING_GROUP)
+        & _active_org_q(on, "parent__")
     )
     complete = (
         links.filter(partyorganization__parent__level=Level.COMMUNITY_COMMITTEE)
         .filter(_active_org_q(on, "partyorganization__parent__"))
-        .filter(Exists(groups))
+        .filter(Exists(direct_groups) | Exists(building_groups))
     )
     return {
         "has_single_branch": Exists(links.filter(partyorganization__build_type=BuildType.SINGLE)),
@@ -188,12 +202,15 @@ def statistics_by_community(
     visited_from: datetime.date | None = None,
     visited_to: datetime.date | None = None,
     by_town: bool = False,
+    from_records: bool = False,
 ) -> dict[int, PartyStatistics]:
     """PartyStatistics per community id (per town id with `by_town`) for the town, the towns
     `town_ids` (a district or a city) or the given communities, on `on`.
 
     Eleven grouped queries (twelve with a visit period), whatever the number of towns, estates,
-    branches, members or households. Distinct people are counted within each group."""
+    branches, members or households. Distinct people are counted within each group. Today's
+    households in contact come from the per-estate figures (EstateFigures) unless
+    `from_records`."""
     if town is None and community_ids is None and town_ids is None:
         raise ValueError("Give a town, town ids or community ids.")
     if community_ids is not None:
@@ -247,23 +264,29 @@ def statistics_by_community(
             s.joint_built_branches += row["n"]
 
     # 3. Households in contact: households with an assignment on the day to a current member.
-    # Counted from Household with a semi-join (EXISTS) rather than COUNT(DISTINCT) over the
-    # assignments: one row per household, no sort (benchmarks/README.md).
+    # Today, from the maintained per-estate figures (one row per estate; an estate whose row is
+    # missing or not of today is counted from its records in the same query). Any other day, or
+    # with `from_records`, counted from Household with a semi-join (EXISTS) rather than
+    # COUNT(DISTINCT) over the assignments: one row per household, no sort (benchmarks/README.md).
     area_households = Household.objects.filter(area("building__estate__community"))
     household_group = key("building__estate__community")
-    in_contact = (
-        HouseholdAssignment.objects.active_on(on)
-        .filter(household_id=OuterRef("pk"))
-        .filter(active_on_q(on, "member__joined_on", "member__left_on"))
-    )
-    contact_rows = (
-        area_households.filter(Exists(in_contact))
-        .values(group=household_group)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if on == timezone.localdate() and not from_records:
+        contact_rows = (
+            Estate.objects.filter(area("community"))
+            .values(group=key("community"))
+            .annotate(n=Sum(_estate_households_in_contact(on)))
+            .order_by()
+        )
+    else:
+        contact_rows = (
+            area_households.filter(Exists(_in_contact(on)))
+            .values(group=household_group)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     for row in contact_rows:
-        stats[row["group"]].households_in_contact = row["n"]
+        if row["n"]:
+            stats[row["group"]].households_in_contact = row["n"]
 
     # 4. Households visited in the period (optional).
     if visited_from is not None and visited_to is not None:
@@ -375,6 +398,49 @@ def statistics_by_community(
     return dict(stats)
 
 
+def _in_contact(on: datetime.date) -> QuerySet:
+    """Assignments, on `on`, of the outer Household to a member who is a member on `on`."""
+    return (
+        HouseholdAssignment.objects.active_on(on)
+        .filter(household_id=OuterRef("pk"))
+        .filter(active_on_q(on, "member__joined_on", "member__left_on"))
+    )
+
+
+def households_in_contact_by_estate(*, on: datetime.date, estate_ids=None) -> dict[int, int]:
+    """{estate id: households in contact on `on`} from the records, for the given estates (all
+    estates when None); estates without such a household are left out. One grouped query."""
+    households = Household.objects.filter(Exists(_in_contact(on)))
+    if estate_ids is not None:
+        households = households.filter(building__estate_id__in=list(estate_ids))
+    return dict(
+        households.values("building__estate_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("building__estate_id", "n")
+    )
+
+
+def _estate_households_in_contact(on: datetime.date) -> Case:
+    """For an Estate queryset: its households in contact on `on`, from its EstateFigures row
+    when that row is of `on`, else counted from its records (a correlated subquery PostgreSQL
+    runs only for the estates whose row is missing or stale)."""
+    counted = Subquery(
+        Household.objects.filter(building__estate_id=OuterRef("pk"))
+        .filter(Exists(_in_contact(on)))
+        .order_by()
+        .values("building__estate_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    return Case(
+        When(party_figures__as_of=on, then=F("party_figures__households_in_contact")),
+        default=Coalesce(counted, 0),
+        output_field=IntegerField(),
+    )
+
+
 def _building_heads(on: datetime.date) -> QuerySet:
     return BuildingHead.objects.active_on(on)
 
@@ -413,6 +479,7 @@ def area_breakdown(
     on: datetime.date,
     visited_from: datetime.date | None = None,
     visited_to: datetime.date | None = None,
+    from_records: bool = False,
 ) -> tuple[dict[int, PartyStatistics], PartyStatistics]:
     """(statistics per town id, the area's statistics) for a town, district or city (its towns'
     ids) on `on`. The area's counts are the sums of its towns' counts; distinct people
@@ -423,7 +490,12 @@ def area_breakdown(
     town_ids = list(town_ids)
     period = visited_from is not None and visited_to is not None
     per_town = statistics_by_community(
-        town_ids=town_ids, on=on, visited_from=visited_from, visited_to=visited_to, by_town=True
+        town_ids=town_ids,
+        on=on,
+        visited_from=visited_from,
+        visited_to=visited_to,
+        by_town=True,
+        from_records=from_records,
     )
     total = PartyStatistics(households_visited=0 if period else None)
     for stats in per_town.values():
@@ -457,10 +529,15 @@ def area_statistics(
     on: datetime.date,
     visited_from: datetime.date | None = None,
     visited_to: datetime.date | None = None,
+    from_records: bool = False,
 ) -> PartyStatistics:
     """The statistics of a town, district or city (its towns' ids) on `on` (area_breakdown)."""
     return area_breakdown(
-        town_ids=town_ids, on=on, visited_from=visited_from, visited_to=visited_to
+        town_ids=town_ids,
+        on=on,
+        visited_from=visited_from,
+        visited_to=visited_to,
+        from_records=from_records,
     )[1]
 
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Household
+from communities.models import Estate, Household
 
 from . import selectors
-from .models import Grid, PartyOrganization, Visit
+from .models import EstateFigures, Grid, PartyOrganization, Visit
 
 
 def visit_log(
@@ -74,3 +74,44 @@ def branch_set_estates(*, branch: PartyOrganization, estates) -> None:
     branch.clean_estates(estates)
     with transaction.atomic():
         branch.estates.set(estates)
+
+
+def refresh_estate_figures(*, estate_ids=None) -> int:
+    """Recompute today's EstateFigures of the given estates (every estate when None) from the
+    records, set-based: one grouped count and one upsert per 2,000 estates. Idempotent; safe
+    to run at any time and concurrently with writes (each run writes what the records say when
+    it counts). Returns the number of rows written."""
+    today = timezone.localdate()
+    estates = Estate.objects.order_by("pk")
+    if estate_ids is not None:
+        estate_ids = {pk for pk in estate_ids if pk is not None}
+        if not estate_ids:
+            return 0
+        estates = estates.filter(pk__in=estate_ids)
+    ids = list(estates.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    counts = selectors.households_in_contact_by_estate(
+        on=today, estate_ids=None if estate_ids is None else ids
+    )
+    rows = [
+        EstateFigures(estate_id=pk, as_of=today, households_in_contact=counts.get(pk, 0))
+        for pk in ids
+    ]
+    EstateFigures.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["estate"],
+        update_fields=["as_of", "households_in_contact", "refreshed_at"],
+    )
+    return len(rows)
+
+
+def refresh_estates_on_commit(estate_ids) -> None:
+    """Refresh the estates' figures once the current transaction commits (at once outside a
+    transaction), so the count sees the committed records and a rolled-back write changes
+    nothing."""
+    estate_ids = {pk for pk in estate_ids if pk is not None}
+    if estate_ids:
+        transaction.on_commit(lambda: refresh_estate_figures(estate_ids=estate_ids))
