@@ -134,10 +134,9 @@ class Need(models.Model):
             raise ValidationError(errors)
 
 
-class NeedTransition(models.Model):
-    need = models.ForeignKey(
-        Need, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("need")
-    )
+class StatusTransition(models.Model):
+    """One status change of a need or a project: who moved it, when, from what to what, why."""
+
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12)
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -152,9 +151,18 @@ class NeedTransition(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class NeedTransition(StatusTransition):
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("need")
+    )
+
+    class Meta(StatusTransition.Meta):
         verbose_name = _("need status change")
         verbose_name_plural = _("need status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.need_id}: {self.from_status} -> {self.to_status}"
@@ -520,27 +528,14 @@ class ProgressUpdate(models.Model):
         return f"{self.project_id} {self.date}"
 
 
-class ProjectTransition(models.Model):
+class ProjectTransition(StatusTransition):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("project")
     )
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
-    class Meta:
+    class Meta(StatusTransition.Meta):
         verbose_name = _("project status change")
         verbose_name_plural = _("project status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.project_id}: {self.from_status} -> {self.to_status}"
