@@ -133,12 +133,6 @@ def region_town_ids(user) -> set[int]:
     return cache[key]
 
 
-def readable_town_ids(user, *roles) -> set[int]:
-    """Towns whose records `user` may read: the towns of its town-scoped grants (of `roles`,
-    any if none named) and every town below its region grants."""
-    return town_ids(user, *roles) | region_town_ids(user)
-
-
 def is_region_staff(user) -> bool:
     return holds(user, *REGION_ROLES)
 

@@ -53,6 +53,15 @@ def reader_town_ids(user, *town_roles) -> set[int]:
     return roles.town_ids(user, *town_roles) | region_read_town_ids(user)
 
 
+def reads_region(user, region) -> bool:
+    """Whether `user` reads the whole of `region` (a district or city) through a grant on it or
+    on its city (never while writing)."""
+    if _WRITING.get():
+        return False
+    grants = roles.region_ids(user)
+    return region.pk in grants or region.city_id in grants
+
+
 def _staff_scope(user) -> tuple[set[int], set[int], set[int]]:
     """(towns seen whole, communities seen, towns whose town-level records are read)."""
     whole_towns = roles.town_ids(user, *TOWN_WIDE_ROLES) | region_read_town_ids(user)

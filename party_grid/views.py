@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from communities import roles
+from communities import roles, scoping
 from communities.models import Region, Town
 from communities.regions import Area, area_from_params
 from deliberation.interface import (
@@ -124,11 +124,10 @@ def _dashboard_area(request) -> Area:
     if user.is_superuser:
         return area
     if area.town is not None:
-        if area.town.pk not in roles.readable_town_ids(user):
+        if area.town.pk not in scoping.reader_town_ids(user):
             raise Http404
         return area
-    region_ids = roles.region_ids(user)
-    if area.region.pk not in region_ids and area.region.city_id not in region_ids:
+    if not scoping.reads_region(user, area.region):
         raise Http404
     return area
 
@@ -172,7 +171,7 @@ def dashboard(request):
         town = area.town
         communities = list(town.communities.order_by("name"))
         allowed = party_rules.dashboard_community_ids(request.user, town)
-        if town.pk in roles.region_town_ids(request.user):
+        if town.pk in scoping.region_read_town_ids(request.user):
             allowed = None  # regions.md: district and city staff read every town below them
         if allowed is not None:
             communities = [c for c in communities if c.pk in allowed]

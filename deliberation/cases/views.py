@@ -375,7 +375,7 @@ def _figure_area(user, params):
     towns below it), township staff their own towns; anything else is a 404. None when no area
     is asked and the user holds no region grant (the page then shows the user's own scopes).
     Raises ValidationError naming the parameter on a bad name."""
-    from communities import roles
+    from communities import roles, scoping
     from communities.models import Region
     from communities.regions import Area, area_from_params
 
@@ -388,10 +388,10 @@ def _figure_area(user, params):
     if user.is_superuser:
         return area
     if area.town is not None:
-        if area.town.pk not in town_ids(user, Role.TOWNSHIP_STAFF) | roles.region_town_ids(user):
+        if area.town.pk not in scoping.reader_town_ids(user, Role.TOWNSHIP_STAFF):
             raise Http404
         return area
-    if area.region.pk not in region_ids and area.region.city_id not in region_ids:
+    if not scoping.reads_region(user, area.region):
         raise Http404
     return area
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from communities import roles
+from communities import roles, scoping
 from communities.regions import Area
 
 from .models import Claim, Need, OutputKind, Project, ProjectOutput
@@ -71,17 +71,16 @@ def project_scope(user, area: Area) -> Q:
     """Projects of `area` that `user` may read, as a Q on Project; Http404 when none.
 
     Township staff read their town, community staff their community's estates, district and
-    city staff every town below their region (roles.readable_town_ids); everyone else nothing."""
+    city staff every town below their region (communities.scoping); everyone else nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
     area_ids = set(area.town_ids())
     if user.is_superuser:
         return Q(town_id__in=area_ids)
     if area.region is not None:
-        regions = roles.region_ids(user)
-        if area.region.pk in regions or area.region.city_id in regions:
+        if scoping.reads_region(user, area.region):
             return Q(town_id__in=area_ids)
-    elif area_ids and area_ids <= roles.readable_town_ids(user, Role.TOWNSHIP_STAFF):
+    elif area_ids and area_ids <= scoping.reader_town_ids(user, Role.TOWNSHIP_STAFF):
         return Q(town_id__in=area_ids)
     communities = [c for c, town in _community_grants(user).items() if town in area_ids]
     if communities:

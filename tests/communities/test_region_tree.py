@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from communities import roles
+from communities import roles, scoping
 from communities.factories import CommunityFactory, TownFactory, UserFactory
 from communities.models import Region, RoleGrant, Town, User
 from communities.regions import area_from_params, region_from_argument, town_from_argument
@@ -88,7 +88,7 @@ def test_query_parameters_name_one_area_and_bad_ones_say_which(tree):
 def test_district_staff_read_the_towns_of_their_district_only(tree):
     staff = UserFactory(role=User.Role.DISTRICT_STAFF, town=None, region=tree["liujiang"])
     assert roles.region_town_ids(staff) == {tree["labao"].pk, tree["baipeng"].pk}
-    assert roles.readable_town_ids(staff) == {tree["labao"].pk, tree["baipeng"].pk}
+    assert scoping.reader_town_ids(staff) == {tree["labao"].pk, tree["baipeng"].pk}
     assert roles.is_region_staff(staff) and not roles.is_staff(staff)
     city_staff = UserFactory(role=User.Role.CITY_STAFF, town=None, region=tree["city"])
     assert roles.region_town_ids(city_staff) == {t.pk for t in Town.objects.all()}
