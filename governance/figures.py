@@ -7,11 +7,17 @@ ids and the period and returning each town's value (towns without a value may be
 It may also give `region`: the same figure for all the towns together, computed over their records
 (regions.md: "distinct counts and rates are computed over the region's records, not added or
 averaged"). Without it, a region's value is the sum of its towns' values (fit only for counts).
-Each callable runs a constant number of queries whatever the number of towns.
+Each callable runs a constant number of queries whatever the number of towns. Providers that
+read one common computation (a region's party statistics, its households) mark it `shared`: the
+pages and bulletins that evaluate many figures do so inside `one_evaluation()`, where it runs
+once for the same arguments.
 """
 
+import contextlib
 import datetime
+import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,6 +48,36 @@ class Figure:
 
 
 FIGURES: dict[str, Figure] = {}
+
+_EVALUATION: ContextVar[dict | None] = ContextVar("figures_evaluation", default=None)
+
+
+@contextlib.contextmanager
+def one_evaluation():
+    """Inside, each `shared` computation runs once per distinct arguments; its results are
+    dropped on leaving (so a page never serves figures computed for an earlier request)."""
+    token = _EVALUATION.set({})
+    try:
+        yield
+    finally:
+        _EVALUATION.reset(token)
+
+
+def shared(func):
+    """Run `func` (positional arguments: lists are compared by their items) once per
+    `one_evaluation()`; outside one it runs on every call."""
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        memo = _EVALUATION.get()
+        if memo is None:
+            return func(*args)
+        key = (func, *(tuple(a) if isinstance(a, list) else a for a in args))
+        if key not in memo:
+            memo[key] = func(*args)
+        return memo[key]
+
+    return wrapper
 
 
 def register_figure(

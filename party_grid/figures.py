@@ -10,19 +10,26 @@ from governance import figures
 from . import selectors
 
 
+@figures.shared
+def breakdown(town_ids: list[int], on: datetime.date):
+    """(statistics per town, the towns' statistics together) on `on`: one computation for every
+    party figure of a page or bulletin (governance.figures.one_evaluation)."""
+    return selectors.area_breakdown(town_ids=town_ids, on=on)
+
+
 def _per_town(attribute: str):
     def compute(town_ids: list[int], start: datetime.date, end: datetime.date) -> dict:
-        per_town = selectors.statistics_by_community(town_ids=town_ids, on=end, by_town=True)
+        per_town = breakdown(town_ids, end)[0]
         return {town_id: getattr(stats, attribute) for town_id, stats in per_town.items()}
 
     return compute
 
 
 def _region(attribute: str):
-    """The region's value over all its towns' records (area_statistics), not averaged."""
+    """The region's value over all its towns' records (area_breakdown), not averaged."""
 
     def region(town_ids: list[int], start: datetime.date, end: datetime.date):
-        return getattr(selectors.area_statistics(town_ids=town_ids, on=end), attribute)
+        return getattr(breakdown(town_ids, end)[1], attribute)
 
     return region
 

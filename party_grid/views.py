@@ -25,6 +25,7 @@ from deliberation.interface import (
 from governance import figures as figure_registry
 from governance.charts import bar_chart
 
+from . import figures as party_figures
 from . import rules as party_rules
 from . import selectors, services
 from .forms import DashboardForm, VisitForm
@@ -310,7 +311,13 @@ def ranking(request):
     on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
     towns = list(area.towns().order_by("name"))
     town_ids = [t.pk for t in towns]
-    per_town, totals = selectors.area_breakdown(town_ids=town_ids, on=on)
+    year, quarter = on.year, (on.month - 1) // 3 + 1
+    with figure_registry.one_evaluation():
+        # One party computation for the table, the charts and the registry's party figures;
+        # one count of households for the cases' figures and the problem estates.
+        per_town, totals = party_figures.breakdown(town_ids, on)
+        figure_headers, figure_rows, region_cells = _registry_figures(towns, on)
+        problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
     empty = selectors.PartyStatistics()
     rows = [{"town": t, "stats": per_town.get(t.pk, empty)} for t in towns]
     rows.sort(key=lambda r: (-(r["stats"].coverage or Decimal(-1)), r["town"].name))
@@ -339,9 +346,6 @@ def ranking(request):
         )
         for attr, label, percent in RANKED
     ]
-    figure_headers, figure_rows, region_cells = _registry_figures(towns, on)
-    year, quarter = on.year, (on.month - 1) // 3 + 1
-    problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
     return render(
         request,
         "party_grid/ranking.html",

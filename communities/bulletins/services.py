@@ -56,7 +56,9 @@ def bulletin_table(
     ranks, competition ranking) and its mark."""
     town_ids = [t.pk for t in towns]
     shown = figure_registry.figures()
-    values = {f.key: f.compute(town_ids, start, end) for f in shown}
+    with figure_registry.one_evaluation():
+        values = {f.key: f.compute(town_ids, start, end) for f in shown}
+        region_values = {f.key: f.region_value(town_ids, start, end, values[f.key]) for f in shown}
     ranks = {
         f.key: _competition_ranks(
             {t: values[f.key].get(t) for t in town_ids}, higher_is_better=f.higher_is_better
@@ -64,7 +66,6 @@ def bulletin_table(
         for f in shown
     }
     totals = {t: sum(ranks[f.key][t] for f in shown if f.ranked) for t in town_ids}
-    region_values = {f.key: f.region_value(town_ids, start, end, values[f.key]) for f in shown}
     overall = _competition_ranks(totals, higher_is_better=False)
     rows = [
         {

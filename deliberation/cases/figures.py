@@ -17,6 +17,7 @@ rated; satisfaction_pct); reopened; misrouted (a returned assignment).
 
 import bisect
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -250,15 +251,14 @@ def _town_case_parts(town_ids, start: datetime.date, end: datetime.date, *, by_t
 
 
 def _households(town_ids, *, by_town: bool):
-    from communities.models import Household
+    """Registered households per town, or of the towns together (a household is in one town,
+    so the sum)."""
+    from communities.selectors import households_per_estate
 
-    households = Household.objects.filter(building__estate__community__town_id__in=list(town_ids))
-    if not by_town:
-        return households.count()
-    rows = (
-        households.values("building__estate__community__town_id").annotate(n=Count("pk")).order_by()
-    )
-    return {row["building__estate__community__town_id"]: row["n"] for row in rows}
+    per_town = defaultdict(int)
+    for town_id, n in households_per_estate(list(town_ids)).values():
+        per_town[town_id] += n
+    return dict(per_town) if by_town else sum(per_town.values())
 
 
 def _per_thousand(cases: int, households: int) -> Decimal | None:
