@@ -99,6 +99,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the region statistics' queries carry correlated subqueries PostgreSQL
+    # rarely runs, whose estimated cost made it JIT-compile them for 1.4 s of a 1.5 s query
+    # (benchmarks/README.md "Regions"); every query here is short and interactive.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "DATABASE_SESSION_OPTIONS", "-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "communities.User"

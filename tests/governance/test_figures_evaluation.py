@@ -1,5 +1,9 @@
 """governance.figures: a computation several figures share runs once per evaluation (a ranking
-page or a bulletin), never across evaluations."""
+page or a bulletin), never across evaluations; and the database connection's settings that the
+region figures rely on."""
+
+import pytest
+from django.db import connection
 
 from governance import figures
 
@@ -34,3 +38,12 @@ def test_results_are_forgotten_when_the_evaluation_ends():
     breakdown([1], "d")
     breakdown([1], "d")  # outside an evaluation, every call computes
     assert len(calls) == 4
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_queries():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
