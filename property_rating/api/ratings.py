@@ -133,7 +133,8 @@ class ConditionalListMixin:
         if (
             request.method == "GET"
             and "format" not in request.GET
-            and request.headers.get("Accept", "").strip() in _JSON_ACCEPTS
+            # META rather than request.headers, which copies every header on first use.
+            and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
             and plainly_anonymous(request)
         ):
             entry = cached_only(self._public_key(request))
@@ -204,8 +205,8 @@ class ConditionalListMixin:
         return cached_answer(self._public_key(request), build, PUBLIC_CACHE_SECONDS)
 
     def _respond(self, request, etag, last_ts, data=None, body=None, anonymous=False):
-        if_none_match = request.headers.get("If-None-Match")
-        if_modified = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if_modified = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
         not_modified = (
             etag in [t.strip() for t in if_none_match.split(",")]
             if if_none_match

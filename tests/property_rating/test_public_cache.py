@@ -146,3 +146,24 @@ def test_page_and_api_answer_from_the_database_when_the_cache_is_down(published,
         assert _api_scores(reader)["小区0"] == "95.00"
     assert cache.get("ratings:public-version") is None
     assert AnnualResult.objects.filter(unit__town=published[0].town).count() == 5
+
+
+def test_the_redis_cache_keeps_one_client_and_still_reads_and_writes(settings):
+    """governance.cache reuses its redis.Redis instead of making one per call (issue 16)."""
+    import os
+
+    from django.core.cache import caches
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs Redis (REDIS_URL)")
+    settings.CACHES = {
+        "default": {"BACKEND": "governance.cache.DegradingRedisCache", "LOCATION": url}
+    }
+    cache = caches.create_connection("default")
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("issue16:reuse", {"a": 1}, 5)
+    assert cache.get_many(["issue16:reuse", "issue16:missing"]) == {"issue16:reuse": {"a": 1}}
+    cache.delete("issue16:reuse")
+    assert cache.get("issue16:reuse") is None
