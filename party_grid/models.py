@@ -680,13 +680,12 @@ class BuildingHead(models.Model):
 
 class EstateFigures(models.Model):
     """Today's party figures of one estate, kept so that the figures of a whole city are a sum
-    over one row per estate instead of a pass over its millions of households and a search of
-    the organisation tree per estate.
+    over one row per estate instead of a pass over its millions of households.
 
     Only counts that add up exactly across estates are kept (a household is in one estate);
     distinct people (volunteers, building heads) stay counted from the records over the area.
     A row is good for `as_of` only: it is refreshed after every write that can change it
-    (party_grid.services.refresh_estate_figures, from party_grid.signals) and rebuilt for every estate each night
+    (party_grid.services.refresh_estates, from signals) and rebuilt for every estate each night
     (`manage.py refresh_estate_figures`, the Celery task of the same name). The statistics read
     a row only when asking about today and the row is of today; otherwise they count that
     estate from the records."""
@@ -700,11 +699,6 @@ class EstateFigures(models.Model):
     )
     as_of = models.DateField(_("as of"))
     households_in_contact = models.PositiveIntegerField(_("households in contact"), default=0)
-    # The estate's party coverage on `as_of` (selectors.estate_annotations): an own single-built
-    # branch, any branch, a complete three-level grid.
-    has_single_branch = models.BooleanField(_("has its own single-built branch"), default=False)
-    has_branch = models.BooleanField(_("covered by a branch"), default=False)
-    has_complete_grid = models.BooleanField(_("complete three-level grid"), default=False)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
     class Meta:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -227,11 +226,8 @@ def statistics_by_community(
         """The group a row falls in: its community's id, or its town's."""
         return F(f"{path}__town_id" if by_town else f"{path}_id")
 
-    # 1. Estates: delivered, with their own single-built branch, covered, complete grid. Today,
-    # the flags are read from the per-estate figures (searched in the tree for an estate whose
-    # row is missing or not of today), as households in contact are below.
-    today = on == timezone.localdate() and not from_records
-    ann = _estate_flags_today(on) if today else estate_annotations(on)
+    # 1. Estates: delivered, with their own single-built branch, covered, complete grid.
+    ann = estate_annotations(on)
     estate_rows = (
         Estate.objects.filter(area("community"))
         .delivered_on(on)
@@ -274,7 +270,7 @@ def statistics_by_community(
     # COUNT(DISTINCT) over the assignments: one row per household, no sort (benchmarks/README.md).
     area_households = Household.objects.filter(area("building__estate__community"))
     household_group = key("building__estate__community")
-    if today:
+    if on == timezone.localdate() and not from_records:
         contact_rows = (
             Estate.objects.filter(area("community"))
             .values(group=key("community"))
@@ -438,25 +434,10 @@ def _estate_households_in_contact(on: datetime.date) -> Case:
         .values("n"),
         output_field=IntegerField(),
     )
-    return _from_figures_row(on, "households_in_contact", Coalesce(counted, 0), IntegerField())
-
-
-def _estate_flags_today(on: datetime.date) -> dict:
-    """estate_annotations(on), each read from the estate's EstateFigures row when that row is
-    of `on` (the tree is searched only for the others)."""
-    return {
-        name: _from_figures_row(on, name, searched, BooleanField())
-        for name, searched in estate_annotations(on).items()
-    }
-
-
-def _from_figures_row(on: datetime.date, name: str, from_records, output_field) -> Case:
-    """For an Estate queryset: EstateFigures.<name> when the estate's row is of `on`, else
-    `from_records` (a CASE: PostgreSQL evaluates it only for rows that need it)."""
     return Case(
-        When(party_figures__as_of=on, then=F(f"party_figures__{name}")),
-        default=from_records,
-        output_field=output_field,
+        When(party_figures__as_of=on, then=F("party_figures__households_in_contact")),
+        default=Coalesce(counted, 0),
+        output_field=IntegerField(),
     )
 
 

@@ -76,16 +76,11 @@ def branch_set_estates(*, branch: PartyOrganization, estates) -> None:
         branch.estates.set(estates)
 
 
-# EstateFigures' coverage flags, named as selectors.estate_annotations names them.
-FLAGS = ("has_single_branch", "has_branch", "has_complete_grid")
-
-
 def refresh_estate_figures(*, estate_ids=None) -> int:
     """Recompute today's EstateFigures of the given estates (every estate when None) from the
-    records, set-based: the estates with their coverage flags, one grouped count of households
-    in contact and one upsert per 2,000 estates. Idempotent; safe to run at any time and
-    concurrently with writes (each run writes what the records say when it counts). Returns
-    the number of rows written."""
+    records, set-based: one grouped count and one upsert per 2,000 estates. Idempotent; safe
+    to run at any time and concurrently with writes (each run writes what the records say when
+    it counts). Returns the number of rows written."""
     today = timezone.localdate()
     estates = Estate.objects.order_by("pk")
     if estate_ids is not None:
@@ -93,31 +88,22 @@ def refresh_estate_figures(*, estate_ids=None) -> int:
         if not estate_ids:
             return 0
         estates = estates.filter(pk__in=estate_ids)
-    flags = list(
-        estates.annotate(**selectors.estate_annotations(today)).values_list(
-            "pk", *FLAGS, named=True
-        )
-    )
-    if not flags:
+    ids = list(estates.values_list("pk", flat=True))
+    if not ids:
         return 0
     counts = selectors.households_in_contact_by_estate(
-        on=today, estate_ids=None if estate_ids is None else [row.pk for row in flags]
+        on=today, estate_ids=None if estate_ids is None else ids
     )
     rows = [
-        EstateFigures(
-            estate_id=row.pk,
-            as_of=today,
-            households_in_contact=counts.get(row.pk, 0),
-            **{name: getattr(row, name) for name in FLAGS},
-        )
-        for row in flags
+        EstateFigures(estate_id=pk, as_of=today, households_in_contact=counts.get(pk, 0))
+        for pk in ids
     ]
     EstateFigures.objects.bulk_create(
         rows,
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["estate"],
-        update_fields=["as_of", "households_in_contact", *FLAGS, "refreshed_at"],
+        update_fields=["as_of", "households_in_contact", "refreshed_at"],
     )
     return len(rows)
 

@@ -32,7 +32,7 @@ from party_grid.factories import (
     VolunteerFactory,
     VolunteerTeamFactory,
 )
-from party_grid.models import EstateFigures, HouseholdAssignment, PartyOrganization
+from party_grid.models import EstateFigures, HouseholdAssignment
 from party_grid.schedule import PERIODIC_TASKS
 from party_grid.selectors import area_statistics
 
@@ -122,71 +122,6 @@ def test_todays_figures_equal_the_records_after_a_series_of_writes(
     kept = dict(EstateFigures.objects.values_list("estate_id", "households_in_contact"))
     services.refresh_estate_figures()
     assert dict(EstateFigures.objects.values_list("estate_id", "households_in_contact")) == kept
-
-
-def _stored_rows():
-    return {
-        row["estate_id"]: row
-        for row in EstateFigures.objects.values(
-            "estate_id", "as_of", "households_in_contact", *services.FLAGS
-        )
-    }
-
-
-def test_coverage_flags_follow_the_organisation_tree_and_branch_estates(
-    city, django_capture_on_commit_callbacks
-):
-    """Every change to the tree or to a branch's estates that can change an estate's coverage
-    (single-built branch, any branch, complete three-level grid) reaches its row."""
-    city, d1, towns, committees, homes = city
-    today = timezone.localdate()
-    estates = sorted({h.building.estate for h in homes}, key=lambda e: e.pk)
-    services.refresh_estate_figures()
-    with django_capture_on_commit_callbacks(execute=True):
-        # a household-contact group under a building group completes one estate's grid
-        branch = estates[0].party_branches.get()
-        building_group = GroupFactory(
-            parent=branch, level=PartyOrganization.Level.BUILDING_GROUP, building=None
-        )
-        group = GroupFactory(parent=building_group)
-        GroupFactory(parent=estates[4].party_branches.get())
-    assert EstateFigures.objects.get(estate=estates[0]).has_complete_grid
-    assert EstateFigures.objects.get(estate=estates[4]).has_complete_grid
-    with django_capture_on_commit_callbacks(execute=True):
-        # dissolving the building group undoes it; a direct group of another branch makes one
-        building_group.dissolved_on = today - datetime.timedelta(days=1)
-        building_group.save()
-        GroupFactory(parent=estates[1].party_branches.get())
-        # a branch turned joint-built, an estate unlinked from its branch, another linked
-        third = estates[2].party_branches.get()
-        third.build_type = PartyOrganization.BuildType.JOINT
-        third.save()
-        estates[3].party_branches.clear()
-        BranchFactory(parent=committees[1], estates=[estates[4]], established_on=today)
-        estates[5].party_branches.get().estates.remove(estates[5])
-        # the third town's committee dissolved: none of its branches' grids is complete
-        committees[2].dissolved_on = today - datetime.timedelta(days=1)
-        committees[2].save()
-        group.delete()
-    assert not EstateFigures.objects.exclude(as_of=today).exists()
-    _assert_rows_equal_records(city, d1, towns)
-    kept = _stored_rows()
-    services.refresh_estate_figures()
-    assert _stored_rows() == kept
-    stats = area_statistics(town_ids=[t.pk for t in towns], on=today)
-    assert (stats.single_built_estates, stats.covered_estates) == (3, 4)
-    assert stats.complete_three_level_grids == 1
-
-
-def test_todays_coverage_is_read_from_the_estate_rows(city):
-    city, d1, towns, committees, homes = city
-    today = timezone.localdate()
-    ids = [t.pk for t in towns]
-    services.refresh_estate_figures()
-    assert area_statistics(town_ids=ids, on=today).covered_estates == 6
-    EstateFigures.objects.filter(estate_id=homes[0].building.estate_id).update(has_branch=False)
-    assert area_statistics(town_ids=ids, on=today).covered_estates == 5
-    assert area_statistics(town_ids=ids, on=today, from_records=True).covered_estates == 6
 
 
 def test_todays_figures_are_read_from_the_estate_rows(city):
