@@ -170,8 +170,8 @@ def estate_annotations(on: datetime.date) -> dict:
     ).filter(_active_org_q(on, "partyorganization__"))
     # A household-contact group directly under the branch, or under a building group of it;
     # each node on the way active on the day. Two EXISTS rather than one with an OR, so each can
-    # be an index lookup on parent_id (with the OR, this query took 4.4 s for a city of 10,000
-    # estates, benchmarks/README.md; the split is not yet measured there).
+    # be an index lookup on parent_id: 0.05 s for a city of 10,000 estates on an idle machine
+    # (with PostgreSQL's JIT off; benchmarks/README.md "Regions").
     day_groups = PartyOrganization.objects.filter(
         level=Level.HOUSEHOLD_GROUP, established_on__lte=on
     ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=on))
