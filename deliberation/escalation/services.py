@@ -152,7 +152,8 @@ def problem_estate_scores(
     """Every delivered estate of the town (or of the towns `town_ids`: a district or a city,
     regions.md) with registered households, with its cases received in the quarter (a merged
     duplicate is the kept case's, so counted once) per 100 households (Decimal, 2 places, half
-    up), highest first. Two queries whatever the area's size.
+    up), highest first. Four queries whatever the area's size (two for the households,
+    communities.selectors.households_per_estate).
 
     The registry keeps no registration date per household, so "households registered on the
     quarter's last day" is the estate's registered households when the list is computed."""
