@@ -16,6 +16,4 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ] \
 fi
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-# worksteal: a worker that runs out of tests takes some of another's, so the slow browser and
-# worker tests at the end do not leave one worker idle while the other finishes them.
-exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist worksteal "$@"
+exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
