@@ -330,12 +330,14 @@ def main() -> None:
                 cursor.execute("ANALYZE")
             print(f"generated {sizes} in {time.perf_counter() - begin:.1f} s")
         # The generator writes with INSERT ... SELECT (no signals): build today's per-estate
-        # figures as the nightly task does, and time it.
+        # figures and household counts as the nightly tasks do, and time them.
+        from communities.services import refresh_estate_households
         from party_grid.services import refresh_estate_figures
 
-        begin = time.perf_counter()
-        rows = refresh_estate_figures()
-        print(f"refresh_estate_figures: {rows} rows in {time.perf_counter() - begin:.1f} s")
+        for refresh in (refresh_estate_figures, refresh_estate_households):
+            begin = time.perf_counter()
+            rows = refresh()
+            print(f"{refresh.__name__}: {rows} rows in {time.perf_counter() - begin:.1f} s")
         run(args.repeat)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)

@@ -30,6 +30,7 @@ from .models import (
     Town,
     User,
 )
+from .services import refresh_estate_households_on_commit
 
 TOWN_NAME = "里水镇"
 COMMUNITIES = ["金旗峰社区", "金峰洲社区", "同声社区", "海南洲社区", "新兴社区", "金溪社区"]
@@ -158,6 +159,8 @@ def _load_buildings_and_households(town: Town) -> None:
         [Household(building=building, room=room) for building in buildings for room in ROOMS],
         ignore_conflicts=True,
     )
+    # bulk_create passes the signals that keep each estate's household count.
+    refresh_estate_households_on_commit(estate_ids=[estate.pk for estate in delivered])
 
 
 def load_accounts(town: Town, password: str | None) -> dict[str, User]:

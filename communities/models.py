@@ -335,6 +335,34 @@ class Household(models.Model):
         return self.building.estate
 
 
+class EstateHouseholds(models.Model):
+    """An estate's registered households, kept so that figures over a whole city (cases per
+    1,000 households, problem estates) read one row per estate instead of counting millions of
+    households. Good for `as_of` only: refreshed after every household or building write that
+    can change it (communities.signals, after commit), after spreadsheet imports, and for every
+    estate each night (`manage.py refresh_estate_households`, the Celery task of the same name).
+    Readers use a row only when it is of today and count the estate from the records otherwise
+    (communities.selectors.households_per_estate)."""
+
+    estate = models.OneToOneField(
+        Estate,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="household_count",
+        verbose_name=_("estate"),
+    )
+    as_of = models.DateField(_("as of"))
+    households = models.PositiveIntegerField(_("registered households"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("estate household count")
+        verbose_name_plural = _("estate household counts")
+
+    def __str__(self):
+        return f"{self.estate_id}: {self.households} @ {self.as_of}"
+
+
 class PropertyCompany(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     credit_code = models.CharField(

@@ -28,6 +28,7 @@ from .models import (
     ServiceContract,
 )
 from .scoping import scope_to_staff, visible_communities
+from .services import refresh_estate_households_on_commit
 
 
 class ScopedNameWidget(widgets.ForeignKeyWidget):
@@ -339,6 +340,13 @@ class HouseholdResource(ScopedResource):
         self._preload(dataset)
 
     def after_import(self, dataset, result, **kwargs):
+        # Background jobs insert in batches, past the signals that keep each estate's
+        # household count: recount the file's estates when its transaction commits.
+        if self._known is not None and not kwargs.get("dry_run"):
+            refresh_estate_households_on_commit(
+                building_ids={building for building, _room in self._known}
+                | set(self._preloaded_buildings)
+            )
         self._known = None
         super().after_import(dataset, result, **kwargs)
 

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.db import on_commit_batched
+
 from .models import Estate, Household, PropertyCompany, ResidentVerification, ServiceContract, User
 
 
@@ -119,3 +121,57 @@ def verification_decide(
         verification._change_reason = verification.reason or "approved"
         verification.save()
     return verification
+
+
+def refresh_estate_households(*, estate_ids=None) -> int:
+    """Recount today's registered households (EstateHouseholds) of the given estates (every
+    estate when None) from the records and write them, one upsert per 2,000 estates. Idempotent.
+    The estates are locked while counted, so two refreshes of one estate run one after the
+    other and the later count, taken after the earlier write committed, is the one kept.
+    Returns the number of rows written."""
+    from .models import EstateHouseholds
+    from .selectors import registered_households_by_estate
+
+    estates = Estate.objects.order_by("pk")
+    if estate_ids is not None:
+        estate_ids = {pk for pk in estate_ids if pk is not None}
+        if not estate_ids:
+            return 0
+        estates = estates.filter(pk__in=estate_ids)
+    with transaction.atomic():
+        ids = list(estates.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        counts = registered_households_by_estate(None if estate_ids is None else ids)
+        today = timezone.localdate()
+        EstateHouseholds.objects.bulk_create(
+            [
+                EstateHouseholds(estate_id=pk, as_of=today, households=counts.get(pk, 0))
+                for pk in ids
+            ],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["estate"],
+            update_fields=["as_of", "households", "refreshed_at"],
+        )
+    return len(ids)
+
+
+def refresh_estate_households_on_commit(*, estate_ids=(), building_ids=()) -> None:
+    """Recount the estates (or the estates of the buildings) once the current transaction
+    commits, each estate once however many rows of the transaction named it; at once outside a
+    transaction. A rolled-back write refreshes nothing."""
+    on_commit_batched("communities.estate_households", estate_ids, _refresh_estates)
+    on_commit_batched("communities.estate_households.buildings", building_ids, _refresh_buildings)
+
+
+def _refresh_estates(estate_ids) -> None:
+    refresh_estate_households(estate_ids=estate_ids)
+
+
+def _refresh_buildings(building_ids) -> None:
+    from .models import Building
+
+    refresh_estate_households(
+        estate_ids=Building.objects.filter(pk__in=building_ids).values_list("estate_id", flat=True)
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Estate, Household
+from governance.db import on_commit_batched
 
 from . import selectors
 from .models import EstateFigures, Grid, PartyOrganization, Visit
@@ -111,7 +112,9 @@ def refresh_estate_figures(*, estate_ids=None) -> int:
 def refresh_estates_on_commit(estate_ids) -> None:
     """Refresh the estates' figures once the current transaction commits (at once outside a
     transaction), so the count sees the committed records and a rolled-back write changes
-    nothing."""
-    estate_ids = {pk for pk in estate_ids if pk is not None}
-    if estate_ids:
-        transaction.on_commit(lambda: refresh_estate_figures(estate_ids=estate_ids))
+    nothing; each estate once however many writes of the transaction named it."""
+    on_commit_batched("party_grid.estate_figures", estate_ids, _refresh_estate_figures)
+
+
+def _refresh_estate_figures(estate_ids) -> None:
+    refresh_estate_figures(estate_ids=estate_ids)

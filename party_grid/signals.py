@@ -1,7 +1,8 @@
 """Keep EstateFigures (today's per-estate party figures) in step with the records they count:
 every save or delete of a household assignment, of a party member (whose dates decide whether
-their assignments count) or of a household moving between buildings refreshes the estates
-concerned after the transaction commits (services.refresh_estates_on_commit). Households and
+their assignments count) or of a household moving between buildings (communities'
+`household_moved`) refreshes the estates concerned after the transaction commits, each once
+per transaction (services.refresh_estates_on_commit). Households and
 members with assignments cannot be deleted (PROTECT), so deletes need no handler of their own.
 
 Writes that bypass signals (bulk_create, QuerySet.update, raw SQL) are caught by the nightly
@@ -9,8 +10,9 @@ rebuild; until then the statistics stay exact because a row is only read when it
 and the rows such writes leave behind still count the records (a stale row of today is the one
 gap, closed by the rebuild; see party_grid.models.EstateFigures)."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save
 
+from communities import signals as communities_signals
 from communities.models import Building, Household
 
 from . import services
@@ -37,19 +39,9 @@ def member_changed(sender, instance, created=False, **kwargs):
     )
 
 
-def household_moving(sender, instance, **kwargs):
-    if instance._state.adding or instance.pk is None:
-        return
-    old = Household.objects.filter(pk=instance.pk).values_list("building_id", flat=True).first()
-    instance._party_old_building_id = old
-
-
-def household_changed(sender, instance, created=False, **kwargs):
-    old = getattr(instance, "_party_old_building_id", None)
-    if created or old is None or old == instance.building_id:
-        return
+def household_moved(sender, instance, old_building_id, **kwargs):
     services.refresh_estates_on_commit(
-        Building.objects.filter(pk__in=[old, instance.building_id]).values_list(
+        Building.objects.filter(pk__in=[old_building_id, instance.building_id]).values_list(
             "estate_id", flat=True
         )
     )
@@ -60,5 +52,6 @@ def connect() -> None:
     post_save.connect(assignment_changed, sender=HouseholdAssignment, dispatch_uid=f"{uid}.a+")
     post_delete.connect(assignment_changed, sender=HouseholdAssignment, dispatch_uid=f"{uid}.a-")
     post_save.connect(member_changed, sender=PartyMember, dispatch_uid=f"{uid}.m+")
-    pre_save.connect(household_moving, sender=Household, dispatch_uid=f"{uid}.h0")
-    post_save.connect(household_changed, sender=Household, dispatch_uid=f"{uid}.h+")
+    communities_signals.household_moved.connect(
+        household_moved, sender=Household, dispatch_uid=f"{uid}.h"
+    )
