@@ -275,7 +275,7 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 
 def cases_per_thousand_households(town_ids, start, end) -> dict:
-    """Three queries (two for the households, shared within one figures evaluation)."""
+    """Two queries (one for the households, shared within one figures evaluation)."""
     cases = _town_case_parts(town_ids, start, end, by_town=True)
     households = _households(town_ids, by_town=True)
     return {

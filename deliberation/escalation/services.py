@@ -152,8 +152,9 @@ def problem_estate_scores(
     """Every delivered estate of the town (or of the towns `town_ids`: a district or a city,
     regions.md) with registered households, with its cases received in the quarter (a merged
     duplicate is the kept case's, so counted once) per 100 households (Decimal, 2 places, half
-    up), highest first. Four queries whatever the area's size (two for the households,
-    communities.selectors.households_per_estate).
+    up), highest first. Rows of plain values (`estate_id`, `name`, `town`, `cases`,
+    `households`, `score`): a city ranks 10,000 estates. Three queries whatever the area's size
+    (one for the households, communities.selectors.households_per_estate).
 
     The registry keeps no registration date per household, so "households registered on the
     quarter's last day" is the estate's registered households when the list is computed."""
@@ -166,41 +167,48 @@ def problem_estate_scores(
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     town_ids = [town.pk] if town is not None else list(town_ids)
-    # Counted apart from the estates (one grouped pass over the households, shared with the
-    # cases' figures on a ranking page) rather than grouped with them: at city scale grouping
-    # the estate rows over 3,000,000 joined households took 5 s (benchmarks/README.md).
     households = households_per_estate(town_ids)
     estates = [
-        estate
-        for estate in Estate.objects.filter(community__town_id__in=town_ids)
+        (pk, name, town_name)
+        for pk, name, town_name in Estate.objects.filter(community__town_id__in=town_ids)
         .delivered_on(end)
-        .select_related("community__town")
         .order_by("name")
-        if estate.pk in households
+        .values_list("pk", "name", "community__town__name")
+        if pk in households
     ]
-    for estate in estates:
-        estate.n_households = households[estate.pk][1]
     received = dict(
         Case.objects.filter(
-            estate__in=[e.pk for e in estates],
+            estate__community__town_id__in=town_ids,
             received_at__gte=lo,
             received_at__lt=hi,
             merged_into__isnull=True,
         )
         .values("estate")
         .annotate(n=Count("pk"))
+        .order_by()
         .values_list("estate", "n")
     )
     rows = []
-    for estate in estates:
-        cases = received.get(estate.pk, 0)
-        score = (Decimal(cases) * 100 / Decimal(estate.n_households)).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
+    zero = Decimal("0.00")
+    for pk, name, town_name in estates:
+        cases = received.get(pk, 0)
+        n_households = households[pk][1]
+        score = (
+            (Decimal(cases) * 100 / Decimal(n_households)).quantize(zero, ROUND_HALF_UP)
+            if cases
+            else zero
         )
         rows.append(
-            {"estate": estate, "cases": cases, "households": estate.n_households, "score": score}
+            {
+                "estate_id": pk,
+                "name": name,
+                "town": town_name,
+                "cases": cases,
+                "households": n_households,
+                "score": score,
+            }
         )
-    rows.sort(key=lambda row: (-row["score"], row["estate"].name))
+    rows.sort(key=lambda row: (-row["score"], row["name"]))
     return rows
 
 
@@ -225,7 +233,7 @@ def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> 
         for row in selected:
             RemediationPlan.objects.update_or_create(
                 problem_list=problem_list,
-                estate=row["estate"],
+                estate_id=row["estate_id"],
                 defaults={
                     "score": row["score"],
                     "cases": row["cases"],

@@ -91,7 +91,7 @@ def test_merged_duplicates_count_once(town):
     case_merge(duplicate=duplicate, into=kept, by=None, at=IN_Q2)
     _cases(estates[1], 2)
     rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
-    by_name = {r["estate"].name: r for r in rows}
+    by_name = {r["name"]: r for r in rows}
     assert by_name["小区00"]["cases"] == 1 and by_name["小区01"]["cases"] == 2
     assert [p.estate.name for p in services.problem_estates_compute(
         town=town, year=2026, quarter=2).plans.all()] == ["小区01", "小区00"]  # fmt: skip
@@ -101,7 +101,7 @@ def test_estates_without_households_or_not_delivered_are_not_ranked(town):
     town, estates = town
     EstateFactory(community=estates[0].community, name="空小区")  # no household registered
     rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
-    assert len(rows) == 40 and "空小区" not in {r["estate"].name for r in rows}
+    assert len(rows) == 40 and "空小区" not in {r["name"] for r in rows}
 
 
 def test_k_is_the_ceiling_of_five_per_cent_of_the_ranked_estates(town):
@@ -120,7 +120,7 @@ def test_score_is_per_hundred_households(town):
     _cases(big, 10)  # 2.5 per 100
     _cases(estates[0], 1)  # 10 per 100: higher despite fewer cases
     rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
-    assert [r["estate"].name for r in rows[:2]] == ["小区00", "大小区"]
+    assert [r["name"] for r in rows[:2]] == ["小区00", "大小区"]
     assert rows[1]["score"] == Decimal("2.50")
 
 
