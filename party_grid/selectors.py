@@ -87,6 +87,8 @@ class PartyStatistics:
     owners_committees: int = 0
     self_management_committees: int = 0
     three_without_estates: int = 0
+    # The linked members counted in building_heads (ids): an area counts each person once.
+    head_members: set = field(default_factory=set, repr=False, compare=False)
 
     @property
     def single_built_rate(self) -> Decimal | None:
@@ -350,14 +352,23 @@ def statistics_by_community(
     )
     for row in head_rows:
         stats[row["group"]].building_heads = row["n"]
+    # One row per group and linked member (a group's others in its row without a member), so
+    # the area's distinct members are the union of the groups' (area_breakdown), not a second
+    # pass over the records.
     for row in (
         _building_heads(on)
         .filter(area("building__estate__community"))
-        .values(group=key("building__estate__community"))
-        .annotate(**_building_head_counts(on))
+        .exclude(_flagged_member(on))
+        .values("member_id", group=key("building__estate__community"))
+        .annotate(n=Count("pk"))
         .order_by()
     ):
-        stats[row["group"]].building_heads += row["others"] + row["members"]
+        s = stats[row["group"]]
+        if row["member_id"] is None:
+            s.building_heads += row["n"]  # heads outside the party: one person per record
+        else:
+            s.building_heads += 1
+            s.head_members.add(row["member_id"])
 
     # 9. Volunteers: distinct people per team kind.
     for row in (
@@ -445,16 +456,12 @@ def _building_heads(on: datetime.date) -> QuerySet:
     return BuildingHead.objects.active_on(on)
 
 
-def _building_head_counts(on: datetime.date) -> dict:
-    """Aggregates over BuildingHead rows: `others`, heads outside the party (one person per
-    record), and `members`, distinct linked members not already counted by their flag."""
-    flagged = Q(member__is_building_head=True) & active_on_q(
+def _flagged_member(on: datetime.date) -> Q:
+    """BuildingHead rows whose linked member is a current member flagged as a building head:
+    already counted by the flag, so left out of the records' count."""
+    return Q(member__is_building_head=True) & active_on_q(
         on, "member__joined_on", "member__left_on"
     )
-    return {
-        "others": Count("pk", filter=Q(member__isnull=True)),
-        "members": Count("member", distinct=True, filter=Q(member__isnull=False) & ~flagged),
-    }
 
 
 def _volunteers(on: datetime.date) -> QuerySet:
@@ -486,7 +493,7 @@ def area_breakdown(
     (volunteers, building heads) are counted over the area's records and rates computed from the
     area's counts, never added or averaged (regions.md "Figures across a region").
 
-    Fourteen queries (fifteen with a visit period) whatever the size of the area."""
+    Twelve queries (thirteen with a visit period) whatever the size of the area."""
     town_ids = list(town_ids)
     period = visited_from is not None and visited_to is not None
     per_town = statistics_by_community(
@@ -509,17 +516,10 @@ def area_breakdown(
         .order_by()
     ):
         total.volunteers_by_kind[row["team__kind"]] = row["n"]
-    flagged = (
-        PartyMember.objects.active_on(on)
-        .filter(is_building_head=True, organization__community__town_id__in=town_ids)
-        .count()
-    )
-    heads = (
-        _building_heads(on)
-        .filter(building__estate__community__town_id__in=town_ids)
-        .aggregate(**_building_head_counts(on))
-    )
-    total.building_heads = flagged + heads["others"] + heads["members"]
+    # Building heads: the towns' flagged members (one organisation each) and heads outside the
+    # party (one per record) add up; linked members are counted once over the area.
+    members = set().union(*(stats.head_members for stats in per_town.values()))
+    total.building_heads += len(members) - sum(len(s.head_members) for s in per_town.values())
     return per_town, total
 
 
