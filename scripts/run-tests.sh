@@ -14,6 +14,12 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ] \
   $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei \
     poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 fi
+# Keep compiled bytecode: the suite starts dozens of Python processes (workers, gunicorn,
+# Celery, manage.py), each importing the project anew.
+unset PYTHONDONTWRITEBYTECODE
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
+# A module's tests run on one worker, so a module-scoped fixture (the security tests' attack
+# world, the data-migration walk) is built once. (xdist's loadgroup does not group under
+# pytest 9.2, which no longer reads the node id xdist rewrites.)
+exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadscope "$@"

@@ -3,8 +3,7 @@ towns unique within their district, naming a town or region, and the region staf
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from communities import roles, scoping
 from communities.factories import CommunityFactory, TownFactory, UserFactory
@@ -128,36 +127,3 @@ def test_the_town_api_names_district_and_city(tree, client):
     TownFactory(name="无区镇")
     rows = {row["name"]: row for row in client.get("/api/v1/towns/").json()["results"]}
     assert rows["无区镇"]["district"] == "" and rows["无区镇"]["city"] == ""
-
-
-BEFORE = [("communities", "0006_role_grant_department_staff")]
-AFTER = [("communities", "0007_regions")]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_existing_towns_move_into_the_tree_with_lishui_under_foshan_nanhai():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    OldTown = old.get_model("communities", "Town")
-    OldTown.objects.create(name="里水镇", district="")
-    OldTown.objects.create(name="大沥镇", district="南海区")
-    OldTown.objects.create(name="龙江镇", district="顺德区")
-    OldTown.objects.create(name="无区镇", district="")
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
-    NewTown = new.get_model("communities", "Town")
-    places = {
-        t.name: (t.district.name if t.district else None,
-                 t.district.city.name if t.district and t.district.city else None)
-        for t in NewTown.objects.select_related("district__city")
-    }  # fmt: skip
-    assert places == {
-        "里水镇": ("南海区", "佛山市"),
-        "大沥镇": ("南海区", "佛山市"),
-        "龙江镇": ("顺德区", None),
-        "无区镇": (None, None),
-    }
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -83,5 +83,23 @@ def test_due_quarters_are_skipped_while_another_process_computes_them(test_datab
         assert not ComputationRun.objects.exists()
     finally:
         other.close()  # a dead session's locks are released, as when a worker is killed
+    _wait_until_the_server_ends_the_session_holding(DUE_QUARTERS_LOCK)
     assert sorted(q for _, _, q in compute_due_quarters()) == [1, 2, 3, 4]
     assert ComputationRun.objects.filter(town=town).count() == 4
+
+
+def _wait_until_the_server_ends_the_session_holding(lock_key: int) -> None:
+    """A closed client's backend ends (and drops its locks) a moment after the socket closes,
+    later on a loaded machine: wait for that instead of racing it."""
+    from django.db import connection
+
+    def released():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                "AND objid = %s)",
+                [lock_key & 0xFFFFFFFF],
+            )
+            return cursor.fetchone()[0]
+
+    wait_for(released, timeout=30, what="the closed session to release its advisory lock")
