@@ -111,6 +111,26 @@ def committee_estate_ids(user, on=None) -> set[int]:
     )
 
 
+def kept_or_counted(row: str, field: str, households, on) -> Case:
+    """For an Estate queryset: the kept per-estate figure `row__field` (EstateHouseholds,
+    party_grid's EstateFigures) when that row is of `on`, else the estate's `households` (a
+    Household queryset) counted from the records: a correlated count PostgreSQL runs only for
+    the estates whose row is missing or stale."""
+    counted = Subquery(
+        households.filter(building__estate_id=OuterRef("pk"))
+        .order_by()
+        .values("building__estate_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    return Case(
+        When(**{f"{row}__as_of": on}, then=F(f"{row}__{field}")),
+        default=Coalesce(counted, 0),
+        output_field=IntegerField(),
+    )
+
+
 @figures.shared
 def households_per_estate(town_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{estate id: (town id, registered households)} for the estates of the towns that have
@@ -119,21 +139,8 @@ def households_per_estate(town_ids: list[int]) -> dict[int, tuple[int, int]]:
     the estates whose row is missing or stale). Counting a city's 3,000,000 households took
     2.7 s; the kept rows make it a read of one row per estate (benchmarks/README.md "Regions").
     A page or bulletin evaluating several figures reads it once (figures.one_evaluation)."""
-    counted = Subquery(
-        Household.objects.filter(building__estate_id=OuterRef("pk"))
-        .order_by()
-        .values("building__estate_id")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    households = Case(
-        When(
-            household_count__as_of=timezone.localdate(),
-            then=F("household_count__households"),
-        ),
-        default=Coalesce(counted, 0),
-        output_field=IntegerField(),
+    households = kept_or_counted(
+        "household_count", "households", Household.objects.all(), timezone.localdate()
     )
     rows = (
         Estate.objects.filter(community__town_id__in=list(town_ids))

@@ -123,38 +123,47 @@ def verification_decide(
     return verification
 
 
-def refresh_estate_households(*, estate_ids=None) -> int:
-    """Recount today's registered households (EstateHouseholds) of the given estates (every
-    estate when None) from the records and write them, one upsert per 2,000 estates. Idempotent.
-    The estates are locked while counted, so two refreshes of one estate run one after the
-    other and the later count, taken after the earlier write committed, is the one kept.
-    Returns the number of rows written."""
-    from .models import EstateHouseholds
-    from .selectors import registered_households_by_estate
-
+def rewrite_kept_estate_rows(model, field: str, count, *, estate_ids=None) -> int:
+    """Recount today's kept per-estate rows of `model` (a table of one row per estate with
+    `as_of` and the count `field`: EstateHouseholds, party_grid's EstateFigures) for the given
+    estates (every estate when None) and write them, one upsert per 2,000 estates. `count(on,
+    estate_ids or None)` gives {estate id: n} from the records. Idempotent. The estates are
+    locked while counted, so two refreshes of one estate run one after the other and the later
+    count, taken after the earlier write committed, is the one kept. Returns the rows written."""
     estates = Estate.objects.order_by("pk")
     if estate_ids is not None:
         estate_ids = {pk for pk in estate_ids if pk is not None}
         if not estate_ids:
             return 0
         estates = estates.filter(pk__in=estate_ids)
+    today = timezone.localdate()
     with transaction.atomic():
         ids = list(estates.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
-        counts = registered_households_by_estate(None if estate_ids is None else ids)
-        today = timezone.localdate()
-        EstateHouseholds.objects.bulk_create(
-            [
-                EstateHouseholds(estate_id=pk, as_of=today, households=counts.get(pk, 0))
-                for pk in ids
-            ],
+        counts = count(today, None if estate_ids is None else ids)
+        model.objects.bulk_create(
+            [model(estate_id=pk, as_of=today, **{field: counts.get(pk, 0)}) for pk in ids],
             batch_size=2000,
             update_conflicts=True,
             unique_fields=["estate"],
-            update_fields=["as_of", "households", "refreshed_at"],
+            update_fields=["as_of", field, "refreshed_at"],
         )
     return len(ids)
+
+
+def refresh_estate_households(*, estate_ids=None) -> int:
+    """Recount today's registered households (EstateHouseholds) of the given estates (every
+    estate when None) from the records. Returns the number of rows written."""
+    from .models import EstateHouseholds
+    from .selectors import registered_households_by_estate
+
+    return rewrite_kept_estate_rows(
+        EstateHouseholds,
+        "households",
+        lambda on, ids: registered_households_by_estate(ids),
+        estate_ids=estate_ids,
+    )
 
 
 def refresh_estate_households_on_commit(*, estate_ids=(), building_ids=()) -> None:

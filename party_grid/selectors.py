@@ -17,14 +17,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
 from django.utils import timezone
@@ -38,6 +35,7 @@ from communities.models import (
     active_on_q,
 )
 from communities.scoping import scope_to_staff
+from communities.selectors import kept_or_counted
 
 from .models import (
     BuildingHead,
@@ -434,21 +432,12 @@ def households_in_contact_by_estate(*, on: datetime.date, estate_ids=None) -> di
 
 def _estate_households_in_contact(on: datetime.date) -> Case:
     """For an Estate queryset: its households in contact on `on`, from its EstateFigures row
-    when that row is of `on`, else counted from its records (a correlated subquery PostgreSQL
-    runs only for the estates whose row is missing or stale)."""
-    counted = Subquery(
-        Household.objects.filter(building__estate_id=OuterRef("pk"))
-        .filter(Exists(_in_contact(on)))
-        .order_by()
-        .values("building__estate_id")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    return Case(
-        When(party_figures__as_of=on, then=F("party_figures__households_in_contact")),
-        default=Coalesce(counted, 0),
-        output_field=IntegerField(),
+    when that row is of `on`, else counted from its records."""
+    return kept_or_counted(
+        "party_figures",
+        "households_in_contact",
+        Household.objects.filter(Exists(_in_contact(on))),
+        on,
     )
 
 

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Estate, Household
+from communities.models import Household
+from communities.services import rewrite_kept_estate_rows
 from governance.db import on_commit_batched
 
 from . import selectors
@@ -79,34 +80,14 @@ def branch_set_estates(*, branch: PartyOrganization, estates) -> None:
 
 def refresh_estate_figures(*, estate_ids=None) -> int:
     """Recompute today's EstateFigures of the given estates (every estate when None) from the
-    records, set-based: one grouped count and one upsert per 2,000 estates. Idempotent; safe
-    to run at any time and concurrently with writes (each run writes what the records say when
-    it counts). Returns the number of rows written."""
-    today = timezone.localdate()
-    estates = Estate.objects.order_by("pk")
-    if estate_ids is not None:
-        estate_ids = {pk for pk in estate_ids if pk is not None}
-        if not estate_ids:
-            return 0
-        estates = estates.filter(pk__in=estate_ids)
-    ids = list(estates.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    counts = selectors.households_in_contact_by_estate(
-        on=today, estate_ids=None if estate_ids is None else ids
+    records, set-based (communities.services.rewrite_kept_estate_rows: one grouped count and one
+    upsert per 2,000 estates). Idempotent. Returns the number of rows written."""
+    return rewrite_kept_estate_rows(
+        EstateFigures,
+        "households_in_contact",
+        lambda on, ids: selectors.households_in_contact_by_estate(on=on, estate_ids=ids),
+        estate_ids=estate_ids,
     )
-    rows = [
-        EstateFigures(estate_id=pk, as_of=today, households_in_contact=counts.get(pk, 0))
-        for pk in ids
-    ]
-    EstateFigures.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["estate"],
-        update_fields=["as_of", "households_in_contact", "refreshed_at"],
-    )
-    return len(rows)
 
 
 def refresh_estates_on_commit(estate_ids) -> None:
