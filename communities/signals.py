@@ -22,12 +22,17 @@ from .models import Building, Household
 household_moved = Signal()
 
 
-def _remember_building(sender, instance, **kwargs):
-    if instance._state.adding or instance.pk is None:
-        return
-    instance._old_building_id = (
-        Household.objects.filter(pk=instance.pk).values_list("building_id", flat=True).first()
-    )
+def _remembering(model, field: str):
+    """A pre_save handler keeping, on an instance about to be updated, its stored `field` as
+    `_old_<field>` (the post_save handler compares it with the new value)."""
+
+    def remember(sender, instance, **kwargs):
+        if instance._state.adding or instance.pk is None:
+            return
+        stored = model.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+        setattr(instance, f"_old_{field}", stored)
+
+    return remember
 
 
 def household_saved(sender, instance, created=False, **kwargs):
@@ -43,14 +48,6 @@ def household_deleted(sender, instance, **kwargs):
     services.refresh_estate_households_on_commit(building_ids=[instance.building_id])
 
 
-def _remember_estate(sender, instance, **kwargs):
-    if instance._state.adding or instance.pk is None:
-        return
-    instance._old_estate_id = (
-        Building.objects.filter(pk=instance.pk).values_list("estate_id", flat=True).first()
-    )
-
-
 def building_saved(sender, instance, created=False, **kwargs):
     old = getattr(instance, "_old_estate_id", None)
     if not created and old is not None and old != instance.estate_id:
@@ -59,8 +56,15 @@ def building_saved(sender, instance, created=False, **kwargs):
 
 def connect() -> None:
     uid = "communities.estate_households"
-    pre_save.connect(_remember_building, sender=Household, dispatch_uid=f"{uid}.h0")
+    pre_save.connect(
+        _remembering(Household, "building_id"),
+        sender=Household,
+        dispatch_uid=f"{uid}.h0",
+        weak=False,
+    )
     post_save.connect(household_saved, sender=Household, dispatch_uid=f"{uid}.h+")
     post_delete.connect(household_deleted, sender=Household, dispatch_uid=f"{uid}.h-")
-    pre_save.connect(_remember_estate, sender=Building, dispatch_uid=f"{uid}.b0")
+    pre_save.connect(
+        _remembering(Building, "estate_id"), sender=Building, dispatch_uid=f"{uid}.b0", weak=False
+    )
     post_save.connect(building_saved, sender=Building, dispatch_uid=f"{uid}.b+")

@@ -38,6 +38,7 @@ def bar_chart(
         "title": title,
         "bars": bars,
         "unit": unit,
+        "bar_left": BAR_LEFT,
         "bar_height": bar_height,
         "height": max(len(bars) * (bar_height + gap), bar_height),
     }
