@@ -79,6 +79,7 @@ def generate(scale: float) -> dict:
         Region,
         Town,
     )
+    from deliberation.cases.models import Case
     from party_grid.models import (
         BuildingHead,
         Grid,
@@ -231,11 +232,52 @@ def generate(scale: float) -> dict:
             for i in range(20)
         ]
     )
+    generate_cases()
     return {
         "estates": Estate.objects.count(),
         "households": Household.objects.count(),
         "assignments": HouseholdAssignment.objects.count(),
+        "cases": Case.objects.count(),
     }
+
+
+def generate_cases() -> None:
+    """Residents' cases received in each measured quarter (today's and PAST's): ten per estate
+    on average, 3 per 100 households, unevenly spread (one estate in fifty gets ten times its
+    share), so the problem estates and the cases' figures rank real numbers."""
+    from communities.models import Town
+    from deliberation.cases.models import Case, CaseCategory
+
+    categories = CaseCategory.objects.bulk_create(
+        [
+            CaseCategory(town=town, code="01", name="物业服务", first_level="estate")
+            for town in Town.objects.order_by("pk")
+        ]
+    )
+    town_ids = [c.town_id for c in categories]
+    category_ids = [c.pk for c in categories]
+    for on in (timezone.localdate(), PAST):
+        start = on.replace(month=(on.month - 1) // 3 * 3 + 1, day=1)
+        days = max((on - start).days, 1)
+        insert_select(
+            Case,
+            {
+                "town_id": "c.town_id",
+                "estate_id": "e.id",
+                "category_id": "p.categories[array_position(p.towns, c.town_id)]",
+                "title": "'投诉' || g",
+                "source": "'hotline'",
+                "level": "'estate'",
+                "received_at": "(p.start + (g %% p.days)::int + time '09:00') AT TIME ZONE 'Asia/Shanghai'",
+            },
+            "FROM communities_estate e "
+            "JOIN communities_community c ON c.id = e.community_id "
+            "CROSS JOIN (SELECT %s::bigint[] AS categories, %s::bigint[] AS towns, "
+            "%s::date AS start, %s::int AS days) p "
+            "CROSS JOIN LATERAL generate_series(1, CASE WHEN e.id %% 50 = 0 THEN 50 "
+            "ELSE 1 + e.id %% 17 END) g",
+            [category_ids, town_ids, start, days],
+        )
 
 
 def measure(label: str, func, repeat: int) -> dict:

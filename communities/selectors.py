@@ -131,6 +131,14 @@ def kept_or_counted(row: str, field: str, households, on) -> Case:
     )
 
 
+def estate_households():
+    """For an Estate queryset: its registered households, from its kept count when that is of
+    today (EstateHouseholds), else counted from the records."""
+    return kept_or_counted(
+        "household_count", "households", Household.objects.all(), timezone.localdate()
+    )
+
+
 @figures.shared
 def households_per_estate(town_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{estate id: (town id, registered households)} for the estates of the towns that have
@@ -139,12 +147,9 @@ def households_per_estate(town_ids: list[int]) -> dict[int, tuple[int, int]]:
     the estates whose row is missing or stale). Counting a city's 3,000,000 households took
     2.7 s; the kept rows make it a read of one row per estate (benchmarks/README.md "Regions").
     A page or bulletin evaluating several figures reads it once (figures.one_evaluation)."""
-    households = kept_or_counted(
-        "household_count", "households", Household.objects.all(), timezone.localdate()
-    )
     rows = (
         Estate.objects.filter(community__town_id__in=list(town_ids))
-        .annotate(n_households=households)
+        .annotate(n_households=estate_households())
         .values_list("pk", "community__town_id", "n_households")
     )
     return {pk: (town, n) for pk, town, n in rows if n}

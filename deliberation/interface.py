@@ -136,8 +136,6 @@ __all__ = [
 def region_problem_estates(*, town_ids: list[int], year: int, quarter: int) -> list[dict]:
     """The problem estates of a whole district or city in a quarter (regions.md: the top 5 % of
     the region's estates by cases per 100 households): rows of estate, cases, households, score."""
-    from .escalation.services import problem_estate_scores, select_problem_estates
+    from .escalation.services import problem_estates
 
-    return select_problem_estates(
-        problem_estate_scores(town_ids=town_ids, year=year, quarter=quarter)
-    )
+    return problem_estates(town_ids=town_ids, year=year, quarter=quarter)

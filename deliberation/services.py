@@ -23,11 +23,11 @@ from .escalation.services import (  # noqa: F401
     escalation_answer,
     flag_overdue,
     problem_estate_scores,
+    problem_estates,
     problem_estates_compute,
     proposal_escalate,
     quarter_bounds,
     remediation_update,
-    select_problem_estates,
 )
 from .interface import proposal_from_problem  # noqa: F401
 from .sessions.services import (  # noqa: F401

@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
+from governance.figures import shared
 from governance.periods import quarter_of
 
 from . import deadlines
@@ -232,22 +233,37 @@ def company_quarter(*, company_id: int, estate_id: int, year: int, quarter: int)
 # values are taken over all its towns' cases and households, not averaged over towns.
 
 
-def _town_case_parts(town_ids, start: datetime.date, end: datetime.date, *, by_town: bool):
+@shared
+def _town_case_parts(town_ids, start: datetime.date, end: datetime.date) -> dict[int, dict]:
+    """Per town: cases received in the period and those replied on time, in one query (shared
+    by the two figures and their region values within one figures evaluation)."""
     lo, hi = _bounds(start, end)
-    cases = Case.objects.filter(
-        town_id__in=list(town_ids),
-        received_at__gte=lo,
-        received_at__lt=hi,
-        merged_into__isnull=True,
-    ).annotate(has_on_time_reply=Exists(Reply.objects.filter(case=OuterRef("pk"), on_time=True)))
-    parts = {
-        "received": Count("pk"),
-        "replied_on_time": Count("pk", filter=Q(has_on_time_reply=True)),
-    }
-    if not by_town:
-        return cases.aggregate(**parts)
-    rows = cases.values("town_id").annotate(**parts).order_by()
+    rows = (
+        Case.objects.filter(
+            town_id__in=list(town_ids),
+            received_at__gte=lo,
+            received_at__lt=hi,
+            merged_into__isnull=True,
+        )
+        .annotate(has_on_time_reply=Exists(Reply.objects.filter(case=OuterRef("pk"), on_time=True)))
+        .values("town_id")
+        .annotate(
+            received=Count("pk"),
+            replied_on_time=Count("pk", filter=Q(has_on_time_reply=True)),
+        )
+        .order_by()
+    )
     return {row.pop("town_id"): row for row in rows}
+
+
+def _region_case_parts(town_ids, start, end) -> dict[int, int]:
+    """The towns' cases together: a case is in exactly one town, so its counts are the sums
+    (the region's rates are then taken over these sums, never averaged over towns)."""
+    parts = _town_case_parts(town_ids, start, end).values()
+    return {
+        "received": sum(p["received"] for p in parts),
+        "replied_on_time": sum(p["replied_on_time"] for p in parts),
+    }
 
 
 def _households(town_ids, *, by_town: bool):
@@ -275,8 +291,8 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 
 def cases_per_thousand_households(town_ids, start, end) -> dict:
-    """Two queries (one for the households, shared within one figures evaluation)."""
-    cases = _town_case_parts(town_ids, start, end, by_town=True)
+    """Two queries (each shared within one figures evaluation)."""
+    cases = _town_case_parts(town_ids, start, end)
     households = _households(town_ids, by_town=True)
     return {
         town_id: _per_thousand(cases.get(town_id, {}).get("received", 0), n)
@@ -285,7 +301,7 @@ def cases_per_thousand_households(town_ids, start, end) -> dict:
 
 
 def cases_per_thousand_households_region(town_ids, start, end):
-    received = _town_case_parts(town_ids, start, end, by_town=False)["received"]
+    received = _region_case_parts(town_ids, start, end)["received"]
     return _per_thousand(received, _households(town_ids, by_town=False))
 
 
@@ -293,12 +309,12 @@ def on_time_reply_rate(town_ids, start, end) -> dict:
     """One query."""
     return {
         town_id: _rate(p["replied_on_time"], p["received"])
-        for town_id, p in _town_case_parts(town_ids, start, end, by_town=True).items()
+        for town_id, p in _town_case_parts(town_ids, start, end).items()
     }
 
 
 def on_time_reply_rate_region(town_ids, start, end):
-    parts = _town_case_parts(town_ids, start, end, by_town=False)
+    parts = _region_case_parts(town_ids, start, end)
     return _rate(parts["replied_on_time"], parts["received"])
 
 

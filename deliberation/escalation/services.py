@@ -6,12 +6,13 @@ problem_estates_compute, remediation_update); escalation is a case behind them (
 path, cases.md)."""
 
 import datetime
-import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,19 +147,18 @@ def flag_overdue(*, today: datetime.date | None = None) -> dict:
 # --- Problem estates (Chengdu) --------------------------------------------------------------------
 
 
-def problem_estate_scores(
-    *, town: Town | None = None, town_ids=None, year: int, quarter: int
-) -> list[dict]:
-    """Every delivered estate of the town (or of the towns `town_ids`: a district or a city,
-    regions.md) with registered households, with its cases received in the quarter (a merged
-    duplicate is the kept case's, so counted once) per 100 households (Decimal, 2 places, half
-    up), highest first. Rows of plain values (`estate_id`, `name`, `town`, `cases`,
-    `households`, `score`): a city ranks 10,000 estates. Three queries whatever the area's size
-    (one for the households, communities.selectors.households_per_estate).
+def _scored_estates(town_ids, year: int, quarter: int) -> tuple[str, list]:
+    """SQL (a WITH clause ending in `scored`) and its parameters: the estates of the towns
+    delivered by the quarter's end with registered households, each with the cases received in
+    the quarter (a merged duplicate is the kept case's, so counted once) and its score, the
+    cases per 100 households rounded half up to the cent, in integer cents so that every
+    database computes it exactly. The parts are the ORM's querysets; only the ranking, which
+    joins them and cuts by RANK() over the whole area, is written as SQL (the ORM cannot filter
+    on a window over a grouped query).
 
     The registry keeps no registration date per household, so "households registered on the
     quarter's last day" is the estate's registered households when the list is computed."""
-    from communities.selectors import households_per_estate
+    from communities.selectors import estate_households
 
     from ..cases.models import Case
 
@@ -166,66 +166,96 @@ def problem_estate_scores(
     tz = timezone.get_current_timezone()
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    town_ids = [town.pk] if town is not None else list(town_ids)
-    households = households_per_estate(town_ids)
-    estates = [
-        (pk, name, town_name)
-        for pk, name, town_name in Estate.objects.filter(community__town_id__in=town_ids)
+    estates, estate_params = (
+        Estate.objects.filter(community__town_id__in=list(town_ids))
         .delivered_on(end)
-        .order_by("name")
-        .values_list("pk", "name", "community__town__name")
-        if pk in households
-    ]
-    received = dict(
+        .annotate(n_households=estate_households())
+        .filter(n_households__gt=0)
+        .order_by()
+        .values_list("pk", "name", "community__town__name", "n_households")
+        .query.sql_with_params()
+    )
+    received, received_params = (
         Case.objects.filter(
-            estate__community__town_id__in=town_ids,
+            town_id__in=list(town_ids),
             received_at__gte=lo,
             received_at__lt=hi,
             merged_into__isnull=True,
         )
-        .values("estate")
-        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("estate", "n")
+        .values("estate_id")
+        .annotate(n=Count("pk"))
+        .values_list("estate_id", "n")
+        .query.sql_with_params()
     )
-    rows = []
-    zero = Decimal("0.00")
-    for pk, name, town_name in estates:
-        cases = received.get(pk, 0)
-        n_households = households[pk][1]
-        score = (
-            (Decimal(cases) * 100 / Decimal(n_households)).quantize(zero, ROUND_HALF_UP)
-            if cases
-            else zero
-        )
-        rows.append(
+    # The ORM's own compiled SQL; every value is a parameter.
+    sql = f"""
+        WITH estates (id, name, town, households) AS ({estates}),
+        received (estate_id, n) AS ({received}),
+        scored AS (
+            SELECT e.id, e.name, e.town, COALESCE(r.n, 0) AS cases, e.households,
+                   (COALESCE(r.n, 0) * 20000 + e.households) / (e.households * 2) AS score
+            FROM estates e LEFT JOIN received r ON r.estate_id = e.id
+        )"""  # noqa: S608
+    return sql, [*estate_params, *received_params]
+
+
+def _as_rows(sql: str, params: list) -> list[dict]:
+    """The scored estates as dicts, `score` a Decimal of two places (Decimal("2.50"))."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
             {
                 "estate_id": pk,
                 "name": name,
-                "town": town_name,
+                "town": town,
                 "cases": cases,
-                "households": n_households,
-                "score": score,
+                "households": households,
+                "score": Decimal(cents).scaleb(-2),
             }
-        )
-    rows.sort(key=lambda row: (-row["score"], row["name"]))
-    return rows
+            for pk, name, town, cases, households, cents in cursor.fetchall()
+        ]
 
 
-def select_problem_estates(rows: list[dict]) -> list[dict]:
-    """k = ceil(5 % of the estates ranked); every estate whose rate is at least the k-th highest
-    (ties at the boundary all listed, so the list may be longer); a rate of 0 never."""
-    if not rows:
+def problem_estate_scores(
+    *, town: Town | None = None, town_ids=None, year: int, quarter: int
+) -> list[dict]:
+    """Every ranked estate of the town (or of the towns `town_ids`: a district or a city,
+    regions.md) with its cases, households and score (Decimal, 2 places, half up), highest
+    first: the explanation of a problem-estate list. One query."""
+    town_ids = [town.pk] if town is not None else list(town_ids)
+    if not town_ids:
         return []
-    places = math.ceil(len(rows) * Decimal("0.05"))
-    boundary = rows[min(places, len(rows)) - 1]["score"]
-    return [row for row in rows if row["score"] >= boundary and row["score"] > 0]
+    scored, params = _scored_estates(town_ids, year, quarter)
+    return _as_rows(f"{scored} SELECT * FROM scored ORDER BY score DESC, name", params)  # noqa: S608
+
+
+def problem_estates(*, town: Town | None = None, town_ids=None, year: int, quarter: int):
+    """The problem estates of a town (or of the towns of a district or city) in a quarter
+    (cases.md, regions.md): of the n ranked estates, k = ceil(5 % of n); every estate whose
+    score is at least the k-th highest (ties at the boundary all listed, so the list may be
+    longer); a score of 0 never. Cut in the database: an estate is in when fewer than k estates
+    score higher, i.e. its RANK() is at most k = (n + 19) div 20. One query, the rows as
+    problem_estate_scores'."""
+    town_ids = [town.pk] if town is not None else list(town_ids)
+    if not town_ids:  # a region without towns yet
+        return []
+    scored, params = _scored_estates(town_ids, year, quarter)
+    sql = f"""{scored},
+        ranked AS (
+            SELECT scored.*, RANK() OVER (ORDER BY score DESC) AS place, COUNT(*) OVER () AS n
+            FROM scored
+        )
+        SELECT id, name, town, cases, households, score FROM ranked
+        WHERE place <= (n + 19) / 20 AND score > 0
+        ORDER BY score DESC, name"""  # noqa: S608
+    return _as_rows(sql, params)
 
 
 def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> ProblemEstateList:
     """Build the quarter's list with one remediation plan per estate. Idempotent: recomputing
     adds newly qualifying estates and refreshes figures, never removes a plan."""
-    selected = select_problem_estates(problem_estate_scores(town=town, year=year, quarter=quarter))
+    selected = problem_estates(town=town, year=year, quarter=quarter)
     with transaction.atomic():
         problem_list, _created = ProblemEstateList.objects.get_or_create(
             town=town, year=year, quarter=quarter, defaults={"computed_by": by}

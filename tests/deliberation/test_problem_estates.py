@@ -159,3 +159,40 @@ def test_quarter_bounds():
         datetime.date(2026, 12, 31),
     )
     assert timezone.is_aware(IN_Q2)
+
+
+def test_the_score_rounds_half_up_to_the_cent(town):
+    town, estates = town
+    from communities.models import Household
+
+    big = EstateFactory(community=estates[0].community, name="大小区")
+    building = BuildingFactory(estate=big, name="1栋")
+    Household.objects.bulk_create(Household(building=building, room=str(r)) for r in range(800))
+    _cases(big, 1)  # 0.125 per 100 households
+    rows = {r["name"]: r for r in services.problem_estate_scores(town=town, year=2026, quarter=2)}
+    assert rows["大小区"]["score"] == Decimal("0.13")
+    assert (rows["大小区"]["cases"], rows["大小区"]["households"]) == (1, 800)
+
+
+@pytest.mark.parametrize(
+    ("cases", "listed_count"),
+    [
+        ((4, 4, 4, 1), 3),  # three tied above k = 2: all three
+        ((3, 2, 2, 2, 1), 4),  # ties at the k-th place: all listed
+        ((1,), 1),  # one estate scores, the second place is 0: only one listed
+        ((), 0),  # nobody scores: an empty list
+    ],
+)
+def test_the_list_is_the_definition_applied_to_the_ranked_scores(town, cases, listed_count):
+    """The cut runs in the database; it must select what the definition says over the rows
+    of the explanation: k = ceil(5 % of the ranked), every score >= the k-th highest, not 0."""
+    town, estates = town
+    for estate, n in zip(estates, cases, strict=False):
+        _cases(estate, n)
+    rows = services.problem_estate_scores(town=town, year=2026, quarter=2)
+    k = -(-len(rows) * 5 // 100)
+    boundary = rows[k - 1]["score"]
+    expected = [r for r in rows if r["score"] >= boundary and r["score"] > 0]
+    listed = services.problem_estates(town=town, year=2026, quarter=2)
+    assert listed == expected
+    assert len(listed) == listed_count
