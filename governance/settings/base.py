@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.ChineseFirstLocaleMiddleware",
+    # Anonymous ratings-API answers cached under the publication version, sent from here.
+    "property_rating.middleware.PublicRatingsAnswerMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

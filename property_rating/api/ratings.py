@@ -27,7 +27,7 @@ from communities.models import PropertyCompany
 from communities.scoping import scope_to_staff
 
 from ..models import AnnualResult, Scheme
-from ..public_cache import cached_answer, cached_only, plainly_anonymous
+from ..public_cache import cached_answer
 
 # Anonymous readers see published years only, versioned by property_rating.public_cache.
 # The time limit bounds how long a renamed estate or company keeps its old name in answers.
@@ -118,36 +118,10 @@ def ratings_queryset(user):
     return qs.filter(public)
 
 
-# What an Accept header may say for the cached JSON bytes to be the negotiated answer.
-_JSON_ACCEPTS = {"", "*/*", "application/json"}
-
-
 class ConditionalListMixin:
-    """ETag / Last-Modified for a list, from one aggregate over the filtered queryset."""
-
-    def dispatch(self, request, *args, **kwargs):
-        """An anonymous GET whose answer is cached is sent before DRF wraps the request,
-        authenticates, negotiates and renders (those would come to the same answer: no
-        credentials, JSON asked for); the throttles still count it. Anything else, or a miss,
-        takes the full path, which builds and caches the answer."""
-        if (
-            request.method == "GET"
-            and "format" not in request.GET
-            # META rather than request.headers, which copies every header on first use.
-            and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
-            and plainly_anonymous(request)
-        ):
-            entry = cached_only(self._public_key(request))
-            if entry is not None and all(
-                throttle.allow_request(request, self) for throttle in self.get_throttles()
-            ):
-                etag, last_ts, body = entry
-                response = self._respond(request, etag, last_ts, body=body, anonymous=True)
-                # The headers DRF's finalize_response would add.
-                response["Allow"] = ", ".join(self.allowed_methods)
-                response["Vary"] = "Cookie, Authorization, Accept"
-                return response
-        return super().dispatch(request, *args, **kwargs)
+    """ETag / Last-Modified for a list, from one aggregate over the filtered queryset. An
+    anonymous answer is cached; a cached one is sent by property_rating.middleware before the
+    request reaches this view."""
 
     def fingerprint(self, queryset):
         agg = queryset.order_by().aggregate(
@@ -177,12 +151,12 @@ class ConditionalListMixin:
         """`make_queryset` is called only when the answer is not already cached."""
         if request.user.is_authenticated:
             etag, last_ts, data = self._build(make_queryset())
-            return self._respond(request, etag, last_ts, data)
+            return self.respond(request, etag, last_ts, data)
         etag, last_ts, body = self._public_entry(request, make_queryset)
         if request.accepted_renderer.format == "json":
             # The cached bytes as they are: no unpickling of nested data, no rendering.
-            return self._respond(request, etag, last_ts, body=body)
-        return self._respond(request, etag, last_ts, json.loads(body))
+            return self.respond(request, etag, last_ts, body=body)
+        return self.respond(request, etag, last_ts, json.loads(body))
 
     def _build(self, queryset):
         etag, last = self.fingerprint(queryset)
@@ -191,7 +165,7 @@ class ConditionalListMixin:
         return etag, (int(last.timestamp()) if last else None), data
 
     @staticmethod
-    def _public_key(request) -> str:
+    def public_key(request) -> str:
         url = request.build_absolute_uri()
         return f"ratings:public:{hashlib.sha256(url.encode()).hexdigest()}"
 
@@ -202,9 +176,9 @@ class ConditionalListMixin:
             etag, last_ts, data = self._build(make_queryset())
             return etag, last_ts, JSONRenderer().render(data)
 
-        return cached_answer(self._public_key(request), build, PUBLIC_CACHE_SECONDS)
+        return cached_answer(self.public_key(request), build, PUBLIC_CACHE_SECONDS)
 
-    def _respond(self, request, etag, last_ts, data=None, body=None, anonymous=False):
+    def respond(self, request, etag, last_ts, data=None, body=None, anonymous=False):
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if_modified = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
         not_modified = (

@@ -107,15 +107,33 @@ def test_signed_in_readers_get_their_own_page_not_the_cached_one(published):
     assert 'data-testid="who"' in page and "小区0" in page
 
 
-def test_cached_api_answer_carries_the_headers_of_the_computed_one(published):
+@pytest.mark.parametrize("path", ["/api/v1/ratings/?year=2026", "/api/v1/companies/{}/ratings/"])
+def test_cached_api_answer_carries_every_header_of_the_computed_one(published, path):
+    """The cached answer is sent before most of the middleware stack (property_rating.
+    middleware): it must still be the computed answer, headers and all, and run no query."""
+    path = path.format(published[0].company_id)
     reader = Client()
-    computed = reader.get("/api/v1/ratings/")
-    cached = reader.get("/api/v1/ratings/")
+    computed = reader.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        cached = reader.get(path)
+    assert len(ctx.captured_queries) == 0
+    assert cached.status_code == computed.status_code == 200
     assert cached.content == computed.content
-    for header in ("ETag", "Cache-Control", "Vary", "Allow", "Content-Type"):
-        assert cached[header] == computed[header], header
-    not_modified = reader.get("/api/v1/ratings/", HTTP_IF_NONE_MATCH=cached["ETag"])
-    assert not_modified.status_code == 304
+    assert dict(cached.headers) == dict(computed.headers)
+    not_modified = reader.get(path, HTTP_IF_NONE_MATCH=cached["ETag"])
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified["ETag"] == cached["ETag"]
+
+
+def test_a_cached_answer_is_not_sent_for_another_format_or_a_cookie(published):
+    reader = Client()
+    reader.get("/api/v1/ratings/")  # cached now
+    browsable = reader.get("/api/v1/ratings/", HTTP_ACCEPT="text/html")
+    assert browsable["Content-Type"].startswith("text/html")
+    reader.cookies["sessionid"] = "not-a-session"
+    with CaptureQueriesContext(connection) as ctx:
+        assert reader.get("/api/v1/ratings/").status_code == 200
+    assert len(ctx.captured_queries) > 0  # the full path: the session is looked up
 
 
 def test_a_token_client_is_not_served_the_anonymous_answer(published, scheme, staff):
