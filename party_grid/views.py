@@ -138,7 +138,8 @@ def _percent(value: Decimal | None) -> Decimal:
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.2f}"
+    """A rate as a percentage ("37.80%"), or a dash where there is nothing to divide."""
+    return "—" if value is None else f"{value * 100:.2f}%"
 
 
 @login_required
@@ -326,7 +327,7 @@ def ranking(request):
             "rank": i + 1,
             "town": r["town"],
             "cells": [
-                _pct(getattr(r["stats"], attr)) + "%" if percent else getattr(r["stats"], attr)
+                _pct(getattr(r["stats"], attr)) if percent else getattr(r["stats"], attr)
                 for attr, _label, percent in RANKED
             ],
         }

@@ -108,3 +108,12 @@ def test_the_ranking_shows_every_apps_figures_per_town_and_the_regions_own(clien
     # 1 case over 100 households, 3 over 100; the region: 4 over 200.
     assert rows == {"东镇": "10.00", "西镇": "30.00"}
     assert response.context["region_cells"][column] == "20.00"
+
+
+def test_a_town_without_estates_shows_a_dash_not_a_percentage(client, district):
+    TownFactory(name="新设镇", district=district)  # no estate delivered yet: no rate to compute
+    client.force_login(DistrictStaffFactory(region=district))
+    response = client.get(URL, {"date": "2026-06-30"})
+    row = next(r for r in response.context["table"] if r["town"].name == "新设镇")
+    assert row["cells"][:2] == ["—", "—"]
+    assert "—%" not in response.content.decode()
