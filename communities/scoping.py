@@ -10,6 +10,7 @@ import contextlib
 from contextvars import ContextVar
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from . import roles
 from .models import Community, PropertyCompany, User
@@ -60,6 +61,20 @@ def reads_region(user, region) -> bool:
         return False
     grants = roles.region_ids(user)
     return region.pk in grants or region.city_id in grants
+
+
+def readable_area(user, area, *town_roles):
+    """`area` (communities.regions.Area) if `user` reads it: a town where they hold one of
+    `town_roles` (any if none named) or below their region grants, a district or city they hold
+    a grant on or on its city. Otherwise 404, so another area's page looks like a missing one."""
+    if user.is_superuser:
+        return area
+    if area.town is not None:
+        if area.town.pk in reader_town_ids(user, *town_roles):
+            return area
+    elif reads_region(user, area.region):
+        return area
+    raise Http404
 
 
 def _staff_scope(user) -> tuple[set[int], set[int], set[int]]:

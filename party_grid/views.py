@@ -122,15 +122,7 @@ def _dashboard_area(request) -> Area:
         if region_ids:
             return Area(region=Region.objects.get(pk=min(region_ids)))
         raise PermissionDenied
-    if user.is_superuser:
-        return area
-    if area.town is not None:
-        if area.town.pk not in scoping.reader_town_ids(user):
-            raise Http404
-        return area
-    if not scoping.reads_region(user, area.region):
-        raise Http404
-    return area
+    return scoping.readable_area(user, area)
 
 
 def _percent(value: Decimal | None) -> Decimal:

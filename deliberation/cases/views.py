@@ -385,15 +385,7 @@ def _figure_area(user, params):
         if region_ids and not town_ids(user, Role.TOWNSHIP_STAFF):
             return Area(region=Region.objects.get(pk=min(region_ids)))
         return None
-    if user.is_superuser:
-        return area
-    if area.town is not None:
-        if area.town.pk not in scoping.reader_town_ids(user, Role.TOWNSHIP_STAFF):
-            raise Http404
-        return area
-    if not scoping.reads_region(user, area.region):
-        raise Http404
-    return area
+    return scoping.readable_area(user, area, Role.TOWNSHIP_STAFF)
 
 
 @login_required
