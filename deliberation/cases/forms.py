@@ -7,7 +7,15 @@ from deliberation.forms import MultipleImageField
 from .models import CaseCategory, Level
 
 
-class CaseFileForm(forms.Form):
+class _FileAnyway:
+    """The "file it anyway" box means something only next to the similar cases it refers to."""
+
+    def offer_file_anyway(self, duplicates) -> None:
+        if not duplicates:
+            self.fields["file_anyway"].widget = forms.HiddenInput()
+
+
+class CaseFileForm(_FileAnyway, forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -21,7 +29,7 @@ class CaseFileForm(forms.Form):
         self.fields["category"].queryset = CaseCategory.objects.filter(town_id=town_id)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(_FileAnyway, forms.Form):
     """Staff entry (also a phone call: the caller's name and phone are personal data, shown
     masked) and property managers' filing: the estate is chosen among those the user serves."""
 

@@ -268,6 +268,7 @@ def _file_for_staff(request, scope):
             else:
                 messages.success(request, _("The case was filed."))
                 return redirect("cases:case-detail", pk=case.pk)
+    form.offer_file_anyway(duplicates)
     return render(request, "cases/file.html", {"form": form, "duplicates": duplicates})
 
 
@@ -312,6 +313,7 @@ def file_case(request):
             else:
                 messages.success(request, _("Your case was filed."))
                 return redirect("cases:case-detail", pk=case.pk)
+    form.offer_file_anyway(duplicates)
     return render(request, "cases/file.html", {"form": form, "duplicates": duplicates})
 
 

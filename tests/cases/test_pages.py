@@ -143,8 +143,11 @@ def test_resident_files_a_case_with_a_photo_after_seeing_a_possible_duplicate(
         "description": "三天没清运",
         "photos": [png()],
     }
+    assert 'type="checkbox" name="file_anyway"' not in client.get("/cases/new/").content.decode()
     first = client.post("/cases/new/", data)
     assert first.status_code == 200 and "垃圾桶满了" in first.content.decode()
+    # The box to file anyway is offered with the similar cases it refers to.
+    assert 'type="checkbox" name="file_anyway"' in first.content.decode()
     assert Case.objects.filter(reporter=resident).count() == 0
     response = client.post("/cases/new/", {**data, "photos": [png()], "file_anyway": "on"})
     assert response.status_code == 302
