@@ -92,6 +92,8 @@ def test_sign_up_verify_comment_and_moderate_on_a_phone(page, live_server, scree
     log_in(page, base, "13800138000", "lishui-2026-ok")
     page.goto(f"{base}/deliberation/proposals/{proposal.pk}/")
     page.wait_for_selector("[data-testid=thumbs] img")
+    # Wait for the image to finish loading (or failing): a broken one ends with width 0.
+    page.wait_for_function("document.querySelector('[data-testid=thumbs] img').complete")
     assert page.evaluate("document.querySelector('[data-testid=thumbs] img').naturalWidth") > 0
     page.fill("textarea[name=body]", "同意！我家也被困过一次。联系我 13800138000")
     page.click("[data-testid=comment-form] button[type=submit]")
