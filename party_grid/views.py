@@ -306,11 +306,11 @@ def ranking(request):
     town_ids = [t.pk for t in towns]
     year, quarter = on.year, (on.month - 1) // 3 + 1
     with figure_registry.one_evaluation():
-        # One party computation for the table, the charts and the registry's party figures;
-        # one count of households for the cases' figures and the problem estates.
+        # One party computation for the table, the charts and the registry's party figures
+        # (the problem estates are one query of their own, households read within it).
         per_town, totals = party_figures.breakdown(town_ids, on)
         figure_headers, figure_rows, region_cells = _registry_figures(towns, on)
-        problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
+    problems = region_problem_estates(town_ids=town_ids, year=year, quarter=quarter)
     empty = selectors.PartyStatistics()
     rows = [{"town": t, "stats": per_town.get(t.pk, empty)} for t in towns]
     rows.sort(key=lambda r: (-(r["stats"].coverage or Decimal(-1)), r["town"].name))

@@ -26,22 +26,22 @@ JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 class PublicRatingsAnswerMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self._paths = None
+        self._routes = None
 
-    def _answered_paths(self):
-        """The list's path and a pattern of the histories' (resolved once, when first used)."""
-        if self._paths is None:
+    def _view_class(self, path: str):
+        """The ratings view answering `path`, or None (routes read once, when first needed)."""
+        if self._routes is None:
             from .api.ratings import CompanyRatingHistoryView, RatingListView
 
-            history = reverse("company-rating-history", kwargs={"pk": 0})
-            pattern = re.compile(re.escape(history).replace("/0/", "/[0-9]+/", 1) + r"\Z")
-            self._paths = (
-                reverse("rating-list"),
-                RatingListView,
-                pattern,
-                CompanyRatingHistoryView,
-            )
-        return self._paths
+            history = re.escape(reverse("company-rating-history", kwargs={"pk": 0}))
+            self._routes = [
+                (re.compile(re.escape(reverse("rating-list")) + r"\Z"), RatingListView),
+                (
+                    re.compile(history.replace("/0/", "/[0-9]+/", 1) + r"\Z"),
+                    CompanyRatingHistoryView,
+                ),
+            ]
+        return next((view for route, view in self._routes if route.match(path)), None)
 
     def __call__(self, request):
         if request.method == "GET" and plainly_anonymous(request):
@@ -51,13 +51,8 @@ class PublicRatingsAnswerMiddleware:
         return self.get_response(request)
 
     def _cached_answer(self, request):
-        list_path, list_view, history_pattern, history_view = self._answered_paths()
-        path = request.path_info
-        if path == list_path:
-            view_class = list_view
-        elif history_pattern.match(path):
-            view_class = history_view
-        else:
+        view_class = self._view_class(request.path_info)
+        if view_class is None:
             return None
         if (
             "format" in request.GET
@@ -79,6 +74,5 @@ class PublicRatingsAnswerMiddleware:
         response["Allow"] = ", ".join(view.allowed_methods)
         response["Vary"] = "Cookie, Authorization, Accept"
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        if not response.streaming:
-            response["Content-Length"] = str(len(response.content))
+        response["Content-Length"] = str(len(response.content))
         return response

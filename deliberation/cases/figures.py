@@ -256,7 +256,7 @@ def _town_case_parts(town_ids, start: datetime.date, end: datetime.date) -> dict
     return {row.pop("town_id"): row for row in rows}
 
 
-def _region_case_parts(town_ids, start, end) -> dict[int, int]:
+def _region_case_parts(town_ids, start, end) -> dict[str, int]:
     """The towns' cases together: a case is in exactly one town, so its counts are the sums
     (the region's rates are then taken over these sums, never averaged over towns)."""
     parts = _town_case_parts(town_ids, start, end).values()

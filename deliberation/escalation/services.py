@@ -10,9 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import (
-    Count,
-)
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
