@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from communities.factories import BuildingFactory, CommunityStaffFactory, HouseholdFactory
 from communities.models import User
@@ -91,10 +92,12 @@ def test_sign_up_verify_comment_and_moderate_on_a_phone(page, live_server, scree
     # The new resident comments on the neighbour's proposal, with its photo as a thumbnail.
     log_in(page, base, "13800138000", "lishui-2026-ok")
     page.goto(f"{base}/deliberation/proposals/{proposal.pk}/")
-    page.wait_for_selector("[data-testid=thumbs] img")
-    # Wait for the image to finish loading (or failing): a broken one ends with width 0.
-    page.wait_for_function("document.querySelector('[data-testid=thumbs] img').complete")
-    assert page.evaluate("document.querySelector('[data-testid=thumbs] img').naturalWidth") > 0
+    thumb = page.locator("[data-testid=thumbs] img")
+    # The thumbnail loads lazily: wait until it has finished loading (or failing; a broken
+    # image ends with width 0). expect() polls without eval, which the page's CSP forbids.
+    thumb.scroll_into_view_if_needed()
+    expect(thumb).to_have_js_property("complete", True)
+    assert thumb.evaluate("img => img.naturalWidth") > 0
     page.fill("textarea[name=body]", "同意！我家也被困过一次。联系我 13800138000")
     page.click("[data-testid=comment-form] button[type=submit]")
     page.wait_for_selector("[data-testid=comment]")
