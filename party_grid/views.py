@@ -131,7 +131,7 @@ def _percent(value: Decimal | None) -> Decimal:
 
 def _pct(value) -> str:
     """A rate as a percentage ("37.80%"), or a dash where there is nothing to divide."""
-    return "—" if value is None else f"{value * 100:.2f}%"
+    return figure_registry.display(value, percent=True)
 
 
 @login_required

@@ -69,7 +69,7 @@ class PublicRatingsAnswerMiddleware:
         if not all(throttle.allow_request(request, view) for throttle in view.get_throttles()):
             return None  # the full path answers 429 with its Retry-After
         etag, last_ts, body = entry
-        response = view.respond(request, etag, last_ts, body=body, anonymous=True)
+        response = view.respond(request, etag, last_ts, body=body, plain_http=True)
         # The headers DRF's finalize_response and the skipped middleware would add.
         response["Allow"] = ", ".join(view.allowed_methods)
         response["Vary"] = "Cookie, Authorization, Accept"

@@ -165,7 +165,7 @@ def _scored_estates(town_ids, year: int, quarter: int) -> tuple[str, list]:
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     estates, estate_params = (
-        Estate.objects.filter(community__town_id__in=list(town_ids))
+        Estate.objects.filter(community__town_id__in=town_ids)
         .delivered_on(end)
         .annotate(n_households=estate_households())
         .filter(n_households__gt=0)
@@ -175,7 +175,7 @@ def _scored_estates(town_ids, year: int, quarter: int) -> tuple[str, list]:
     )
     received, received_params = (
         Case.objects.filter(
-            town_id__in=list(town_ids),
+            town_id__in=town_ids,
             received_at__gte=lo,
             received_at__lt=hi,
             merged_into__isnull=True,
@@ -215,17 +215,36 @@ def _as_rows(sql: str, params: list) -> list[dict]:
         ]
 
 
+# Of n ranked estates those whose RANK() is at most k = ceil(n / 20), with a score above 0.
+_TOP_FIVE_PERCENT = """,
+    ranked AS (
+        SELECT scored.*, RANK() OVER (ORDER BY score DESC) AS place, COUNT(*) OVER () AS n
+        FROM scored
+    )
+    SELECT id, name, town, cases, households, score FROM ranked
+    WHERE place <= (n + 19) / 20 AND score > 0
+    ORDER BY score DESC, name"""
+
+
+def _ranked_rows(town: Town | None, town_ids, year: int, quarter: int, select: str) -> list[dict]:
+    """The scored estates of the town or towns, read by `select` (SQL following the WITH clause
+    of _scored_estates); none for a region without towns yet."""
+    town_ids = [town.pk] if town is not None else list(town_ids)
+    if not town_ids:
+        return []
+    scored, params = _scored_estates(town_ids, year, quarter)
+    return _as_rows(f"{scored} {select}", params)  # noqa: S608  # nosec B608: the ORM's compiled SQL, values as parameters
+
+
 def problem_estate_scores(
     *, town: Town | None = None, town_ids=None, year: int, quarter: int
 ) -> list[dict]:
     """Every ranked estate of the town (or of the towns `town_ids`: a district or a city,
     regions.md) with its cases, households and score (Decimal, 2 places, half up), highest
     first: the explanation of a problem-estate list. One query."""
-    town_ids = [town.pk] if town is not None else list(town_ids)
-    if not town_ids:
-        return []
-    scored, params = _scored_estates(town_ids, year, quarter)
-    return _as_rows(f"{scored} SELECT * FROM scored ORDER BY score DESC, name", params)  # noqa: S608  # nosec B608: the ORM's compiled SQL, values as parameters
+    return _ranked_rows(
+        town, town_ids, year, quarter, "SELECT * FROM scored ORDER BY score DESC, name"
+    )
 
 
 def problem_estates(*, town: Town | None = None, town_ids=None, year: int, quarter: int):
@@ -235,19 +254,7 @@ def problem_estates(*, town: Town | None = None, town_ids=None, year: int, quart
     longer); a score of 0 never. Cut in the database: an estate is in when fewer than k estates
     score higher, i.e. its RANK() is at most k = (n + 19) div 20. One query, the rows as
     problem_estate_scores'."""
-    town_ids = [town.pk] if town is not None else list(town_ids)
-    if not town_ids:  # a region without towns yet
-        return []
-    scored, params = _scored_estates(town_ids, year, quarter)
-    sql = f"""{scored},
-        ranked AS (
-            SELECT scored.*, RANK() OVER (ORDER BY score DESC) AS place, COUNT(*) OVER () AS n
-            FROM scored
-        )
-        SELECT id, name, town, cases, households, score FROM ranked
-        WHERE place <= (n + 19) / 20 AND score > 0
-        ORDER BY score DESC, name"""  # noqa: S608  # nosec B608: the ORM's compiled SQL, values as parameters
-    return _as_rows(sql, params)
+    return _ranked_rows(town, town_ids, year, quarter, _TOP_FIVE_PERCENT)
 
 
 def problem_estates_compute(*, town: Town, year: int, quarter: int, by=None) -> ProblemEstateList:

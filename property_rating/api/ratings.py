@@ -178,7 +178,9 @@ class ConditionalListMixin:
 
         return cached_answer(self.public_key(request), build, PUBLIC_CACHE_SECONDS)
 
-    def respond(self, request, etag, last_ts, data=None, body=None, anonymous=False):
+    def respond(self, request, etag, last_ts, data=None, body=None, plain_http=False):
+        """The answer, or 304 when the client's copy is current. `plain_http`: a Django
+        response for the middleware, which sends it without DRF's finalizing."""
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if_modified = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
         not_modified = (
@@ -189,7 +191,7 @@ class ConditionalListMixin:
         if not_modified:
             response = (
                 HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
-                if anonymous
+                if plain_http
                 else Response(status=status.HTTP_304_NOT_MODIFIED)
             )
         elif body is not None:
@@ -200,9 +202,7 @@ class ConditionalListMixin:
         if last_ts is not None:
             response["Last-Modified"] = http_date(last_ts)
         response["Cache-Control"] = (
-            "public, no-cache"
-            if anonymous or not request.user.is_authenticated
-            else "private, no-cache"
+            "private, no-cache" if request.user.is_authenticated else "public, no-cache"
         )
         response["Vary"] = "Cookie, Authorization"
         return response
